@@ -1,0 +1,55 @@
+// The one thing the dispatcher needs from the API: send one request, get the message and the
+// response headers back, or an SDK error. The SDK's own retries are off: the dispatcher owns them.
+import Anthropic from '@anthropic-ai/sdk';
+import type { MessageParams, Usage } from '../types';
+import type { HeaderSource } from '../limits/rate-limit-headers';
+
+export interface SentMessage {
+  /** The API's `Message`, passed through untouched into the results file. */
+  message: { usage: Usage; [key: string]: unknown };
+  headers: HeaderSource;
+  requestId: string | null;
+}
+
+export interface SendOptions {
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+export interface MessagesClient {
+  /** Resolves with the message, or rejects with an SDK error (`APIError` and its subclasses). */
+  create(params: MessageParams, options: SendOptions): Promise<SentMessage>;
+}
+
+export interface SdkClientOptions {
+  apiKey: string;
+  /** Defaults to the SDK's own (`ANTHROPIC_BASE_URL`, else the public API). */
+  baseURL?: string;
+  /** For tests and proxies. */
+  fetch?: typeof fetch;
+}
+
+export function createSdkMessagesClient(options: SdkClientOptions): MessagesClient {
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    maxRetries: 0,
+    // Prompts must not leave the process through a tracer the host application registered.
+    openTelemetry: false,
+  });
+  return {
+    async create(params, { signal, timeoutMs }) {
+      // An explicit timeout is what lets a non-streaming request with a large max_tokens through.
+      const { data, response, request_id } = await client.messages
+        .create(params as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal, timeout: timeoutMs, maxRetries: 0 })
+        .withResponse();
+      return { message: data as unknown as SentMessage['message'], headers: response.headers, requestId: request_id ?? null };
+    },
+  };
+}
+
+/** Long enough for the slowest plausible generation of `maxTokens` (about 20 tokens/s), never under a minute. */
+export function requestTimeoutMs(maxTokens: number): number {
+  return 60_000 + maxTokens * 50;
+}

@@ -1,0 +1,522 @@
+// The floor-aware dispatcher: one per API key (one org quota), shared by every run on that key.
+//
+// It sends a request only when the quota model says every bucket stays above its soft floor after
+// it, the in-flight ceiling has room, no 429 cool-down is in force, the retry budget allows (for a
+// retry) and the run's spend cap can hold its worst case. Otherwise it waits — for a timer at the
+// moment the blocking condition clears, or for a completion — instead of retrying into the wall.
+import type { Clock, MessageParams } from '../types';
+import { systemClock } from '../types';
+import type { TierLimits } from '../tiers';
+import type { MessagesClient } from '../client/messages-client';
+import { requestTimeoutMs } from '../client/messages-client';
+import { QuotaModel, type Consumption } from '../limits/quota-model';
+import { type FloorSpec, DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor } from '../limits/floors';
+import { parseRateLimitHeaders } from '../limits/rate-limit-headers';
+import { APIError } from '@anthropic-ai/sdk';
+import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { ConsumptionEstimator } from './estimator';
+import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
+import { RetryBudget } from './retry-budget';
+import { Run, type RunOptions, type PendingItem } from './run';
+import type { DispatcherSnapshot, Priority, RunState } from './snapshot';
+import { TypedEmitter } from './typed-emitter';
+
+export interface DispatcherOptions {
+  client: MessagesClient;
+  clock?: Clock;
+  /** Jitter source, injectable for deterministic tests. */
+  random?: () => number;
+  /** A number, or 'auto' (Little's law). */
+  maxInFlight?: number | 'auto';
+  /** The most 'auto' may choose. */
+  maxInFlightCap?: number;
+  softFloor?: FloorSpec;
+  hardFloor?: FloorSpec;
+  /** First guess at the limits before a response brings the real ones. */
+  initialLimits?: TierLimits;
+  maxAttempts?: number;
+  retryBudgetPerMinute?: number;
+  /** Per-request timeout for a request of this max_tokens. */
+  timeoutMs?: (maxTokens: number) => number;
+  /** How often snapshots are emitted at most. */
+  snapshotIntervalMs?: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface LogEntry {
+  level: LogLevel;
+  message: string;
+  runId?: string;
+}
+
+export interface RetryEvent {
+  runId: string;
+  customId: string;
+  attempt: number;
+  delayMs: number;
+  reason: string;
+}
+
+export type DispatcherEvents = {
+  log: [LogEntry];
+  snapshot: [DispatcherSnapshot];
+  state: [runId: string, state: RunState, detail: string | undefined];
+  retry: [RetryEvent];
+  ceiling: [CeilingDecision];
+};
+
+const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
+
+export class Dispatcher extends TypedEmitter<DispatcherEvents> {
+  private readonly client: MessagesClient;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly quota: QuotaModel;
+  private readonly ceiling: InFlightCeiling;
+  private readonly estimator = new ConsumptionEstimator();
+  private readonly retryBudget: RetryBudget;
+  private readonly maxAttempts: number;
+  private readonly retryBudgetPerMinute: number;
+  private readonly timeoutMs: (maxTokens: number) => number;
+  private readonly snapshotIntervalMs: number;
+  private readonly runs = new Set<Run>();
+  /** Runs whose input could not be read to the end. */
+  private readonly failedRuns = new Set<Run>();
+
+  private inFlight = 0;
+  private paused = false;
+  private cooldownUntil = 0;
+  private apiStop: { cause: StopCause; explanation: string } | undefined;
+  private hold: DispatcherSnapshot['hold'];
+  private holdDetail: string | undefined;
+  private lastCeiling: CeilingDecision = { value: 1, reason: 'not started' };
+
+  private pumping = false;
+  private pumpAgain = false;
+  private wakeTimer: unknown;
+  private wakeAt = Number.POSITIVE_INFINITY;
+  private snapshotTimer: unknown;
+  private lastSnapshotAt = Number.NEGATIVE_INFINITY;
+
+  constructor(options: DispatcherOptions) {
+    super();
+    this.client = options.client;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    const softFloor = options.softFloor ?? DEFAULT_SOFT_FLOOR;
+    const hardFloor = options.hardFloor ?? DEFAULT_HARD_FLOOR;
+    this.quota = new QuotaModel({
+      softFloor,
+      hardFloor,
+      clock: this.clock,
+      ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}),
+    });
+    this.ceiling = new InFlightCeiling({ maxInFlight: options.maxInFlight ?? 'auto', cap: options.maxInFlightCap ?? 64 });
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? 30;
+    this.retryBudget = new RetryBudget(this.retryBudgetPerMinute, this.clock);
+    this.timeoutMs = options.timeoutMs ?? requestTimeoutMs;
+    this.snapshotIntervalMs = options.snapshotIntervalMs ?? 250;
+    this.log('info', `dispatcher: soft floor ${formatFloor(softFloor)}, hard floor ${formatFloor(hardFloor)}, ` +
+      `in flight ${options.maxInFlight ?? 'auto'}, ${this.maxAttempts} attempts per request, ${this.retryBudgetPerMinute} retries/min`);
+  }
+
+  /** Start dispatching a file's requests on this dispatcher's quota. */
+  addRun(options: RunOptions): Run {
+    const run = new Run(options, this.clock.now());
+    // Join at the current front of the stride schedule: neither starved nor allowed to burst.
+    const active = [...this.runs].filter((r) => !r.isTerminal);
+    run.pass = active.length ? Math.min(...active.map((r) => r.pass)) : 0;
+    this.runs.add(run);
+    this.log('info', `${run.label}: ${run.total} requests to send` + (run.resumed ? ` (${run.resumed} already done, resumed)` : '') +
+      (options.maxSpendUsd !== undefined ? `, spend cap $${options.maxSpendUsd.toFixed(2)}` : ''), run.id);
+    if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
+    this.readAhead(run);
+    this.pump();
+    return run;
+  }
+
+  // ── Control ──────────────────────────────────────────────────────────────
+
+  /** No new dispatches (all runs, or one); in-flight requests finish. */
+  pause(run?: Run): void {
+    for (const r of run ? [run] : this.runs) r.paused = true;
+    if (!run) this.paused = true;
+    this.log('info', run ? `${run.label}: paused` : 'paused: no new requests; in-flight ones finish', run?.id);
+    this.pump();
+  }
+
+  resume(run?: Run): void {
+    for (const r of run ? [run] : this.runs) r.paused = false;
+    if (!run) this.paused = false;
+    this.log('info', run ? `${run.label}: resumed` : 'resumed', run?.id);
+    this.pump();
+  }
+
+  /** Graceful stop: nothing new goes out; in-flight requests finish and are recorded. */
+  stop(run?: Run): void {
+    for (const r of run ? [run] : this.runs) r.stopping = true;
+    this.pump();
+  }
+
+  /** Stop now: in-flight requests are cancelled (not recorded; a resume sends them again). */
+  abort(run?: Run): void {
+    for (const r of run ? [run] : this.runs) {
+      r.stopping = true;
+      r.aborted = true;
+      for (const controller of r.controllers) controller.abort();
+    }
+    this.pump();
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  get activeRuns(): Run[] {
+    return [...this.runs].filter((r) => !r.isTerminal);
+  }
+
+  // ── Scheduling ───────────────────────────────────────────────────────────
+
+  private readAhead(run: Run): void {
+    run.readAhead(
+      () => this.pump(),
+      (err) => {
+        this.log('error', `${run.label}: ${err.message}`, run.id);
+        run.stopping = true;
+        run.detail = err.message;
+        this.failedRuns.add(run);
+        this.pump();
+      },
+    );
+  }
+
+  /** Look at everything again. Re-entrant calls are folded into one more pass. */
+  private pump(): void {
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    try {
+      do {
+        this.pumpAgain = false;
+        this.dispatchWhilePossible();
+        this.settleRunStates();
+      } while (this.pumpAgain);
+    } finally {
+      this.pumping = false;
+    }
+    this.scheduleSnapshot();
+  }
+
+  private dispatchWhilePossible(): void {
+    const now = this.clock.now();
+    let wakeAt = Number.POSITIVE_INFINITY;
+    let hold: DispatcherSnapshot['hold'];
+    let holdDetail: string | undefined;
+
+    for (;;) {
+      if (this.apiStop || this.paused) break;
+      const candidate = this.pickRun(now);
+      if (!candidate) break;
+      const ceiling = this.currentCeiling();
+      if (this.inFlight >= ceiling.value) break; // a completion will call pump again
+      if (this.cooldownUntil > now) {
+        hold = 'cooldown';
+        holdDetail = `a 429 paused all new requests for ${((this.cooldownUntil - now) / 1000).toFixed(1)} s (retry-after)`;
+        wakeAt = Math.min(wakeAt, this.cooldownUntil);
+        break;
+      }
+      const { run, item } = candidate;
+      const isRetry = item.attempts > 0;
+      if (isRetry) {
+        const wait = this.retryBudget.msUntilAvailable();
+        if (wait > 0) {
+          wakeAt = Math.min(wakeAt, now + wait);
+          holdDetail = `retry budget (${this.retryBudgetPerMinute}/min) spent; next retry in ${(wait / 1000).toFixed(1)} s`;
+          break;
+        }
+      }
+      const consumption = this.estimator.estimate(item.shape);
+      const admit = this.quota.admit(consumption);
+      if (!admit.ok) {
+        hold = admit.hold;
+        const view = this.quota.view()[admit.dimension];
+        holdDetail =
+          `${admit.hold === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'}: ${admit.dimension} ` +
+          `${view ? `${Math.round(view.remaining)} of ${view.limit} left, floor ${Math.round(admit.hold === 'hard' ? view.hardFloor : view.softFloor)}` : ''}; ` +
+          `refilling for ${(admit.waitMs / 1000).toFixed(1)} s`;
+        wakeAt = Math.min(wakeAt, now + admit.waitMs);
+        break;
+      }
+      if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
+      if (isRetry) this.retryBudget.tryTake();
+      run.take(item);
+      this.launch(run, item, consumption, now);
+      this.readAhead(run);
+    }
+
+    if (hold !== this.hold || holdDetail !== this.holdDetail) {
+      if (hold && hold !== this.hold) this.log(hold === 'hard' ? 'warn' : 'info', holdDetail ?? hold);
+      else if (!hold && this.hold) this.log('info', 'dispatching again');
+      this.hold = hold;
+      this.holdDetail = holdDetail;
+    }
+    for (const run of this.runs) wakeAt = Math.min(wakeAt, run.isDispatching ? run.nextRetryAt : Number.POSITIVE_INFINITY);
+    this.armWake(wakeAt, now);
+  }
+
+  /** The run whose turn it is (stride scheduling by priority), with the item it would send. */
+  private pickRun(now: number): { run: Run; item: PendingItem } | undefined {
+    let best: { run: Run; item: PendingItem } | undefined;
+    for (const run of this.runs) {
+      if (!run.isDispatching || run.budgetWait) continue;
+      const item = run.peek(now);
+      if (!item) continue;
+      if (!best || run.pass < best.run.pass) best = { run, item };
+    }
+    if (best) best.run.pass += 1 / PRIORITY_WEIGHT[best.run.priority];
+    return best;
+  }
+
+  private reserveSpend(run: Run, item: PendingItem): boolean {
+    const cap = run.ledger.view().capUsd;
+    if (item.worstCaseUsd === null) {
+      item.spendReservation = undefined;
+      if (cap === undefined) return true;
+      run.stopping = true;
+      run.setState('budget-reached', `model '${item.request.params.model}' has no known price, so it cannot be sent under a spend cap`);
+      return false;
+    }
+    const reservation = run.ledger.tryReserve(item.worstCaseUsd);
+    if (reservation) {
+      item.spendReservation = reservation;
+      return true;
+    }
+    if (run.inFlight > 0) {
+      // What is in flight holds worst-case reservations; once they settle there may be room.
+      run.budgetWait = true;
+      return false;
+    }
+    run.stopping = true;
+    run.setState('budget-reached', `the next request (worst case $${item.worstCaseUsd.toFixed(4)}) would cross the $${cap?.toFixed(2)} cap`);
+    return false;
+  }
+
+  private currentCeiling(): CeilingDecision {
+    // Until a first response tells us the limits and how full the buckets are, send one probe at a time.
+    const decision: CeilingDecision = this.quota.hasObservation || this.inFlight === 0 && this.estimator.average
+      ? this.ceiling.decide(this.estimator.average ? this.quota.sustainableRate(this.estimator.average) : undefined)
+      : { value: 1, reason: '1 (probing: no response has told us the limits yet)' };
+    if (decision.value !== this.lastCeiling.value) {
+      this.log('info', `in-flight ceiling ${decision.reason}`);
+      this.emit('ceiling', decision);
+    }
+    this.lastCeiling = decision;
+    return decision;
+  }
+
+  private armWake(at: number, now: number): void {
+    if (at === Number.POSITIVE_INFINITY) return;
+    if (this.wakeTimer !== undefined && this.wakeAt <= at) return;
+    if (this.wakeTimer !== undefined) this.clock.clearTimeout(this.wakeTimer);
+    this.wakeAt = at;
+    this.wakeTimer = this.clock.setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+      this.pump();
+    }, Math.max(1, at - now));
+  }
+
+  // ── One request ──────────────────────────────────────────────────────────
+
+  private launch(run: Run, item: PendingItem, consumption: Consumption, now: number): void {
+    item.attempts++;
+    item.firstSentAt ??= now;
+    this.inFlight++;
+    run.inFlight++;
+    const reservation = this.quota.reserve(consumption);
+    const controller = new AbortController();
+    run.controllers.add(controller);
+    const params: MessageParams = item.request.params;
+    this.client
+      .create(params, { signal: controller.signal, timeoutMs: this.timeoutMs(params.max_tokens) })
+      .then(
+        (sent) => {
+          const done = this.clock.now();
+          const usage = sent.message.usage;
+          this.quota.settle(reservation, ConsumptionEstimator.charged(usage));
+          this.quota.observe(parseRateLimitHeaders(sent.headers, done));
+          this.estimator.learn(item.shape, usage);
+          this.ceiling.recordSuccess(done - now);
+          const cost = run.costOf(params.model, usage);
+          if (item.spendReservation) run.ledger.settle(item.spendReservation, cost ?? 0);
+          run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
+        },
+        (err: unknown) => this.onFailure(run, item, reservation, err, now),
+      )
+      .finally(() => {
+        this.inFlight--;
+        run.inFlight--;
+        run.controllers.delete(controller);
+        run.budgetWait = false;
+        this.pump();
+      });
+  }
+
+  private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number): void {
+    const now = this.clock.now();
+    if (err instanceof APIError && err.headers) this.quota.observe(parseRateLimitHeaders(err.headers, now));
+    const verdict = classifyError(err, now);
+    const spend = item.spendReservation;
+    const customId = item.request.customId;
+
+    switch (verdict.kind) {
+      case 'aborted':
+        this.quota.release(reservation, false);
+        // Cancelled mid-flight: it may have been billed, so the cap keeps its worst case.
+        if (spend) run.ledger.keepWorstCase(spend);
+        return;
+      case 'stop':
+        this.quota.release(reservation, true);
+        if (spend) run.ledger.release(spend);
+        item.attempts--;
+        run.putBack(item);
+        this.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
+        return;
+      case 'final':
+        this.quota.release(reservation, true);
+        if (spend) run.ledger.release(spend);
+        this.log('warn', `${run.label}:${item.request.line} ${customId}: ${verdict.error.error.type}: ${verdict.error.error.message}`, run.id);
+        run.recordError(item, verdict.error, now - sentAt, now);
+        return;
+      case 'retry': {
+        this.quota.release(reservation, verdict.refused);
+        if (spend) {
+          if (verdict.possiblyBilled) run.ledger.keepWorstCase(spend);
+          else run.ledger.release(spend);
+        }
+        if (verdict.pushback) {
+          this.ceiling.recordPushback(this.inFlight);
+          if (verdict.pushback === 'rate-limited') run.rateLimited++;
+          else run.overloaded++;
+        }
+        const status = verdict.error.error.type;
+        if (item.attempts >= this.maxAttempts) {
+          const error = envelope(verdict.error.error.type, `gave up after ${item.attempts} attempts: ${verdict.error.error.message}`, verdict.error.error.details?.error_code, verdict.error.request_id);
+          this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
+          run.recordError(item, error, now - sentAt, now);
+          return;
+        }
+        const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
+        if (verdict.pushback === 'rate-limited') {
+          // One 429 pauses every new dispatch, not just this request: the bucket is empty for all of us.
+          const until = now + (verdict.retryAfterMs ?? delayMs);
+          if (until > this.cooldownUntil) {
+            this.cooldownUntil = until;
+            this.log('warn', `429 rate limited: all new requests wait ${((until - now) / 1000).toFixed(1)} s`);
+          }
+        }
+        run.scheduleRetry(item, now + delayMs);
+        const event: RetryEvent = { runId: run.id, customId, attempt: item.attempts + 1, delayMs, reason: status };
+        this.log('debug', `${run.label}:${item.request.line} ${customId}: ${status}, retry ${event.attempt} in ${(delayMs / 1000).toFixed(1)} s`, run.id);
+        this.emit('retry', event);
+        return;
+      }
+    }
+  }
+
+  private stopForApi(cause: StopCause, explanation: string, apiMessage: string): void {
+    if (this.apiStop) return;
+    this.apiStop = { cause, explanation };
+    this.log('error', `${explanation} (API said: ${apiMessage})`);
+    for (const run of this.runs) if (!run.isTerminal) run.stopping = true;
+  }
+
+  // ── States ───────────────────────────────────────────────────────────────
+
+  private settleRunStates(): void {
+    const now = this.clock.now();
+    for (const run of this.runs) {
+      if (run.isTerminal) continue;
+      if (run.inFlight === 0 && (run.stopping || run.drained)) {
+        if (this.failedRuns.has(run)) this.endRun(run, 'failed', run.detail);
+        else if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
+        else if (run.state === 'budget-reached') this.endRun(run, 'budget-reached', `${run.detail}; ${run.unsent} lines left unsent`);
+        else if (run.stopping && !run.drained) this.endRun(run, run.aborted ? 'aborted' : 'stopped', `${run.unsent} lines left unsent`);
+        else this.endRun(run, 'finished', undefined);
+        continue;
+      }
+      const [state, detail] = this.liveState(run);
+      if (run.setState(state, detail)) this.emit('state', run.id, state, detail);
+      if (run.state !== 'stopping' && run.state !== 'paused') this.readAhead(run);
+    }
+    if (this.activeRuns.length === 0 && this.wakeTimer !== undefined) {
+      this.clock.clearTimeout(this.wakeTimer);
+      this.wakeTimer = undefined;
+      this.wakeAt = Number.POSITIVE_INFINITY;
+    }
+  }
+
+  private liveState(run: Run): [RunState, string | undefined] {
+    if (run.state === 'budget-reached') return ['budget-reached', run.detail];
+    if (this.apiStop || run.stopping) return ['stopping', this.apiStop?.explanation];
+    if (run.paused) return ['paused', undefined];
+    if (this.hold === 'hard') return ['hard-stopped', this.holdDetail];
+    if (this.hold === 'soft') return ['holding', this.holdDetail];
+    if (this.hold === 'cooldown') return ['cooling-down', this.holdDetail];
+    return ['running', undefined];
+  }
+
+  private endRun(run: Run, state: RunState, detail: string | undefined): void {
+    if (run.isTerminal) return;
+    run.end(state, detail, this.clock.now());
+    const s = run.summary();
+    this.log(state === 'finished' ? 'info' : 'warn',
+      `${run.label}: ${state}${detail ? ` — ${detail}` : ''} (${s.succeeded} succeeded, ${s.errored} errored, ${s.unsent} unsent, $${s.spentUsd.toFixed(4)})`, run.id);
+    this.emit('state', run.id, state, detail);
+    this.emitSnapshot();
+  }
+
+  // ── Snapshots and logs ───────────────────────────────────────────────────
+
+  snapshot(): DispatcherSnapshot {
+    const now = this.clock.now();
+    return {
+      at: now,
+      inFlight: this.inFlight,
+      ceiling: this.lastCeiling.value,
+      ceilingReason: this.lastCeiling.reason,
+      hold: this.hold,
+      holdDetail: this.holdDetail,
+      dimensions: this.quota.view(),
+      retryBudget: { available: this.retryBudget.available, perMinute: this.retryBudgetPerMinute },
+      cooldownUntil: this.cooldownUntil > now ? this.cooldownUntil : undefined,
+      runs: [...this.runs].map((r) => r.snapshot(now)),
+    };
+  }
+
+  private emitSnapshot(): void {
+    this.lastSnapshotAt = this.clock.now();
+    this.emit('snapshot', this.snapshot());
+  }
+
+  /** At most one snapshot per interval; the last change is never lost. */
+  private scheduleSnapshot(): void {
+    if (this.snapshotTimer !== undefined) return;
+    const wait = this.lastSnapshotAt + this.snapshotIntervalMs - this.clock.now();
+    if (wait <= 0) return this.emitSnapshot();
+    this.snapshotTimer = this.clock.setTimeout(() => {
+      this.snapshotTimer = undefined;
+      this.emitSnapshot();
+    }, wait);
+    (this.snapshotTimer as { unref?: () => void }).unref?.();
+  }
+
+  private log(level: LogLevel, message: string, runId?: string): void {
+    this.emit('log', runId === undefined ? { level, message } : { level, message, runId });
+  }
+}

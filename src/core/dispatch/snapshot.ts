@@ -1,0 +1,77 @@
+// What the fronts draw: one serialisable picture of the dispatcher and its runs. The CLI's progress
+// line, the extension's status bar and its dashboard all render exactly this.
+import type { Dimension, } from '../limits/rate-limit-headers';
+import type { DimensionView } from '../limits/quota-model';
+import type { SpendView } from '../spend/spend-ledger';
+
+export type Priority = 'high' | 'normal' | 'background';
+
+export type RunState =
+  | 'running'
+  /** Waiting: a token bucket's projected remaining is under the soft floor (in-flight requests finish). */
+  | 'holding'
+  /** Full stop: a bucket fell under the hard floor; waiting until it refills past the soft floor. */
+  | 'hard-stopped'
+  /** A 429 paused every new dispatch until its retry-after. */
+  | 'cooling-down'
+  | 'paused'
+  /** Graceful stop asked: in-flight requests are finishing. */
+  | 'stopping'
+  /** The next request would cross the spend cap: nothing more is sent. */
+  | 'budget-reached'
+  | 'finished'
+  | 'stopped'
+  | 'aborted'
+  /** The API refused the key, the org hit its spend limit …: the whole run stopped at once. */
+  | 'api-stopped'
+  /** The input could not be read (e.g. changed since validation). */
+  | 'failed';
+
+export const TERMINAL_STATES: ReadonlySet<RunState> = new Set(['finished', 'stopped', 'aborted', 'api-stopped', 'failed', 'budget-reached']);
+
+export interface RunErrorEntry {
+  customId: string;
+  line: number;
+  message: string;
+}
+
+export interface RunSnapshot {
+  id: string;
+  label: string;
+  priority: Priority;
+  state: RunState;
+  /** A sentence for humans: why it is holding, why it stopped. */
+  detail: string | undefined;
+  inFlight: number;
+  /** Requests in this run (resumed ones excluded). */
+  total: number;
+  succeeded: number;
+  errored: number;
+  /** Already done in an earlier run of the same file (resume). */
+  resumed: number;
+  /** Lines not sent (yet): what a stop or the budget left for a later resume. */
+  unsent: number;
+  rateLimited: number;
+  overloaded: number;
+  retries: number;
+  /** Completions per second over the last minute. */
+  requestsPerSecond: number;
+  etaSeconds: number | undefined;
+  spend: SpendView;
+  recentErrors: RunErrorEntry[];
+  startedAt: number;
+  endedAt: number | undefined;
+}
+
+export interface DispatcherSnapshot {
+  at: number;
+  inFlight: number;
+  ceiling: number;
+  ceilingReason: string;
+  hold: 'soft' | 'hard' | 'cooldown' | undefined;
+  holdDetail: string | undefined;
+  dimensions: Partial<Record<Dimension, DimensionView>>;
+  retryBudget: { available: number; perMinute: number };
+  cooldownUntil: number | undefined;
+  runs: RunSnapshot[];
+}

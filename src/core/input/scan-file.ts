@@ -1,0 +1,187 @@
+// The pre-pass over the input file, run before anything is sent: every problem with its
+// file:line, and the totals the front ends show. Streams the file; the only memory that grows with
+// it is what duplicate detection needs (explicit custom_ids, one bit per implicit `line-<n>` id).
+import { inputBytesOf, usesPromptCache } from './estimate';
+import { readLineBatches } from './line-reader';
+import type { Problem } from './problems';
+import { type InputDefaults, isBlankLine, parseLine, unknownModelMessage } from './validate-line';
+
+export interface ScanTotals {
+  /** Sum of `inputBytesOf` over the valid requests: an upper bound on their input tokens. */
+  inputBytes: number;
+  /** Sum of `max_tokens` over the valid requests. */
+  maxTokens: number;
+  /** Valid requests per model. */
+  byModel: Record<string, number>;
+  /** Valid requests that ask for prompt caching anywhere. */
+  usesCache: number;
+}
+
+export interface ScanReport {
+  file: string;
+  /** Lines read, blank ones included. */
+  lines: number;
+  /** Valid lines: the requests a run would send. */
+  requests: number;
+  /** The first `maxProblems` problems, in file order. */
+  problems: Problem[];
+  /** All problems found, including those past the cap. */
+  problemCount: number;
+  errorCount: number;
+  warningCount: number;
+  /** Any error anywhere (even past the cap): the run must not start. */
+  hasErrors: boolean;
+  totals: ScanTotals;
+}
+
+export interface ScanProgress {
+  lines: number;
+  bytesRead: number;
+}
+
+export interface ScanOptions {
+  /** How many problems to keep for display (default 1000); all are counted. */
+  maxProblems?: number;
+  /** Called after each chunk of the file (every ~64 KiB), e.g. for a progress bar. */
+  onProgress?: (progress: ScanProgress) => void;
+}
+
+export async function scanFile(path: string, defaults: InputDefaults = {}, options: ScanOptions = {}): Promise<ScanReport> {
+  const maxProblems = options.maxProblems ?? 1000;
+  const report: ScanReport = {
+    file: path,
+    lines: 0,
+    requests: 0,
+    problems: [],
+    problemCount: 0,
+    errorCount: 0,
+    warningCount: 0,
+    hasErrors: false,
+    totals: { inputBytes: 0, maxTokens: 0, byModel: {}, usesCache: 0 },
+  };
+  const add = (p: Problem): void => {
+    report.problemCount++;
+    if (p.severity === 'error') report.errorCount++;
+    else report.warningCount++;
+    if (report.problems.length < maxProblems) report.problems.push(p);
+  };
+  const ids = new IdRegistry();
+  const models = new ModelTally(defaults.isKnownModel);
+  // Models are checked here, once per model, rather than by parseLine on every line.
+  const lineDefaults: InputDefaults = { model: defaults.model, maxTokens: defaults.maxTokens };
+
+  for await (const batch of readLineBatches(path)) {
+    for (const { line, text, encodingError } of batch.lines) {
+      report.lines = line;
+      if (encodingError !== undefined) {
+        add({ file: path, line, message: encodingError, severity: 'error' });
+        continue;
+      }
+      if (isBlankLine(text)) continue;
+      const parsed = parseLine(text, line, lineDefaults, path);
+      if (!('request' in parsed)) {
+        parsed.problems.forEach(add);
+        continue;
+      }
+      const { customId, params } = parsed.request;
+      const first = ids.claim(customId, line);
+      if (first !== undefined) {
+        add({ file: path, line, message: duplicateMessage(customId, line, first), severity: 'error' });
+        continue;
+      }
+      const warning = models.count(params.model, path, line);
+      if (warning) add(warning);
+      report.requests++;
+      report.totals.inputBytes += inputBytesOf(params);
+      report.totals.maxTokens += params.max_tokens;
+      if (usesPromptCache(params)) report.totals.usesCache++;
+    }
+    options.onProgress?.({ lines: report.lines, bytesRead: batch.bytesRead });
+  }
+
+  models.finish();
+  report.totals.byModel = models.byModel();
+  report.hasErrors = report.errorCount > 0;
+  return report;
+}
+
+function duplicateMessage(id: string, line: number, first: number): string {
+  const implicit = `line-${line}` === id || `line-${first}` === id;
+  const why = implicit ? " (a line without custom_id gets the id 'line-<n>')" : '';
+  return `duplicate custom_id '${id}' (first on line ${first})${why} — every request needs its own custom_id`;
+}
+
+const IMPLICIT_ID = /^line-([1-9]\d*)$/;
+
+/**
+ * Which custom_ids are taken, and where first. A bare body's id `line-<n>` can only clash with an
+ * explicit custom_id, so bare lines cost one bit each instead of a string in a Map.
+ */
+class IdRegistry {
+  private readonly explicit = new Map<string, number>();
+  private implicitLines = new Uint8Array(1 << 13);
+
+  /** The line that already has `id`; otherwise undefined, and `id` is now taken by `line`. */
+  claim(id: string, line: number): number | undefined {
+    const earlier = this.explicit.get(id);
+    if (earlier !== undefined) return earlier;
+    const match = IMPLICIT_ID.exec(id);
+    if (match) {
+      const n = Number(match[1]);
+      if (n === line) {
+        this.markImplicit(line);
+        return undefined;
+      }
+      if (n < line && this.isImplicit(n)) return n;
+    }
+    this.explicit.set(id, line);
+    return undefined;
+  }
+
+  private markImplicit(line: number): void {
+    const i = line >>> 3;
+    if (i >= this.implicitLines.length) {
+      const grown = new Uint8Array(Math.max(this.implicitLines.length * 2, i + 1));
+      grown.set(this.implicitLines);
+      this.implicitLines = grown;
+    }
+    this.implicitLines[i]! |= 1 << (line & 7);
+  }
+
+  private isImplicit(line: number): boolean {
+    return (((this.implicitLines[line >>> 3] ?? 0) >> (line & 7)) & 1) === 1;
+  }
+}
+
+/**
+ * Requests per model, and one warning per unknown model (on its first line, with the number of
+ * lines using it added at the end) instead of the same warning on every line.
+ */
+class ModelTally {
+  private readonly counts = new Map<string, number>();
+  private readonly unknown = new Map<string, Problem>();
+
+  constructor(private readonly isKnownModel: ((model: string) => boolean) | undefined) {}
+
+  /** Counts a request; returns the warning to report when its model is unknown and new. */
+  count(model: string, file: string, line: number): Problem | undefined {
+    const seen = this.counts.get(model);
+    this.counts.set(model, (seen ?? 0) + 1);
+    if (seen !== undefined || !this.isKnownModel || this.isKnownModel(model)) return undefined;
+    const warning: Problem = { file, line, message: unknownModelMessage(model), severity: 'warning' };
+    this.unknown.set(model, warning);
+    return warning;
+  }
+
+  finish(): void {
+    for (const [model, warning] of this.unknown) {
+      const lines = this.counts.get(model) ?? 1;
+      if (lines > 1) warning.message += ` (${lines.toLocaleString('en-US')} lines use it)`;
+    }
+  }
+
+  byModel(): Record<string, number> {
+    // fromEntries defines own properties, so a model named '__proto__' stays a plain key.
+    return Object.fromEntries(this.counts);
+  }
+}

@@ -1,0 +1,390 @@
+// One line of the input file → a request ready to send, or everything wrong with it.
+//
+// The rules follow what @anthropic-ai/sdk 1.12 (`MessageCreateParamsBase`) and the API accept, so
+// that a run never starts with lines the API is certain to refuse. Messages name the field (as
+// written on the line: `params.` inside the Batches shape), say what is wrong and what to do.
+import type { InputRequest, MessageParams } from '../types';
+import type { Problem, Severity } from './problems';
+
+export interface InputDefaults {
+  /** For lines without `model` (`--model`, or the extension's setting). */
+  model?: string;
+  /** For lines without `max_tokens` (`--max-tokens`, or the extension's setting). */
+  maxTokens?: number;
+  /** When given, a model it does not know gets a warning (its cost cannot be counted). */
+  isKnownModel?: (model: string) => boolean;
+}
+
+/** A valid line (perhaps with warnings), or a line with at least one error. */
+export type ParsedLine = { request: InputRequest; warnings: Problem[] } | { problems: Problem[] };
+
+/** The body fields of `MessageCreateParamsBase` in @anthropic-ai/sdk 1.12. */
+const BODY_FIELDS = new Set([
+  'max_tokens', 'messages', 'model', 'cache_control', 'container', 'diagnostics', 'inference_geo', 'metadata',
+  'output_config', 'service_tier', 'speed', 'stop_sequences', 'stream', 'system', 'thinking', 'tool_choice', 'tools',
+]);
+/** In the 0.x SDK and gone from 1.x; the API answers 400. */
+const REMOVED_IN_1X = new Set(['temperature', 'top_p', 'top_k']);
+/**
+ * Typed on the SDK's params but sent as HTTP headers. Refused: a line routed to another
+ * workspace would draw on rate limits the dispatcher does not track, and inside a Message Batch
+ * they would be sent as (unknown) body fields.
+ */
+const HEADER_FIELDS = new Set(['user_profile_id', 'workspace_id']);
+const ROLES = new Set(['user', 'assistant']);
+/** What the Message Batches API accepts as a `custom_id`. */
+const CUSTOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const CUSTOM_ID_CHAR = /^[A-Za-z0-9_-]$/;
+const CUSTOM_ID_CHARS = "A-Z, a-z, 0-9, '_' and '-'";
+const CUSTOM_ID_RULE = `1 to 64 characters from ${CUSTOM_ID_CHARS}`;
+const MESSAGE_EXAMPLE = '[{"role": "user", "content": "Hello"}]';
+/** A line with 100,000 broken messages must not drown every other line's problems. */
+const MAX_PROBLEMS_PER_LINE = 20;
+
+/** Blank (whitespace-only) lines are skipped by the readers, not parsed. */
+export function isBlankLine(text: string): boolean {
+  return /^\s*$/.test(text);
+}
+
+/**
+ * Validates one non-blank line. Defaults are applied to the returned params (which are the parsed
+ * object itself, not a copy). `file` only labels the problems.
+ */
+export function parseLine(text: string, line: number, defaults: InputDefaults = {}, file = '<input>'): ParsedLine {
+  const out = new Collector(file, line);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    out.error(describeJsonError(err, text));
+    return { problems: out.finish() };
+  }
+  if (!isObject(value)) {
+    out.error(`the line must be a JSON object (a messages.create body, or {"custom_id": ..., "params": {...}}), got ${describe(value)}`);
+    return { problems: out.finish() };
+  }
+
+  let body: Record<string, unknown>;
+  let customId = `line-${line}`;
+  let prefix = '';
+  if (isObject(value.params) || 'custom_id' in value) {
+    // The Message Batches request shape. A missing custom_id falls back to `line-<n>`, like a bare body.
+    if (value.custom_id !== undefined && checkCustomId(value.custom_id, out)) customId = value.custom_id;
+    const extra = Object.keys(value).filter((k) => k !== 'custom_id' && k !== 'params');
+    if (extra.length > 0) {
+      out.error(`unexpected ${plural(extra.length, 'key')} ${extra.map((k) => quote(k)).join(', ')} beside custom_id and params: in the Batches shape every request field goes inside params`);
+    }
+    if (!isObject(value.params)) {
+      out.error(value.params === undefined
+        ? 'params is missing: in the Batches shape {"custom_id": ..., "params": {...}} the messages.create body goes in params'
+        : `params must be an object (the messages.create body), got ${describe(value.params)}`);
+      return { problems: out.finish() };
+    }
+    body = value.params;
+    prefix = 'params.';
+  } else {
+    body = value;
+  }
+
+  checkBody(body, prefix, defaults, out);
+  if (out.hasErrors) return { problems: out.finish() };
+  return { request: { customId, line, params: body as MessageParams }, warnings: out.finish() };
+}
+
+function checkCustomId(id: unknown, out: Collector): id is string {
+  if (typeof id !== 'string') {
+    out.error(`custom_id must be a string of ${CUSTOM_ID_RULE}, got ${describe(id)}`);
+    return false;
+  }
+  if (CUSTOM_ID.test(id)) return true;
+  if (id === '') {
+    out.error(`custom_id is empty: give ${CUSTOM_ID_RULE}`);
+    return false;
+  }
+  const chars = [...id]; // code points, so an emoji counts (and is shown) as one character
+  if (chars.length > 64) out.error(`custom_id is too long (${chars.length} chars): the Batches API allows at most 64`);
+  const bad = chars.findIndex((c) => !CUSTOM_ID_CHAR.test(c));
+  if (bad !== -1) {
+    out.error(`custom_id has a bad character ${quote(chars[bad]!)} at position ${bad + 1}: only ${CUSTOM_ID_CHARS} are allowed`);
+  }
+  return false;
+}
+
+function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefaults, out: Collector): void {
+  if (body.model === undefined && defaults.model) body.model = defaults.model;
+  const model = body.model;
+  if (model === undefined) out.error(`${p}model is missing (set it on the line or pass --model)`);
+  else if (typeof model !== 'string' || model.trim() === '') out.error(`${p}model must be a model name such as 'claude-sonnet-4-6', got ${describe(model)}`);
+  else if (defaults.isKnownModel && !defaults.isKnownModel(model)) out.warn(unknownModelMessage(model));
+
+  let fromDefault = '';
+  if (body.max_tokens === undefined && defaults.maxTokens !== undefined) {
+    body.max_tokens = defaults.maxTokens;
+    fromDefault = ' (the default from --max-tokens)';
+  }
+  // 0 is valid: the SDK documents `max_tokens: 0` for pre-warming the prompt cache.
+  if (body.max_tokens === undefined) out.error(`${p}max_tokens is missing (set it on the line or pass --max-tokens)`);
+  else if (!isCount(body.max_tokens)) out.error(`${p}max_tokens${fromDefault} must be a whole number of tokens such as 1024, got ${describe(body.max_tokens)}`);
+
+  checkMessages(body.messages, `${p}messages`, out);
+
+  for (const key of Object.keys(body)) {
+    if (key === 'model' || key === 'max_tokens' || key === 'messages') continue;
+    const check = FIELD_CHECKS.get(key);
+    if (check) check(body[key], p + key, out, body);
+    else if (BODY_FIELDS.has(key)) continue;
+    else if (REMOVED_IN_1X.has(key)) out.error(`${p}${key} was removed in the Messages API 1.x; the API rejects it — remove it`);
+    else if (HEADER_FIELDS.has(key)) {
+      out.error(`${p}${key} is not a body parameter (the SDK sends it as a header) and Floorline sends every line through the same workspace and profile — remove it`);
+    } else {
+      const near = closest(key);
+      out.error(`unknown parameter '${p}${key}'${near ? ` (did you mean '${near}'?)` : ''}: messages.create does not accept it — remove it`);
+    }
+  }
+}
+
+/** The text of the unknown-model warning (the scan repeats it once per model). */
+export function unknownModelMessage(model: string): string {
+  return `unknown model ${quote(model)}: no price is known, its cost will not count toward the spend cap — give a price with --price`;
+}
+
+function checkMessages(messages: unknown, name: string, out: Collector): void {
+  if (messages === undefined) return out.error(`${name} is missing: give at least one message, e.g. ${MESSAGE_EXAMPLE}`);
+  if (!Array.isArray(messages)) return out.error(`${name} must be an array of messages such as ${MESSAGE_EXAMPLE}, got ${describe(messages)}`);
+  if (messages.length === 0) return out.error(`${name} is empty: give at least one message, e.g. ${MESSAGE_EXAMPLE}`);
+  for (let i = 0; i < messages.length; i++) {
+    const m: unknown = messages[i];
+    const at = `${name}[${i}]`;
+    if (!isObject(m)) {
+      out.error(`${at} must be an object like {"role": "user", "content": "..."}, got ${describe(m)}`);
+      continue;
+    }
+    if (m.role === undefined) out.error(`${at}.role is missing: use 'user' or 'assistant'`);
+    else if (typeof m.role !== 'string' || !ROLES.has(m.role)) {
+      const hint = m.role === 'system' ? ' — put a system prompt in the top-level system field' : '';
+      out.error(`${at}.role must be 'user' or 'assistant', got ${describe(m.role)}${hint}`);
+    }
+    // The API lets only a final assistant message (a prefill) be empty.
+    checkContent(m.content, `${at}.content`, i === messages.length - 1 && m.role === 'assistant', out);
+    const extra = Object.keys(m).filter((k) => k !== 'role' && k !== 'content');
+    if (extra.length > 0) {
+      out.error(`${at} has unexpected ${plural(extra.length, 'key')} ${extra.map((k) => quote(k)).join(', ')}: a message has only role and content`);
+    }
+  }
+}
+
+function checkContent(content: unknown, name: string, mayBeEmpty: boolean, out: Collector): void {
+  const emptyProblem = `${name} is empty: only a final assistant message may be empty`;
+  if (content === undefined) return out.error(`${name} is missing: give a string or an array of content blocks`);
+  if (typeof content === 'string') {
+    if (content === '' && !mayBeEmpty) out.error(emptyProblem);
+    return;
+  }
+  if (!Array.isArray(content)) return out.error(`${name} must be a string or an array of content blocks, got ${describe(content)}`);
+  if (content.length === 0 && !mayBeEmpty) out.error(emptyProblem);
+  for (let i = 0; i < content.length; i++) {
+    const block: unknown = content[i];
+    const at = `${name}[${i}]`;
+    if (!isObject(block)) out.error(`${at} must be a content block like {"type": "text", "text": "..."}, got ${describe(block)}`);
+    else if (typeof block.type !== 'string' || block.type === '') out.error(`${at}.type must be a block type such as 'text' or 'image', got ${describe(block.type)}`);
+    else if (block.type === 'text') {
+      if (typeof block.text !== 'string') out.error(`${at}.text must be a string, got ${describe(block.text)}`);
+      else if (block.text === '') out.error(`${at}.text is empty: the API rejects empty text blocks — remove the block or give it text`);
+    }
+  }
+}
+
+// Light checks of the optional fields: the shape the SDK types, not every rule of the API.
+type FieldCheck = (value: unknown, name: string, out: Collector, body: Record<string, unknown>) => void;
+
+const FIELD_CHECKS = new Map<string, FieldCheck>([
+  ['system', (v, name, out) => {
+    if (typeof v === 'string') return;
+    if (!Array.isArray(v)) return out.error(`${name} must be a string or an array of text blocks, got ${describe(v)}`);
+    v.forEach((b: unknown, i) => {
+      if (!isObject(b) || b.type !== 'text' || typeof b.text !== 'string') {
+        out.error(`${name}[${i}] must be a text block like {"type": "text", "text": "..."}, got ${describe(b)}`);
+      }
+    });
+  }],
+  ['stop_sequences', (v, name, out) => {
+    if (!Array.isArray(v)) return out.error(`${name} must be an array of strings, got ${describe(v)}`);
+    v.forEach((s: unknown, i) => {
+      if (typeof s !== 'string') out.error(`${name}[${i}] must be a string, got ${describe(s)}`);
+    });
+  }],
+  ['stream', (v, name, out) => {
+    if (v === true) out.error(`${name}: true is not supported: Floorline sends non-streaming requests — remove it or set it to false`);
+    else if (v !== false) out.error(`${name} must be false (or left out), got ${describe(v)}`);
+  }],
+  ['tools', (v, name, out) => {
+    if (!Array.isArray(v)) return out.error(`${name} must be an array of tool definitions, got ${describe(v)}`);
+    v.forEach((t: unknown, i) => {
+      if (!isObject(t)) out.error(`${name}[${i}] must be a tool definition object, got ${describe(t)}`);
+    });
+  }],
+  ['metadata', objectField('an object such as {"user_id": "..."}')],
+  ['output_config', objectField('an object')],
+  ['tool_choice', (v, name, out) => {
+    if (!isObject(v) || typeof v.type !== 'string') out.error(`${name} must be an object with a type, such as {"type": "auto"}, got ${describe(v)}`);
+  }],
+  ['cache_control', (v, name, out) => {
+    if (v !== null && (!isObject(v) || typeof v.type !== 'string')) out.error(`${name} must be {"type": "ephemeral"} or null, got ${describe(v)}`);
+  }],
+  ['container', (v, name, out) => {
+    if (v !== null && typeof v !== 'string' && !isObject(v)) out.error(`${name} must be a container id, an object or null, got ${describe(v)}`);
+  }],
+  ['diagnostics', (v, name, out) => {
+    if (v !== null && !isObject(v)) out.error(`${name} must be an object or null, got ${describe(v)}`);
+  }],
+  ['inference_geo', (v, name, out) => {
+    if (v !== null && typeof v !== 'string') out.error(`${name} must be a string or null, got ${describe(v)}`);
+  }],
+  ['service_tier', oneOf(['auto', 'standard_only'])],
+  ['speed', oneOf(['standard', 'fast', null])],
+  ['thinking', (v, name, out, body) => {
+    if (!isObject(v) || typeof v.type !== 'string') return out.error(`${name} must be an object with a type, such as {"type": "adaptive"}, got ${describe(v)}`);
+    if (v.type !== 'enabled') return;
+    const budget = v.budget_tokens;
+    if (!isCount(budget)) return out.error(`${name}.budget_tokens must be a whole number of tokens (${name}.type is 'enabled'), got ${describe(budget)}`);
+    if (budget < 1024) out.error(`${name}.budget_tokens must be at least 1024, got ${budget}`);
+    const maxTokens = body.max_tokens;
+    if (isCount(maxTokens) && budget >= maxTokens) {
+      out.error(`${name}.budget_tokens (${budget}) must be less than max_tokens (${maxTokens}): raise max_tokens or lower the budget`);
+    }
+  }],
+]);
+
+function objectField(what: string): FieldCheck {
+  return (v, name, out) => {
+    if (!isObject(v)) out.error(`${name} must be ${what}, got ${describe(v)}`);
+  };
+}
+
+function oneOf(values: Array<string | null>): FieldCheck {
+  const list = values.map((v) => (v === null ? 'null' : `'${v}'`)).join(', ');
+  return (v, name, out) => {
+    if (!values.includes(v as string | null)) out.error(`${name} must be one of ${list}, got ${describe(v)}`);
+  };
+}
+
+/** A known parameter within 2 edits of a misspelt one (`maxTokens` → `max_tokens`). */
+function closest(key: string): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const known of BODY_FIELDS) {
+    const d = editDistance(key.toLowerCase(), known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
+/** V8's JSON.parse message, with its position as a column and what the text looks like there. */
+function describeJsonError(err: unknown, text: string): string {
+  const raw = err instanceof Error ? err.message : String(err);
+  let what = raw;
+  let pos: number | undefined;
+  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(raw);
+  const token = /^Unexpected token '(.+?)', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(raw);
+  if (at) {
+    what = raw.slice(0, at.index);
+    pos = Number(at[1]);
+  } else if (token) {
+    // V8 shows up to 10 characters either side of the bad token instead of its position.
+    const [, tok, cutStart, context = '', cutEnd] = token;
+    what = `unexpected '${tok}'`;
+    const found = text.indexOf(context);
+    if (cutStart && found !== -1) pos = found + 10;
+    else if (!cutStart && cutEnd) pos = context.length - 10;
+    else what += ` in ${quote(text, 60)}`; // a short line, shown whole
+  } else if (raw === 'Unexpected end of JSON input') {
+    what = 'the line ends before the JSON value is complete';
+    pos = text.length;
+  }
+  what = what.charAt(0).toLowerCase() + what.slice(1);
+  if (pos === undefined || pos < 0 || pos > text.length) return `invalid JSON: ${what}`;
+  const before = text.slice(Math.max(0, pos - 24), pos);
+  const here = pos < text.length ? `at ${quote(text.charAt(pos))}` : 'at the end of the line';
+  const after = before === '' ? '' : ` after ${quote((pos > 24 ? '…' : '') + before)}`;
+  let hint = '';
+  if (pos >= text.trimEnd().length) hint = ' — each request must be one complete JSON object on a single line';
+  else if (raw.startsWith('Unexpected non-whitespace character after JSON')) hint = ' — put one request per line';
+  else if (raw.startsWith('Bad control character')) hint = ' — write tabs and line breaks inside a string as \\t and \\n';
+  return `invalid JSON at column ${pos + 1}: ${what} (${here}${after})${hint}`;
+}
+
+/** Problems of one line, capped so a pathological line cannot flood the report. */
+class Collector {
+  private readonly list: Problem[] = [];
+  private dropped = 0;
+  hasErrors = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+  ) {}
+
+  error(message: string): void {
+    this.hasErrors = true;
+    this.add(message, 'error');
+  }
+
+  warn(message: string): void {
+    this.add(message, 'warning');
+  }
+
+  finish(): Problem[] {
+    if (this.dropped > 0) {
+      this.list.push({ file: this.file, line: this.line, severity: 'error', message: `…and ${this.dropped} more ${plural(this.dropped, 'problem')} on this line` });
+      this.dropped = 0;
+    }
+    return this.list;
+  }
+
+  private add(message: string, severity: Severity): void {
+    if (this.list.length < MAX_PROBLEMS_PER_LINE) this.list.push({ file: this.file, line: this.line, message, severity });
+    else this.dropped++;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A whole number of tokens: a safe integer ≥ 0. */
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0;
+}
+
+/** What a value is, for "got …" in a message. */
+function describe(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'string') return `the string ${quote(v)}`;
+  if (typeof v === 'object') return 'an object';
+  return String(v);
+}
+
+/** `'text'`, shortened, with control characters escaped so a message stays on one line. */
+function quote(s: string, max = 40): string {
+  const short = s.length > max ? `${s.slice(0, max)}…` : s;
+  return `'${short.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}'`;
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}

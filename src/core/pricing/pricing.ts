@@ -1,0 +1,76 @@
+// Cost of a request, from its `usage`, and the worst case of one not yet sent.
+import type { Usage } from '../types';
+import { DEFAULT_PRICES, type ModelPrice, type PriceTable } from './price-table';
+
+const PER_TOKEN = 1 / 1_000_000;
+// `claude-haiku-4-5-20251001` → `claude-haiku-4-5`; `-latest` likewise names its alias.
+const DATED_SUFFIX = /-(\d{8}|latest)$/;
+
+export interface PricingOptions {
+  /** User prices, merged over the defaults (keys are aliases or exact ids). */
+  overrides?: PriceTable;
+  /** The Message Batches API bills half of every price. */
+  batch?: boolean;
+}
+
+export class Pricing {
+  private readonly table: PriceTable;
+  private readonly factor: number;
+
+  constructor(options: PricingOptions = {}) {
+    this.table = { ...DEFAULT_PRICES, ...options.overrides };
+    this.factor = options.batch ? 0.5 : 1;
+  }
+
+  /** The alias a model id prices as, or the id itself when no alias is known. */
+  static aliasOf(model: string): string {
+    return model.replace(DATED_SUFFIX, '');
+  }
+
+  /** Per-token prices in USD, or `undefined` for a model nobody priced (the caller must warn, never assume $0). */
+  priceOf(model: string): ModelPrice | undefined {
+    const perMillion = this.table[model] ?? this.table[Pricing.aliasOf(model)];
+    if (!perMillion) return undefined;
+    const k = PER_TOKEN * this.factor;
+    return {
+      input: perMillion.input * k,
+      cacheWrite5m: perMillion.cacheWrite5m * k,
+      cacheWrite1h: perMillion.cacheWrite1h * k,
+      cacheRead: perMillion.cacheRead * k,
+      output: perMillion.output * k,
+    };
+  }
+
+  isKnown(model: string): boolean {
+    return this.priceOf(model) !== undefined;
+  }
+
+  /** What a finished request cost, from the `usage` the API returned; `null` for an unknown model. */
+  costOf(model: string, usage: Usage): number | null {
+    const p = this.priceOf(model);
+    if (!p) return null;
+    const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+    // The split of cache writes by TTL is optional in `usage`; what is not split is billed as 5-minute writes.
+    const write1h = Math.min(cacheWrite, usage.cache_creation?.ephemeral_1h_input_tokens ?? 0);
+    const write5m = cacheWrite - write1h;
+    return (
+      usage.input_tokens * p.input +
+      write5m * p.cacheWrite5m +
+      write1h * p.cacheWrite1h +
+      (usage.cache_read_input_tokens ?? 0) * p.cacheRead +
+      usage.output_tokens * p.output
+    );
+  }
+
+  /**
+   * The most a request can cost: every input token billed at the dearest input rate it could meet
+   * (a cache write when the request asks for caching) and `max_tokens` of output.
+   * `null` for an unknown model.
+   */
+  worstCaseCost(model: string, inputTokensUpperBound: number, maxTokens: number, usesCache: boolean): number | null {
+    const p = this.priceOf(model);
+    if (!p) return null;
+    const inputRate = usesCache ? Math.max(p.input, p.cacheWrite5m, p.cacheWrite1h) : p.input;
+    return inputTokensUpperBound * inputRate + maxTokens * p.output;
+  }
+}

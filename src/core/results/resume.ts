@@ -1,0 +1,303 @@
+// Makes an existing results file ready for a re-run of the same input, and says what is already done.
+//
+// After this, the file holds exactly one line per succeeded custom_id and nothing else, so the
+// writer can append the retried requests without anything being written twice:
+//   - a torn last line (a crash mid-write) is cut off; a whole line missing only its newline gets one;
+//   - errored / canceled / expired lines are dropped, since those requests will be tried again;
+//   - a second succeeded line for an id is dropped (the first one wins);
+//   - anything else that is not a results line is not ours to destroy: we stop and name it.
+// Dropping lines rewrites the file atomically (temp file beside it, fsync, rename over), so a crash
+// during the rewrite leaves either the old file or the new one. The file is streamed: memory is
+// the set of succeeded ids, the line numbers to drop, and one chunk.
+import * as fs from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface ResumeState {
+  /** custom_ids with a succeeded line: skip them. */
+  succeeded: Set<string>;
+  /** errored / canceled / expired lines removed (their requests are to be retried). */
+  erroredDropped: number;
+  /** Later succeeded lines for an id that already had one, removed. */
+  duplicatesDropped: number;
+  /** The last line was incomplete and was repaired (cut off, or given its missing newline). */
+  tornTailRepaired: boolean;
+  /** Bytes cut off the end of the file by that repair (0 when only a newline was added). */
+  tornBytesDropped: number;
+  /** Sum of `cost_usd` over the kept lines: money already spent on this input. */
+  spentUsd: number;
+  /** Lines left in the file (= succeeded.size). */
+  keptLines: number;
+  /** The file was rewritten to drop lines. */
+  rewritten: boolean;
+}
+
+const READ_CHUNK = 1 << 20;
+const WRITE_BATCH = 1 << 20;
+const NEWLINE = 0x0a;
+const RETRIED = new Set(['errored', 'canceled', 'expired']);
+
+/** The temp file a rewrite goes through. Fixed, so a crash's leftover is found and removed next time. */
+export function resumeTempPath(resultsPath: string): string {
+  return `${resultsPath}.resume-tmp`;
+}
+
+export async function prepareResume(resultsPath: string): Promise<ResumeState> {
+  // A leftover from a crash during an earlier rewrite; the results file itself is whole either way.
+  await fs.promises.rm(resumeTempPath(resultsPath), { force: true });
+
+  const state: ResumeState = {
+    succeeded: new Set(),
+    erroredDropped: 0,
+    duplicatesDropped: 0,
+    tornTailRepaired: false,
+    tornBytesDropped: 0,
+    spentUsd: 0,
+    keptLines: 0,
+    rewritten: false,
+  };
+  let scan: Scan;
+  try {
+    scan = await scanFile(resultsPath, state);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return state;
+    throw err;
+  }
+
+  await repairTail(resultsPath, scan);
+
+  // Blank lines alone are harmless and not worth a rewrite; they go only if one happens anyway.
+  if (state.erroredDropped + state.duplicatesDropped > 0) {
+    await rewriteWithout(resultsPath, scan.drops);
+    state.rewritten = true;
+  }
+  return state;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanning
+
+interface RawLine {
+  bytes: Buffer;
+  /** 1-based. */
+  lineNo: number;
+  /** Byte offsets in the file: where the line starts, and just past its newline (or EOF). */
+  start: number;
+  end: number;
+  /** Ends with '\n' (only the last line of a file can be false). */
+  terminated: boolean;
+}
+
+/**
+ * Streams `path` line by line with byte offsets, holding one chunk and one line at a time.
+ * `afterChunk` runs between chunks and is awaited: the place for a consumer to write (backpressure).
+ */
+async function forEachLine(
+  path: string,
+  onLine: (line: RawLine) => void,
+  afterChunk?: () => Promise<void>,
+): Promise<void> {
+  const stream = fs.createReadStream(path, { highWaterMark: READ_CHUNK });
+  // Pieces of a line that spans chunks; concatenated once, when its newline arrives (a huge line
+  // stays linear rather than being re-copied per chunk).
+  let pending: Buffer[] = [];
+  let offset = 0;
+  let lineStart = 0;
+  let lineNo = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    let from = 0;
+    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
+      let bytes = chunk.subarray(from, nl);
+      if (pending.length > 0) {
+        pending.push(bytes);
+        bytes = Buffer.concat(pending);
+        pending = [];
+      }
+      const end = offset + nl + 1;
+      onLine({ bytes, lineNo: ++lineNo, start: lineStart, end, terminated: true });
+      lineStart = end;
+      from = nl + 1;
+    }
+    if (from < chunk.length) pending.push(chunk.subarray(from));
+    offset += chunk.length;
+    if (afterChunk) await afterChunk();
+  }
+  if (pending.length > 0) {
+    onLine({ bytes: Buffer.concat(pending), lineNo: ++lineNo, start: lineStart, end: offset, terminated: false });
+  }
+}
+
+type Parsed = { ok: true; id: string; succeeded: boolean; cost: number } | { ok: false; json: boolean; reason: string };
+
+/** Recognises one of our lines. Checks only what resume relies on, so older/newer files still load. */
+function parseLine(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, json: false, reason: `not valid JSON (${(err as Error).message})` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { ok: false, json: true, reason: 'not a JSON object' };
+  }
+  const line = value as Record<string, unknown>;
+  if (typeof line.custom_id !== 'string' || line.custom_id === '') {
+    return { ok: false, json: true, reason: 'no "custom_id" string' };
+  }
+  const result = line.result as Record<string, unknown> | null | undefined;
+  const type = typeof result === 'object' && result !== null ? result.type : undefined;
+  if (type !== 'succeeded' && !(typeof type === 'string' && RETRIED.has(type))) {
+    return { ok: false, json: true, reason: `"result.type" is ${JSON.stringify(type)}, not succeeded/errored/canceled/expired` };
+  }
+  const cost = typeof line.cost_usd === 'number' && Number.isFinite(line.cost_usd) ? line.cost_usd : 0;
+  return { ok: true, id: line.custom_id, succeeded: type === 'succeeded', cost };
+}
+
+const isBlank = (text: string): boolean => text.trim() === '';
+
+function midFileError(path: string, lineNo: number, reason: string): Error {
+  return new Error(
+    `${path}:${lineNo}: not a Floorline results line (${reason}). ` +
+      'Floorline only appends whole lines, so this line was written or edited by something else and ' +
+      'will not be deleted automatically. Fix or remove that line (or move the file away to start over), then run again.',
+  );
+}
+
+/** What the tail of the file needs. */
+type Tail = { kind: 'ok' } | { kind: 'truncate'; at: number; end: number } | { kind: 'newline' };
+interface Scan {
+  tail: Tail;
+  /** Line numbers to drop if rewriting, ascending (a few bytes each: cheap even for millions of errors). */
+  drops: number[];
+}
+
+/** First pass: fills `state` as if the drops were done, and finds what the tail needs. */
+async function scanFile(path: string, state: ResumeState): Promise<Scan> {
+  const drops: number[] = [];
+  // `as`: both are assigned inside the callback, which TypeScript's narrowing does not see.
+  let tail = { kind: 'ok' } as Tail;
+  // A bad line is fatal unless it is the very last one (a torn tail); decided when the next line arrives.
+  let suspect = null as { lineNo: number; reason: string; start: number; end: number } | null;
+  await forEachLine(path, (line) => {
+    if (suspect) throw midFileError(path, suspect.lineNo, suspect.reason);
+    const text = line.bytes.toString('utf8');
+    if (isBlank(text)) {
+      if (!line.terminated) tail = { kind: 'truncate', at: line.start, end: line.end };
+      else drops.push(line.lineNo);
+      return;
+    }
+    const parsed = parseLine(text);
+    if (!parsed.ok) {
+      // Valid JSON of the wrong shape is never a fragment of one of our lines: not a crash, not ours.
+      if (parsed.json) throw midFileError(path, line.lineNo, parsed.reason);
+      if (!line.terminated) tail = { kind: 'truncate', at: line.start, end: line.end };
+      else suspect = { lineNo: line.lineNo, reason: parsed.reason, start: line.start, end: line.end };
+      return;
+    }
+    // The data is whole; only the newline is missing. Keep it.
+    if (!line.terminated) tail = { kind: 'newline' };
+    if (!parsed.succeeded) {
+      state.erroredDropped++;
+      drops.push(line.lineNo);
+    } else if (state.succeeded.has(parsed.id)) {
+      state.duplicatesDropped++;
+      drops.push(line.lineNo);
+    } else {
+      state.succeeded.add(parsed.id);
+      state.keptLines++;
+      state.spentUsd += parsed.cost;
+    }
+  });
+  // The last line ended with a newline but is not JSON: garbage left by a crash (e.g. zeroed blocks).
+  if (suspect !== null) tail = { kind: 'truncate', at: suspect.start, end: suspect.end };
+  if (tail.kind === 'truncate') {
+    state.tornTailRepaired = true;
+    state.tornBytesDropped = tail.end - tail.at;
+  } else if (tail.kind === 'newline') {
+    state.tornTailRepaired = true;
+  }
+  return { tail, drops };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repairs
+
+/** In place: cutting a torn fragment or adding a newline cannot lose any whole line. */
+async function repairTail(path: string, { tail }: Scan): Promise<void> {
+  if (tail.kind === 'ok') return;
+  const file = await fs.promises.open(path, tail.kind === 'truncate' ? 'r+' : 'a');
+  try {
+    if (tail.kind === 'truncate') await file.truncate(tail.at);
+    else await writeAll(file, Buffer.from('\n'));
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
+}
+
+/**
+ * Second pass: copies every line but `drops` (verbatim, no parsing: the scan vetted them all) to a
+ * temp file beside `path`, fsyncs it and renames it over `path` (atomic on one filesystem).
+ * Line numbers still match the scan: the tail repair only cut or completed the last line.
+ */
+async function rewriteWithout(path: string, drops: number[]): Promise<void> {
+  const tmp = resumeTempPath(path);
+  const { mode } = await fs.promises.stat(path);
+  const out = await fs.promises.open(tmp, 'w', mode & 0o777);
+  try {
+    let batch: Buffer[] = [];
+    let batchBytes = 0;
+    const flush = async (): Promise<void> => {
+      if (batchBytes === 0) return;
+      const data = Buffer.concat(batch, batchBytes);
+      batch = [];
+      batchBytes = 0;
+      await writeAll(out, data);
+    };
+    const newline = Buffer.from('\n');
+    let next = 0; // index into drops
+    // Lines are gathered synchronously by the scanner and written between chunks, in big batches.
+    await forEachLine(
+      path,
+      (line) => {
+        if (drops[next] === line.lineNo) {
+          next++;
+          return;
+        }
+        batch.push(line.bytes, newline);
+        batchBytes += line.bytes.length + 1;
+      },
+      () => (batchBytes >= WRITE_BATCH ? flush() : Promise.resolve()),
+    );
+    await flush();
+    await out.sync();
+    await out.close();
+    // The commit point: before it the old file is in place, after it the new one.
+    await fs.promises.rename(tmp, path);
+  } catch (err) {
+    await out.close().catch(() => undefined);
+    await fs.promises.rm(tmp, { force: true });
+    throw err;
+  }
+  await syncDirectory(dirname(path));
+}
+
+async function writeAll(file: fs.promises.FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await file.write(data, offset, data.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Makes the rename itself durable. Not possible on every platform (Windows), hence best effort. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // The rename is still atomic; only its durability across an OS crash is not guaranteed here.
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,320 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { Dispatcher, type DispatcherOptions } from '../../src/core/dispatch/dispatcher';
+import type { RunOptions } from '../../src/core/dispatch/run';
+import type { DispatcherSnapshot } from '../../src/core/dispatch/snapshot';
+import { Pricing } from '../../src/core/pricing/pricing';
+import type { InputRequest, ResultLine } from '../../src/core/types';
+import { FakeApi, type FakeApiOptions } from '../helpers/fake-api';
+
+const MODEL = 'claude-haiku-4-5';
+
+function makeRequests(n: number, opts: { maxTokens?: number; prompt?: (i: number) => string } = {}): InputRequest[] {
+  return Array.from({ length: n }, (_, i) => ({
+    customId: `r${i}`,
+    line: i + 1,
+    params: { model: MODEL, max_tokens: opts.maxTokens ?? 200, messages: [{ role: 'user' as const, content: opts.prompt?.(i) ?? `prompt number ${i}` }] },
+  }));
+}
+
+async function* source(items: InputRequest[]): AsyncIterable<InputRequest> {
+  for (const item of items) yield item;
+}
+
+interface Harness {
+  api: FakeApi;
+  dispatcher: Dispatcher;
+  results: ResultLine[];
+  start(requests: InputRequest[], extra?: Partial<RunOptions>): ReturnType<Dispatcher['addRun']>;
+}
+
+function harness(api: FakeApiOptions, options: Partial<DispatcherOptions> = {}): Harness {
+  const fake = new FakeApi(api);
+  const dispatcher = new Dispatcher({ client: fake, random: () => 0.5, ...options });
+  const results: ResultLine[] = [];
+  return {
+    api: fake,
+    dispatcher,
+    results,
+    start(requests, extra = {}) {
+      return dispatcher.addRun({
+        label: 'test.jsonl',
+        requests: source(requests),
+        total: requests.length,
+        pricing: new Pricing(),
+        onResult: (line) => results.push(line),
+        ...extra,
+      });
+    },
+  };
+}
+
+describe('Dispatcher', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => {
+    clock = sinon.useFakeTimers({ now: Date.parse('2026-11-24T12:00:00Z'), toFake: ['Date', 'setTimeout', 'clearTimeout'] });
+  });
+  afterEach(() => clock.restore());
+
+  it('sustains ≥ 95% of the OTPM bound against a drained bucket with no 429', async () => {
+    // 60,000 OTPM = 1,000 tokens/s; 100 output tokens per request → bound 10 req/s.
+    const h = harness({ otpm: 60_000, itpm: 10_000_000, initial: 'drained', latencyMs: 800, outputTokens: () => 100 });
+    const completedAt: number[] = [];
+    const run = h.start(makeRequests(3000, { maxTokens: 400 }), { onResult: () => completedAt.push(Date.now()) });
+    const t0 = Date.now();
+    await clock.tickAsync(240_000);
+    const window = completedAt.filter((t) => t >= t0 + 40_000 && t < t0 + 240_000).length;
+    const bound = 10 * 200;
+    // Only the very first probe of an unknown, drained quota can meet a 429.
+    assert.ok(h.api.rateLimited <= 1, `${h.api.rateLimited} answered 429`);
+    assert.ok(window / bound >= 0.95, `throughput ${((window / bound) * 100).toFixed(1)}% of bound`);
+    h.dispatcher.abort(run);
+    await clock.tickAsync(1000);
+  });
+
+  it('sustains ≥ 95% of the ITPM bound against a drained bucket with no 429', async () => {
+    // 600,000 ITPM = 10,000 tokens/s; 2,000 input tokens per request → bound 5 req/s.
+    const h = harness({ otpm: 10_000_000, itpm: 600_000, initial: 'drained', latencyMs: 600, inputTokens: () => 2000, outputTokens: () => 10 });
+    const completedAt: number[] = [];
+    const prompt = 'x'.repeat(8000);
+    const run = h.start(makeRequests(3000, { maxTokens: 50, prompt: () => prompt }), { onResult: () => completedAt.push(Date.now()) });
+    const t0 = Date.now();
+    await clock.tickAsync(240_000);
+    const window = completedAt.filter((t) => t >= t0 + 40_000 && t < t0 + 240_000).length;
+    const bound = 5 * 200;
+    assert.ok(h.api.rateLimited <= 1, `${h.api.rateLimited} answered 429`);
+    assert.ok(window / bound >= 0.95, `throughput ${((window / bound) * 100).toFixed(1)}% of bound`);
+    h.dispatcher.abort(run);
+    await clock.tickAsync(1000);
+  });
+
+  it('holds at the soft floor while in-flight requests finish, and reports it', async () => {
+    // 5% left: above the hard floor (2% = 1,200 tokens), under the soft one (10% = 6,000).
+    const h = harness({ otpm: 60_000, itpm: 10_000_000, initial: 0.05, latencyMs: 500, outputTokens: () => 100 });
+    const states: string[] = [];
+    h.dispatcher.on('state', (_id, state) => states.push(state));
+    h.start(makeRequests(5));
+    // A first probe learns the (drained) limits; then the floor of 10% = 6,000 tokens must refill.
+    await clock.tickAsync(1_000);
+    const snap = h.dispatcher.snapshot();
+    assert.equal(snap.hold, 'soft');
+    assert.equal(snap.runs[0]?.state, 'holding');
+    assert.ok(snap.dimensions.outputTokens, 'output bucket known from headers');
+    assert.equal(snap.dimensions.outputTokens?.softFloor, 6_000);
+    const sentWhileHolding = h.api.received;
+    await clock.tickAsync(2_000);
+    assert.equal(h.api.received, sentWhileHolding, 'nothing is sent while under the floor');
+    await clock.tickAsync(60_000);
+    assert.equal(h.results.length, 5);
+    assert.ok(states.includes('holding'));
+    assert.equal(states.at(-1), 'finished');
+  });
+
+  it('stops at the hard floor when another tenant drains the bucket, until it refills past the soft floor', async () => {
+    const h = harness({ otpm: 60_000, itpm: 10_000_000, latencyMs: 500, outputTokens: () => 100 });
+    h.start(makeRequests(2000));
+    await clock.tickAsync(5_000);
+    // Another process takes the whole bucket and keeps taking more than it refills.
+    h.api.output.take(h.api.output.levelAt() + 10_000);
+    h.api.output.setDrainPerSecond(1_500);
+    await clock.tickAsync(3_000);
+    let snap: DispatcherSnapshot = h.dispatcher.snapshot();
+    assert.equal(snap.hold, 'hard');
+    assert.equal(snap.runs[0]?.state, 'hard-stopped');
+    const sent = h.api.received;
+    await clock.tickAsync(20_000);
+    // Only a response can show that the bucket refilled, so at most one probe per refill of the
+    // soft floor (6,000 tokens at 1,000/s) goes out — never a stream of requests into the wall.
+    assert.ok(h.api.received - sent <= 4, `${h.api.received - sent} probes in 20 s while the tenant drains`);
+    h.api.output.setDrainPerSecond(0);
+    await clock.tickAsync(20_000);
+    snap = h.dispatcher.snapshot();
+    assert.notEqual(snap.hold, 'hard');
+    assert.ok(h.api.received > sent);
+    h.dispatcher.abort();
+    await clock.tickAsync(1000);
+  });
+
+  it('a 429 with retry-after pauses every new dispatch, not just the one request', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 200 }, { maxInFlight: 4 });
+    h.api.script.push({ status: 429, type: 'rate_limit_error', message: 'Number of requests has exceeded your rate limit', retryAfterSec: 10 });
+    h.start(makeRequests(20));
+    await clock.tickAsync(50);
+    const afterStorm = h.api.received;
+    assert.equal(h.dispatcher.snapshot().hold, 'cooldown');
+    await clock.tickAsync(9_800);
+    // Requests already in flight finish; none is sent during the retry-after.
+    assert.equal(h.api.received, afterStorm);
+    await clock.tickAsync(60_000);
+    assert.equal(h.results.length, 20);
+    const retried = h.results.find((r) => r.attempts === 2);
+    assert.ok(retried, 'the 429ed request was retried once and succeeded');
+    assert.equal(retried.result.type, 'succeeded');
+  });
+
+  it('shares one retry budget across the run', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { retryBudgetPerMinute: 3, maxAttempts: 10, maxInFlight: 10 });
+    for (let i = 0; i < 50; i++) h.api.script.push({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
+    h.start(makeRequests(10));
+    await clock.tickAsync(59_000);
+    // 10 first attempts, then at most the budget's 3 (plus what refilled in that minute: 2.95).
+    assert.ok(h.api.received <= 10 + 3 + 3, `sent ${h.api.received}`);
+    assert.ok(h.dispatcher.snapshot().runs[0]!.retries >= 10);
+    h.dispatcher.abort();
+    await clock.tickAsync(1000);
+  });
+
+  it('gives up on a line after maxAttempts and records it as errored', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { maxAttempts: 3, retryBudgetPerMinute: 100 });
+    for (let i = 0; i < 3; i++) h.api.script.push({ status: 500, type: 'api_error', message: 'Internal server error' });
+    const run = h.start(makeRequests(1));
+    await clock.tickAsync(120_000);
+    const summary = await run.done;
+    assert.equal(h.api.received, 3);
+    assert.equal(summary.errored, 1);
+    const line = h.results[0]!;
+    assert.equal(line.result.type, 'errored');
+    assert.equal(line.attempts, 3);
+    if (line.result.type === 'errored') assert.match(line.result.error.error.message, /gave up after 3 attempts/);
+  });
+
+  it('records a 400 as errored without retrying', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 });
+    h.api.script.push({ status: 400, type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' });
+    const run = h.start(makeRequests(3));
+    await clock.tickAsync(10_000);
+    const summary = await run.done;
+    assert.equal(h.api.received, 3);
+    assert.equal(summary.errored, 1);
+    assert.equal(summary.succeeded, 2);
+    const errored = h.results.find((r) => r.result.type === 'errored')!;
+    assert.deepEqual(errored.result, {
+      type: 'errored',
+      error: { type: 'error', error: { type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' }, request_id: 'req_fake_1' },
+    });
+  });
+
+  for (const [name, scripted] of [
+    ['an invalid key (401)', { status: 401, type: 'authentication_error', message: 'invalid x-api-key' }],
+    ['the org spend limit (429 without retry-after)', { status: 429, type: 'rate_limit_error', message: 'Your organization has reached its monthly spend limit', errorCode: 'enforced_spend_limit_reached' }],
+    ['the self-set usage limit (400)', { status: 400, type: 'invalid_request_error', message: 'You have reached your specified API usage limits. You will regain access on 2026-12-01 at 00:00 UTC.' }],
+    ['billing (402)', { status: 402, type: 'billing_error', message: 'Your credit balance is too low' }],
+  ] as const) {
+    it(`stops the whole run at once on ${name}, and never hammers`, async () => {
+      const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { maxInFlight: 1 });
+      h.api.script.push({ ...scripted });
+      const run = h.start(makeRequests(50));
+      await clock.tickAsync(600_000);
+      const summary = await run.done;
+      assert.equal(h.api.received, 1, 'one request, no retries');
+      assert.equal(summary.state, 'api-stopped');
+      assert.equal(summary.unsent, 50);
+      assert.equal(h.results.length, 0, 'nothing is written for lines the API never processed');
+      assert.ok(summary.detail && summary.detail.length > 30, 'a plain explanation');
+    });
+  }
+
+  it('never crosses the spend cap, and says how many lines were left unsent', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 300, outputTokens: () => 800 });
+    const pricing = new Pricing();
+    const cap = 0.05;
+    const run = h.start(makeRequests(200, { maxTokens: 1000 }), { maxSpendUsd: cap });
+    let maxCommitted = 0;
+    h.dispatcher.on('snapshot', (s) => {
+      const spend = s.runs[0]!.spend;
+      maxCommitted = Math.max(maxCommitted, spend.spentUsd + spend.reservedUsd);
+    });
+    await clock.tickAsync(120_000);
+    const summary = await run.done;
+    const billed = h.results.reduce((sum, r) => sum + (r.usage ? pricing.costOf(MODEL, r.usage)! : 0), 0);
+    assert.equal(summary.state, 'budget-reached');
+    assert.ok(billed <= cap, `billed ${billed} ≤ cap ${cap}`);
+    assert.ok(maxCommitted <= cap + 1e-9, 'reserved + spent never above the cap');
+    assert.ok(billed > cap * 0.7, `most of the budget is used (${billed})`);
+    assert.equal(summary.unsent, 200 - h.results.length);
+    assert.match(summary.detail ?? '', /unsent/);
+  });
+
+  it('pause stops new dispatches and lets in-flight finish; resume continues', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 4 });
+    const run = h.start(makeRequests(40));
+    // One probe first; once it answers, the ceiling of 4 fills.
+    await clock.tickAsync(1_010);
+    assert.equal(h.api.inFlight, 4);
+    h.dispatcher.pause();
+    const sent = h.api.received;
+    assert.equal(sent, 5);
+    await clock.tickAsync(30_000);
+    assert.equal(h.api.received, sent, 'nothing sent while paused');
+    assert.equal(h.results.length, 5, 'in-flight requests finished');
+    assert.equal(h.dispatcher.snapshot().runs[0]?.state, 'paused');
+    h.dispatcher.resume();
+    await clock.tickAsync(60_000);
+    assert.equal((await run.done).succeeded, 40);
+  });
+
+  it('stop lets in-flight finish; abort cancels them', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 5_000 }, { maxInFlight: 3 });
+    const a = h.start(makeRequests(10));
+    await clock.tickAsync(5_010); // the probe has answered; 3 more are in flight
+    h.dispatcher.stop(a);
+    await clock.tickAsync(6_000);
+    const sa = await a.done;
+    assert.equal(sa.state, 'stopped');
+    assert.equal(sa.succeeded, 4);
+    assert.equal(sa.unsent, 6);
+
+    const b = h.start(makeRequests(10));
+    await clock.tickAsync(10);
+    h.dispatcher.abort(b);
+    await clock.tickAsync(10);
+    const sb = await b.done;
+    assert.equal(sb.state, 'aborted');
+    assert.equal(sb.succeeded, 0);
+    assert.equal(sb.unsent, 10);
+  });
+
+  it('dispatches high priority first without starving background work', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { maxInFlight: 1 });
+    const order: string[] = [];
+    const background = h.start(makeRequests(100), { priority: 'background', onResult: () => order.push('bg') });
+    const high = h.start(makeRequests(100), { priority: 'high', onResult: () => order.push('hi') });
+    await clock.tickAsync(5_000);
+    const first50 = order.slice(0, 50);
+    const hi = first50.filter((x) => x === 'hi').length;
+    assert.ok(hi >= 35, `high got ${hi} of the first 50`);
+    assert.ok(first50.includes('bg'), 'background still progressed');
+    h.dispatcher.abort(background);
+    h.dispatcher.abort(high);
+    await clock.tickAsync(1000);
+  });
+
+  it('respects a fixed in-flight ceiling, and ramps an auto one gradually', async () => {
+    const fixed = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 3 });
+    fixed.start(makeRequests(30));
+    await clock.tickAsync(20_000);
+    assert.equal(fixed.api.maxInFlight, 3);
+
+    const auto = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 'auto', maxInFlightCap: 32 });
+    auto.start(makeRequests(400));
+    await clock.tickAsync(10);
+    assert.ok(auto.api.inFlight <= 4, `starts small (${auto.api.inFlight})`);
+    await clock.tickAsync(30_000);
+    assert.ok(auto.api.maxInFlight > 8, `ramps up (${auto.api.maxInFlight})`);
+    assert.ok(auto.api.maxInFlight <= 32, 'never above the cap');
+    auto.dispatcher.abort();
+    await clock.tickAsync(1000);
+  });
+
+  it('throttles snapshots to a few per second', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { maxInFlight: 20, snapshotIntervalMs: 250 });
+    let count = 0;
+    h.dispatcher.on('snapshot', () => count++);
+    h.start(makeRequests(2000));
+    await clock.tickAsync(10_000);
+    assert.ok(count <= 10_000 / 250 + 5, `${count} snapshots in 10 s`);
+    assert.ok(count >= 10, 'but they keep coming while things change');
+    h.dispatcher.abort();
+    await clock.tickAsync(1000);
+  });
+});

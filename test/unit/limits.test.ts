@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { parseRateLimitHeaders, parseRetryAfter } from '../../src/core/limits/rate-limit-headers';
+import { parseFloor, resolveFloor } from '../../src/core/limits/floors';
+import { QuotaModel } from '../../src/core/limits/quota-model';
+import { systemClock } from '../../src/core/types';
+
+const T0 = Date.parse('2026-11-24T12:00:00Z');
+
+function headers(map: Record<string, string>): Headers {
+  return new Headers(map);
+}
+
+function observation(remaining: { requests?: number; input?: number; output?: number }, limits = { requests: 1000, input: 120_000, output: 60_000 }) {
+  const h: Record<string, string> = {};
+  if (remaining.requests !== undefined) Object.assign(h, { 'anthropic-ratelimit-requests-limit': String(limits.requests), 'anthropic-ratelimit-requests-remaining': String(remaining.requests) });
+  if (remaining.input !== undefined) Object.assign(h, { 'anthropic-ratelimit-input-tokens-limit': String(limits.input), 'anthropic-ratelimit-input-tokens-remaining': String(remaining.input) });
+  if (remaining.output !== undefined) Object.assign(h, { 'anthropic-ratelimit-output-tokens-limit': String(limits.output), 'anthropic-ratelimit-output-tokens-remaining': String(remaining.output) });
+  return parseRateLimitHeaders(headers(h), Date.now());
+}
+
+describe('rate-limit headers', () => {
+  it('reads every dimension, its reset time and retry-after', () => {
+    const o = parseRateLimitHeaders(
+      headers({
+        'anthropic-ratelimit-requests-limit': '1000',
+        'anthropic-ratelimit-requests-remaining': '999',
+        'anthropic-ratelimit-requests-reset': '2026-11-24T12:00:01Z',
+        'anthropic-ratelimit-input-tokens-limit': '2000000',
+        'anthropic-ratelimit-input-tokens-remaining': '1998000',
+        'anthropic-ratelimit-input-tokens-reset': '2026-11-24T12:00:02Z',
+        'anthropic-ratelimit-output-tokens-limit': '400000',
+        'anthropic-ratelimit-output-tokens-remaining': '0',
+        'anthropic-ratelimit-output-tokens-reset': '2026-11-24T12:01:00Z',
+        'anthropic-ratelimit-tokens-limit': '400000',
+        'anthropic-ratelimit-tokens-remaining': '0',
+        'retry-after': '7',
+        'request-id': 'req_123',
+      }),
+      T0,
+    );
+    assert.deepEqual(o.buckets.requests, { limit: 1000, remaining: 999, resetAt: Date.parse('2026-11-24T12:00:01Z') });
+    assert.equal(o.buckets.inputTokens?.remaining, 1_998_000);
+    assert.equal(o.buckets.outputTokens?.resetAt, Date.parse('2026-11-24T12:01:00Z'));
+    assert.equal(o.buckets.tokens?.limit, 400_000);
+    assert.equal(o.buckets.tokens?.resetAt, undefined);
+    assert.equal(o.retryAfterMs, 7000);
+    assert.equal(o.requestId, 'req_123');
+  });
+
+  it('ignores a half-present or malformed bucket rather than guessing', () => {
+    const o = parseRateLimitHeaders(headers({ 'anthropic-ratelimit-requests-limit': '50', 'anthropic-ratelimit-input-tokens-limit': 'abc', 'anthropic-ratelimit-input-tokens-remaining': '5' }), T0);
+    assert.deepEqual(o.buckets, {});
+    assert.equal(o.retryAfterMs, undefined);
+  });
+
+  it('accepts retry-after as an HTTP date, and prefers retry-after-ms', () => {
+    assert.equal(parseRetryAfter(headers({ 'retry-after': new Date(T0 + 30_000).toUTCString() }), T0), 30_000);
+    assert.equal(parseRetryAfter(headers({ 'retry-after': '2', 'retry-after-ms': '1500' }), T0), 1500);
+  });
+});
+
+describe('floors', () => {
+  it('parses tokens, k/M suffixes and percentages, and resolves against a limit', () => {
+    assert.deepEqual(parseFloor('10%'), { percent: 10 });
+    assert.deepEqual(parseFloor('20000'), { tokens: 20_000 });
+    assert.deepEqual(parseFloor('20k'), { tokens: 20_000 });
+    assert.deepEqual(parseFloor('1.5M'), { tokens: 1_500_000 });
+    assert.equal(resolveFloor({ percent: 10 }, 400_000), 40_000);
+    assert.equal(resolveFloor({ tokens: 50_000 }, 30_000), 30_000, 'never above the limit');
+    assert.throws(() => parseFloor('lots'), /neither a token count/);
+    assert.throws(() => parseFloor('150%'), /over 100%/);
+  });
+});
+
+describe('QuotaModel', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers({ now: T0, toFake: ['Date', 'setTimeout', 'clearTimeout'] })));
+  afterEach(() => clock.restore());
+
+  const model = () => new QuotaModel({ softFloor: { percent: 10 }, hardFloor: { percent: 2 }, clock: systemClock, confirmWindowMs: 0 });
+
+  it('admits anything before it knows any limit', () => {
+    assert.deepEqual(model().admit({ inputTokens: 1e9, outputTokens: 1e9 }), { ok: true });
+  });
+
+  it('refills continuously at limit/60 per second between headers, capped at the limit', () => {
+    const q = model();
+    q.observe(observation({ output: 6_000 }));
+    // 6,000 reported → 5,500 trusted (rounding), 1,000 tokens/s refill.
+    assert.equal(q.view().outputTokens?.remaining, 5_500);
+    clock.tick(2_000);
+    assert.equal(q.view().outputTokens?.remaining, 7_500);
+    clock.tick(120_000);
+    assert.equal(q.view().outputTokens?.remaining, 60_000);
+  });
+
+  it('holds at the soft floor, and says how long until the bucket refills enough', () => {
+    const q = model();
+    q.observe(observation({ output: 7_000 })); // 6,500 trusted; floor 6,000
+    const d = q.admit({ inputTokens: 10, outputTokens: 1_000 });
+    assert.equal(d.ok, false);
+    if (d.ok) return;
+    assert.equal(d.hold, 'soft');
+    assert.equal(d.dimension, 'outputTokens');
+    assert.equal(d.waitMs, 500); // needs 7,000, has 6,500, +1/ms
+    clock.tick(500);
+    assert.deepEqual(q.admit({ inputTokens: 10, outputTokens: 1_000 }), { ok: true });
+  });
+
+  it('subtracts what its own in-flight requests will consume, so a burst cannot overshoot', () => {
+    const q = model();
+    q.observe(observation({ input: 60_000, output: 60_000 }));
+    let sent = 0;
+    while (q.admit({ inputTokens: 5_000, outputTokens: 3_000 }).ok) {
+      q.reserve({ inputTokens: 5_000, outputTokens: 3_000 });
+      sent++;
+    }
+    // Input: 59,500 trusted − 12,000 floor → 9 requests of 5,000. Output: 59,500 − 6,000 → 17 of 3,000.
+    assert.equal(sent, 9);
+    assert.ok((q.view().inputTokens?.remaining ?? 0) >= 12_000);
+  });
+
+  it('settles to the actual usage, and releases what a refused request did not use', () => {
+    const q = model();
+    q.observe(observation({ input: 100_000, output: 50_000 }));
+    const a = q.reserve({ inputTokens: 10_000, outputTokens: 5_000 });
+    assert.equal(q.view().inputTokens?.remaining, 89_500);
+    assert.equal(q.view().outputTokens?.remaining, 44_500);
+    q.settle(a, { inputTokens: 4_000, outputTokens: 1_000 });
+    assert.equal(q.view().inputTokens?.remaining, 95_500);
+    assert.equal(q.view().outputTokens?.remaining, 48_500);
+    const b = q.reserve({ inputTokens: 10_000, outputTokens: 5_000 });
+    q.release(b, true);
+    assert.equal(q.view().inputTokens?.remaining, 95_500);
+    assert.equal(q.view().outputTokens?.remaining, 48_500);
+  });
+
+  it('charges recent dispatches again when a header may not include them yet', () => {
+    const q = new QuotaModel({ softFloor: { percent: 10 }, hardFloor: { percent: 2 }, clock: systemClock, confirmWindowMs: 250 });
+    q.observe(observation({ input: 100_000 }));
+    q.reserve({ inputTokens: 10_000, outputTokens: 0 });
+    clock.tick(100);
+    // The server wrote this header before our dispatch reached it: 100,000 still.
+    q.observe(observation({ input: 100_000 }));
+    assert.ok((q.view().inputTokens?.remaining ?? 0) <= 89_600, 'the in-flight dispatch is still counted');
+  });
+
+  it('enters the hard stop below the hard floor and leaves it only past the soft floor', () => {
+    const q = model();
+    q.observe(observation({ output: 1_000 })); // 500 trusted, hard floor 1,200
+    let d = q.admit({ inputTokens: 1, outputTokens: 1 });
+    assert.equal(!d.ok && d.hold, 'hard');
+    clock.tick(3_000); // 3,500: above the hard floor, still under the soft one
+    d = q.admit({ inputTokens: 1, outputTokens: 1 });
+    assert.equal(!d.ok && d.hold, 'hard');
+    clock.tick(2_600); // 6,100: past the soft floor
+    assert.deepEqual(q.admit({ inputTokens: 1, outputTokens: 1 }), { ok: true });
+    assert.equal(q.isHardStopped, false);
+  });
+
+  it('lets a request larger than the room above the floor through once the bucket is full', () => {
+    const q = model();
+    q.observe(observation({ input: 120_000 }));
+    assert.deepEqual(q.admit({ inputTokens: 200_000, outputTokens: 1 }), { ok: true });
+  });
+
+  it('starts from a tier preset and computes the sustainable rate', () => {
+    const q = new QuotaModel({ softFloor: { percent: 10 }, hardFloor: { percent: 2 }, clock: systemClock, initialLimits: { requestsPerMinute: 1000, inputTokensPerMinute: 2_000_000, outputTokensPerMinute: 400_000 } });
+    assert.equal(q.view().outputTokens?.limit, 400_000);
+    // 400 input + 200 output per request: OTPM allows 33.3/s, ITPM 83.3/s, RPM 16.7/s.
+    assert.ok(Math.abs(q.sustainableRate({ inputTokens: 400, outputTokens: 200 })! - 1000 / 60) < 1e-9);
+  });
+});

@@ -1,0 +1,186 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { classifyError, retryDelayMs } from '../../src/core/dispatch/retry-policy';
+import { RetryBudget } from '../../src/core/dispatch/retry-budget';
+import { InFlightCeiling } from '../../src/core/dispatch/in-flight-ceiling';
+import { ConsumptionEstimator } from '../../src/core/dispatch/estimator';
+import { SpendLedger } from '../../src/core/spend/spend-ledger';
+import { Pricing } from '../../src/core/pricing/pricing';
+import { systemClock } from '../../src/core/types';
+
+function apiError(status: number, type: string, message: string, extra: { code?: string; retryAfter?: string } = {}) {
+  const body = { type: 'error', error: { type, message, ...(extra.code ? { details: { error_code: extra.code } } : {}) } };
+  const headers = new Headers({ 'request-id': 'req_1', ...(extra.retryAfter ? { 'retry-after': extra.retryAfter } : {}) });
+  return APIError.generate(status, body, message, headers);
+}
+
+describe('retry classification', () => {
+  const now = 0;
+  it('retries 429, 529, 500, 504 and connection errors', () => {
+    for (const [status, type] of [[429, 'rate_limit_error'], [529, 'overloaded_error'], [500, 'api_error'], [504, 'timeout_error']] as const) {
+      assert.equal(classifyError(apiError(status, type, 'x'), now).kind, 'retry', String(status));
+    }
+    const timeout = classifyError(new APIConnectionTimeoutError(), now);
+    assert.ok(timeout.kind === 'retry' && timeout.possiblyBilled, 'a timed-out request may have been billed');
+    assert.equal(classifyError(new APIConnectionError({ message: 'socket hang up' }), now).kind, 'retry');
+  });
+
+  it('honours retry-after and marks 429/529 as pushback', () => {
+    const v = classifyError(apiError(429, 'rate_limit_error', 'slow down', { retryAfter: '12' }), now);
+    assert.ok(v.kind === 'retry');
+    assert.equal(v.retryAfterMs, 12_000);
+    assert.equal(v.pushback, 'rate-limited');
+    assert.equal(v.refused, true);
+    const o = classifyError(apiError(529, 'overloaded_error', 'Overloaded'), now);
+    assert.ok(o.kind === 'retry' && o.pushback === 'overloaded');
+  });
+
+  it('400, 404, 413 are final for the line', () => {
+    for (const [status, type] of [[400, 'invalid_request_error'], [404, 'not_found_error'], [413, 'request_too_large']] as const) {
+      const v = classifyError(apiError(status, type, 'nope'), now);
+      assert.equal(v.kind, 'final');
+      if (v.kind === 'final') assert.deepEqual(v.error, { type: 'error', error: { type, message: 'nope' }, request_id: 'req_1' });
+    }
+  });
+
+  it('stops the run on auth, permission, billing, the org spend limit and the usage-limit 400', () => {
+    const cases: Array<[APIError, string]> = [
+      [apiError(401, 'authentication_error', 'invalid x-api-key'), 'authentication'],
+      [apiError(403, 'permission_error', 'no'), 'permission'],
+      [apiError(402, 'billing_error', 'credit'), 'billing'],
+      [apiError(429, 'rate_limit_error', 'spend limit', { code: 'enforced_spend_limit_reached' }), 'org-spend-limit'],
+      [apiError(429, 'rate_limit_error', 'contract', { code: 'contract_spend_limit_reached' }), 'org-spend-limit'],
+      [apiError(400, 'invalid_request_error', 'You have reached your specified API usage limits. You will regain access on 2026-12-01'), 'usage-limit'],
+    ];
+    for (const [err, cause] of cases) {
+      const v = classifyError(err, now);
+      assert.equal(v.kind, 'stop', cause);
+      if (v.kind === 'stop') {
+        assert.equal(v.cause, cause);
+        assert.ok(v.explanation.length > 40);
+      }
+    }
+  });
+
+  it('reports an abort as such', () => {
+    assert.equal(classifyError(new APIUserAbortError(), now).kind, 'aborted');
+  });
+});
+
+describe('retry delay', () => {
+  it('is exponential with full jitter, capped', () => {
+    assert.equal(retryDelayMs(1, undefined, () => 1), 1_000);
+    assert.equal(retryDelayMs(3, undefined, () => 1), 4_000);
+    assert.equal(retryDelayMs(3, undefined, () => 0.25), 1_000);
+    assert.equal(retryDelayMs(20, undefined, () => 1), 60_000);
+    assert.equal(retryDelayMs(3, undefined, () => 0), 0);
+  });
+  it('never comes back before retry-after, with a little spread after it', () => {
+    assert.equal(retryDelayMs(1, 10_000, () => 0), 10_000);
+    assert.equal(retryDelayMs(1, 10_000, () => 1), 11_000);
+    assert.equal(retryDelayMs(5, 2_000, () => 0.5), 2_100);
+  });
+});
+
+describe('RetryBudget', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers({ now: 0, toFake: ['Date'] })));
+  afterEach(() => clock.restore());
+
+  it('allows perMinute retries, then refills continuously', () => {
+    const b = new RetryBudget(6, systemClock);
+    for (let i = 0; i < 6; i++) assert.equal(b.tryTake(), true);
+    assert.equal(b.tryTake(), false);
+    assert.equal(b.msUntilAvailable(), 10_000);
+    clock.tick(10_000);
+    assert.equal(b.tryTake(), true);
+    assert.equal(b.tryTake(), false);
+  });
+});
+
+describe('InFlightCeiling', () => {
+  it('is fixed when told', () => {
+    assert.equal(new InFlightCeiling({ maxInFlight: 7, cap: 64 }).decide(100).value, 7);
+  });
+  it("follows Little's law once limits and latency are known, within ramp and cap", () => {
+    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 64, initial: 4, headroom: 0.25, rampStep: 1 });
+    assert.equal(c.decide(undefined).value, 4);
+    for (let i = 0; i < 40; i++) c.recordSuccess(2_000);
+    // 10 req/s × 2 s × 1.25 = 25.
+    const d = c.decide(10);
+    assert.equal(d.value, 25);
+    assert.match(d.reason, /Little's law/);
+    assert.equal(c.decide(1_000).value, 44, 'bounded by the ramp');
+    for (let i = 0; i < 100; i++) c.recordSuccess(2_000);
+    assert.equal(c.decide(1_000).value, 64, 'bounded by the cap');
+  });
+  it('halves the ramp on pushback', () => {
+    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 64, initial: 16 });
+    c.recordPushback(16);
+    assert.equal(c.decide(undefined).value, 8);
+  });
+});
+
+describe('ConsumptionEstimator', () => {
+  it('starts from the worst case and learns tokens per byte, cache reads and output share', () => {
+    const e = new ConsumptionEstimator();
+    assert.deepEqual(e.estimate({ inputBytes: 3000, maxTokens: 1000 }), { inputTokens: 1000, outputTokens: 1000 });
+    for (let i = 0; i < 100; i++) {
+      e.learn({ inputBytes: 4000, maxTokens: 1000 }, { input_tokens: 100, cache_read_input_tokens: 900, output_tokens: 200 });
+    }
+    const est = e.estimate({ inputBytes: 4000, maxTokens: 1000 });
+    assert.ok(Math.abs(est.inputTokens - 100) <= 2, `cache reads excluded from ITPM: ${est.inputTokens}`);
+    assert.ok(est.outputTokens >= 200 && est.outputTokens <= 300, `output ${est.outputTokens}`);
+    assert.ok(Math.abs((e.cacheReadShare ?? 0) - 0.9) < 0.01);
+  });
+});
+
+describe('SpendLedger', () => {
+  it('refuses a reservation that would cross the cap, and settles to the real cost', () => {
+    const l = new SpendLedger(1.0);
+    const a = l.tryReserve(0.6)!;
+    assert.equal(l.tryReserve(0.5), undefined);
+    l.settle(a, 0.1);
+    assert.ok(l.tryReserve(0.5));
+    assert.deepEqual(l.view(), { spentUsd: 0.1, reservedUsd: 0.5, capUsd: 1.0 });
+  });
+  it('keeps the worst case of a request that may have been billed, and counts earlier spend', () => {
+    const l = new SpendLedger(1.0, 0.4);
+    const a = l.tryReserve(0.3)!;
+    l.keepWorstCase(a);
+    assert.equal(l.view().spentUsd, 0.7);
+    assert.equal(l.couldEverFit(0.31), false);
+  });
+});
+
+describe('Pricing', () => {
+  const p = new Pricing();
+  it('prices usage including cache writes by TTL and cache reads', () => {
+    const cost = p.costOf('claude-sonnet-4-5', {
+      input_tokens: 1_000_000,
+      output_tokens: 1_000_000,
+      cache_creation_input_tokens: 2_000_000,
+      cache_read_input_tokens: 1_000_000,
+      cache_creation: { ephemeral_5m_input_tokens: 1_000_000, ephemeral_1h_input_tokens: 1_000_000 },
+    });
+    assert.ok(Math.abs(cost! - (3 + 15 + 3.75 + 6 + 0.3)) < 1e-9);
+  });
+  it('resolves dated ids to their alias and halves batch prices', () => {
+    assert.ok(p.isKnown('claude-haiku-4-5-20251001'));
+    const batch = new Pricing({ batch: true });
+    assert.equal(batch.costOf('claude-haiku-4-5', { input_tokens: 1_000_000, output_tokens: 0 }), 0.5);
+  });
+  it('does not price an unknown model at $0', () => {
+    assert.equal(p.costOf('claude-unknown-9', { input_tokens: 10, output_tokens: 10 }), null);
+    assert.equal(p.worstCaseCost('claude-unknown-9', 10, 10, false), null);
+  });
+  it('takes user overrides', () => {
+    const custom = new Pricing({ overrides: { 'my-model': { input: 1, output: 2, cacheWrite5m: 1, cacheWrite1h: 1, cacheRead: 0.1 } } });
+    assert.equal(custom.costOf('my-model', { input_tokens: 1_000_000, output_tokens: 1_000_000 }), 3);
+  });
+  it('reserves the dearest input rate when the request asks for caching', () => {
+    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 0, true), 2);
+    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 1_000_000, false), 6);
+  });
+});
