@@ -63,8 +63,8 @@ describe('mock Messages API (real SDK)', () => {
 
   it('answers with a Message and the real rate-limit headers, token remaining rounded to 1000', async () => {
     const clock = manualClock();
-    const { client } = await start({ now: clock.now, outputTokens: 1_600 });
-    const body = ask('x'.repeat(10_000), { max_tokens: 4_000 }); // 2,503 input tokens
+    const { client } = await start({ now: clock.now, outputTokens: 1_300 });
+    const body = ask('x'.repeat(4_800), { max_tokens: 4_000 }); // 1,203 input tokens
     const { data, response, request_id } = await client.messages.create(body).withResponse();
 
     assert.equal(data.type, 'message');
@@ -74,12 +74,12 @@ describe('mock Messages API (real SDK)', () => {
     assert.equal(data.stop_reason, 'end_turn');
     assert.equal(data.content[0]?.type, 'text');
     assert.equal(data.usage.input_tokens, countInputTokens(body));
-    assert.equal(data.usage.input_tokens, 2_503);
-    assert.equal(data.usage.output_tokens, 1_600);
+    assert.equal(data.usage.input_tokens, 1_203);
+    assert.equal(data.usage.output_tokens, 1_300);
     assert.deepEqual(data.usage.cache_creation, { ephemeral_5m_input_tokens: 0, ephemeral_1h_input_tokens: 0 });
     assert.equal(data.usage.service_tier, 'standard');
     const text = data.content[0]?.type === 'text' ? data.content[0].text : '';
-    assert.equal(text.length, 1_600 * 4, 'about 4 characters per output token');
+    assert.equal(text.length, 1_300 * 4, 'about 4 characters per output token');
 
     const h = response.headers;
     assert.equal(h.get('content-type'), 'application/json');
@@ -87,16 +87,16 @@ describe('mock Messages API (real SDK)', () => {
     assert.equal(h.get('anthropic-ratelimit-requests-limit'), '600');
     assert.equal(h.get('anthropic-ratelimit-requests-remaining'), '599');
     assert.equal(h.get('anthropic-ratelimit-input-tokens-limit'), '600000');
-    assert.equal(h.get('anthropic-ratelimit-input-tokens-remaining'), '597000', '597,497 rounds to the nearest thousand');
+    assert.equal(h.get('anthropic-ratelimit-input-tokens-remaining'), '599000', '598,797 rounds to the nearest thousand');
     assert.equal(h.get('anthropic-ratelimit-output-tokens-limit'), '60000');
-    assert.equal(h.get('anthropic-ratelimit-output-tokens-remaining'), '58000', 'output already charged: 58,400 → 58,000');
-    // Output is at 97.3 %, input at 99.6 %: output is the most restrictive.
+    assert.equal(h.get('anthropic-ratelimit-output-tokens-remaining'), '59000', 'output already charged: 58,700 → 59,000');
+    // Output is at 97.8 %, input at 99.8 %: output is the most restrictive.
     assert.equal(h.get('anthropic-ratelimit-tokens-limit'), '60000');
-    assert.equal(h.get('anthropic-ratelimit-tokens-remaining'), '58000');
+    assert.equal(h.get('anthropic-ratelimit-tokens-remaining'), '59000');
     for (const name of ['requests', 'input-tokens', 'output-tokens', 'tokens']) {
       assert.match(h.get(`anthropic-ratelimit-${name}-reset`) ?? '', RESET_FORMAT, name);
     }
-    // 1,600 output tokens at 1,000/s refill: full again 1.6 s later, rounded up to the second.
+    // 1,300 output tokens at 1,000/s refill: full again 1.3 s later, rounded up to the second.
     assert.equal(h.get('anthropic-ratelimit-output-tokens-reset'), new Date(clock.now() + 2_000).toISOString().replace('.000Z', 'Z'));
     assert.equal(h.get('retry-after'), null);
   });

@@ -297,19 +297,19 @@ function describeJsonError(err: unknown, text: string): string {
   const raw = err instanceof Error ? err.message : String(err);
   let what = raw;
   let pos: number | undefined;
-  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(raw);
+  const at = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(raw);
   const token = /^Unexpected token '(.+?)', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(raw);
   if (at) {
     what = raw.slice(0, at.index);
     pos = Number(at[1]);
   } else if (token) {
     // V8 shows up to 10 characters either side of the bad token instead of its position.
-    const [, tok, cutStart, context = '', cutEnd] = token;
-    what = `unexpected '${tok}'`;
+    const [, tok = '', cutStart, context = '', cutEnd] = token;
+    what = 'unexpected character';
     const found = text.indexOf(context);
     if (cutStart && found !== -1) pos = found + 10;
     else if (!cutStart && cutEnd) pos = context.length - 10;
-    else what += ` in ${quote(text, 60)}`; // a short line, shown whole
+    else what = `unexpected '${tok}' in ${quote(text, 60)}`; // a short line, shown whole
   } else if (raw === 'Unexpected end of JSON input') {
     what = 'the line ends before the JSON value is complete';
     pos = text.length;

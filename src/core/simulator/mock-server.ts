@@ -428,7 +428,7 @@ class MockApi {
 
   private spendError(): ApiError | null {
     const billed = this.stats.billedUsd;
-    if (false) {
+    if (this.orgSpendLimitUsd !== undefined && billed >= this.orgSpendLimitUsd) {
       // No retry-after: waiting does not help until the month ends or the limit is raised.
       return {
         status: 429,

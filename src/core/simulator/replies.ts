@@ -64,7 +64,7 @@ export function replyText(hashHex: string, outputTokens: number): string {
   const length = Math.max(1, outputTokens * CHARS_PER_TOKEN);
   let state = Math.floor(hashFraction(hashHex, 1) * 0x1_0000_0000) >>> 0 || 1;
   const words: string[] = [];
-  let size = 0;
+  let size = -1; // the joined length: n words need n - 1 separators
   while (size < length) {
     // xorshift32: cheap, deterministic, good enough to vary the words.
     state ^= state << 13;

@@ -89,14 +89,15 @@ export function analyzePrompt(body: PromptBody): PromptAnalysis {
 function addMessage(walker: PrefixWalker, message: unknown): void {
   const content = isRecord(message) ? message.content : undefined;
   const role = isRecord(message) ? message.role : undefined;
+  const perBlock = Array.isArray(content) ? content.map(blockTokens) : null;
   const contentTokens =
-    typeof content === 'string' ? textTokens(content)
-    : Array.isArray(content) ? content.reduce<number>((sum, block) => sum + blockTokens(block), 0)
+    perBlock ? perBlock.reduce((sum, n) => sum + n, 0)
+    : typeof content === 'string' ? textTokens(content)
     : genericTokens(content);
   // The overhead is capped so the message never costs more than its own JSON.
   const overhead = Math.max(0, Math.min(MESSAGE_OVERHEAD, jsonBytes(message) - contentTokens));
   walker.add(overhead, { role });
-  if (Array.isArray(content)) for (const block of content) walker.add(blockTokens(block), block);
+  if (perBlock && Array.isArray(content)) content.forEach((block, i) => walker.add(perBlock[i] ?? 0, block));
   else walker.add(contentTokens, content);
 }
 

@@ -1,0 +1,40 @@
+// The `floorline` command. Everything it does lives in src/core; this file is only the terminal.
+import { parseCommand, USAGE } from './args';
+import { EXIT, runCommand } from './run-command';
+
+async function main(): Promise<number> {
+  const command = parseCommand(process.argv.slice(2), process.env);
+  if (command.kind === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return process.argv.length > 2 ? EXIT.ok : EXIT.invalid;
+  }
+  if (command.kind === 'error') {
+    process.stderr.write(`floorline: ${command.message}\n\n${USAGE}\n`);
+    return EXIT.invalid;
+  }
+  return runCommand(command.args, {
+    out: (text) => process.stdout.write(`${text}\n`),
+    err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`),
+    interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
+    columns: process.stderr.columns ?? 100,
+    env: process.env,
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      process.on('SIGTERM', handler);
+      return () => {
+        process.off('SIGINT', handler);
+        process.off('SIGTERM', handler);
+      };
+    },
+  });
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`floorline: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = EXIT.invalid;
+  },
+);

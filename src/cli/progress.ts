@@ -1,0 +1,68 @@
+// The run as one line of text: a redrawn bar on a terminal, periodic plain lines in CI.
+import type { DispatcherSnapshot, RunSnapshot } from '../core/dispatch/snapshot';
+import { tightestTokenDimension, DIMENSION_LABELS } from '../core/dispatch/tightest-dimension';
+import { formatCount, formatDuration, formatUsd } from '../core/format';
+
+const STATE_WORDS: Record<RunSnapshot['state'], string> = {
+  running: 'running',
+  holding: 'holding at soft floor',
+  'hard-stopped': 'stopped at hard floor',
+  'cooling-down': 'cooling down after 429',
+  paused: 'paused',
+  stopping: 'stopping',
+  'budget-reached': 'budget reached',
+  finished: 'finished',
+  stopped: 'stopped',
+  aborted: 'aborted',
+  'api-stopped': 'stopped by the API',
+  failed: 'failed',
+};
+
+export function stateWords(state: RunSnapshot['state']): string {
+  return STATE_WORDS[state];
+}
+
+function bar(done: number, total: number, width: number): string {
+  const filled = total === 0 ? width : Math.round((done / total) * width);
+  return '█'.repeat(filled) + '░'.repeat(Math.max(0, width - filled));
+}
+
+function parts(snapshot: DispatcherSnapshot, run: RunSnapshot): string[] {
+  const out: string[] = [];
+  const finished = run.succeeded + run.errored;
+  out.push(`${finished}/${run.total}${run.errored ? ` (${run.errored} errored)` : ''}`);
+  out.push(`${snapshot.inFlight}/${snapshot.ceiling} in flight`);
+  const tight = tightestTokenDimension(snapshot);
+  if (tight) out.push(`${formatCount(tight.view.remaining)}/${formatCount(tight.view.limit)} ${DIMENSION_LABELS[tight.dimension]} left`);
+  const spend = run.spend;
+  out.push(spend.capUsd !== undefined ? `${formatUsd(spend.spentUsd)}/${formatUsd(spend.capUsd)}` : formatUsd(spend.spentUsd));
+  out.push(`${run.requestsPerSecond.toFixed(1)}/s`);
+  if (run.endedAt === undefined) out.push(`ETA ${formatDuration(run.etaSeconds)}`);
+  if (run.rateLimited || run.retries) out.push(`${run.rateLimited}×429, ${run.retries} retries`);
+  if (run.state !== 'running') out.push(stateWords(run.state));
+  return out;
+}
+
+/** For a terminal, redrawn in place (fits `columns`). */
+export function progressBar(snapshot: DispatcherSnapshot, run: RunSnapshot, columns: number): string {
+  const text = parts(snapshot, run).join(' · ');
+  const width = Math.max(10, Math.min(30, columns - text.length - 3));
+  return `${bar(run.succeeded + run.errored, run.total, width)} ${text}`.slice(0, Math.max(20, columns - 1));
+}
+
+/** For logs and CI: a plain line, printed every few seconds. */
+export function progressLine(snapshot: DispatcherSnapshot, run: RunSnapshot): string {
+  return `floorline: ${parts(snapshot, run).join(', ')}`;
+}
+
+export function summaryLines(run: RunSnapshot, resultsPath: string, elapsedSeconds: number): string[] {
+  const lines = [
+    `${stateWords(run.state)}: ${run.succeeded} succeeded, ${run.errored} errored, ${run.unsent} unsent` +
+      (run.resumed ? ` (${run.resumed} already done before this run)` : ''),
+    `spent ${formatUsd(run.spend.spentUsd)}${run.spend.capUsd !== undefined ? ` of ${formatUsd(run.spend.capUsd)} cap` : ''} · ` +
+      `${run.rateLimited} answered 429 · ${run.retries} retries · ${formatDuration(elapsedSeconds)}`,
+    `results: ${resultsPath}`,
+  ];
+  if (run.detail) lines.splice(1, 0, run.detail);
+  return lines;
+}

@@ -1,0 +1,170 @@
+// `floorline run`: validate, resume, dispatch, report — and an exit code a script can act on.
+import { existsSync } from 'node:fs';
+import type { RunArgs } from './args';
+import { Dispatcher, type LogEntry } from '../core/dispatch/dispatcher';
+import type { DispatcherSnapshot, RunState } from '../core/dispatch/snapshot';
+import { Pricing } from '../core/pricing/pricing';
+import { TIERS } from '../core/tiers';
+import { createSdkMessagesClient, type MessagesClient } from '../core/client/messages-client';
+import { formatProblem } from '../core/input/problems';
+import { prepareRunFile, startRunFile, type RunFileOptions } from '../core/run-file';
+import { defaultResultsPath } from '../core/results';
+import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
+import { progressBar, progressLine, summaryLines } from './progress';
+
+export const EXIT = { ok: 0, someErrored: 1, invalid: 2, budget: 3, api: 4, interrupted: 130 } as const;
+
+export interface Terminal {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Redraw-in-place progress (a TTY) rather than periodic lines. */
+  interactive: boolean;
+  columns: number;
+  env: NodeJS.ProcessEnv;
+  /** Called once per Ctrl-C. Returns an unsubscribe. */
+  onInterrupt: (handler: () => void) => () => void;
+}
+
+const MAX_PROBLEMS_SHOWN = 50;
+const PLAIN_PROGRESS_EVERY_MS = 10_000;
+
+function exitCodeFor(state: RunState, errored: number): number {
+  switch (state) {
+    case 'finished':
+      return errored > 0 ? EXIT.someErrored : EXIT.ok;
+    case 'budget-reached':
+      return EXIT.budget;
+    case 'api-stopped':
+      return EXIT.api;
+    case 'failed':
+      return EXIT.invalid;
+    default:
+      return EXIT.interrupted;
+  }
+}
+
+/** The simulated API for `--simulate`: realistic latency, the tier's limits, no key, no cost. */
+async function simulatedClient(tier: keyof typeof TIERS): Promise<{ client: MessagesClient; server: MockServer }> {
+  const apiKey = 'simulated-key';
+  const server = await startMockServer({ limits: limitsForTier(tier), latency: REALISTIC_LATENCY, apiKey });
+  return { client: createSdkMessagesClient({ apiKey, baseURL: server.url }), server };
+}
+
+export async function runCommand(args: RunArgs, term: Terminal): Promise<number> {
+  if (!existsSync(args.file)) {
+    term.err(`floorline: ${args.file}: no such file`);
+    return EXIT.invalid;
+  }
+  const apiKey = term.env.ANTHROPIC_API_KEY;
+  if (!args.simulate && !apiKey) {
+    term.err('floorline: ANTHROPIC_API_KEY is not set. Set it to run for real, or rehearse with --simulate (no key, no cost).');
+    return EXIT.invalid;
+  }
+
+  const pricing = new Pricing({ overrides: args.prices });
+  const options: RunFileOptions = {
+    inputPath: args.file,
+    // A rehearsal must never be mistaken for real results by a later resume.
+    outPath: args.out ?? (args.simulate ? defaultResultsPath(args.file).replace(/\.results\.jsonl$/, '.simulated.results.jsonl') : undefined),
+    defaults: { ...(args.model ? { model: args.model } : {}), ...(args.maxTokens ? { maxTokens: args.maxTokens } : {}) },
+    pricing,
+    priority: args.priority,
+    ...(args.maxSpendUsd !== undefined ? { maxSpendUsd: args.maxSpendUsd } : {}),
+    label: args.file,
+  };
+
+  const prepared = await prepareRunFile(options);
+  const problems = prepared.ok ? prepared.warnings : prepared.problems;
+  for (const p of problems.slice(0, MAX_PROBLEMS_SHOWN)) term.err(formatProblem(p));
+  const moreProblems = (prepared.ok ? problems.length : prepared.scan.problemCount) - MAX_PROBLEMS_SHOWN;
+  if (moreProblems > 0) term.err(`… and ${moreProblems} more`);
+  if (!prepared.ok) {
+    term.err(`floorline: ${args.file} has problems; nothing was sent. Fix them and run again.`);
+    return EXIT.invalid;
+  }
+  const { resume } = prepared;
+  if (resume.succeeded.size > 0 || resume.tornTailRepaired) {
+    term.err(
+      `floorline: resuming — ${prepared.scan.requests - prepared.toSend} of ${prepared.scan.requests} already succeeded in ${prepared.outPath}` +
+        (resume.erroredDropped ? `; ${resume.erroredDropped} errored lines will be tried again` : '') +
+        (resume.tornTailRepaired ? '; a torn last line from an interrupted run was repaired' : ''),
+    );
+  }
+  if (prepared.toSend === 0) {
+    term.out(`floorline: nothing to do — every line of ${args.file} already succeeded (${prepared.outPath}).`);
+    return EXIT.ok;
+  }
+
+  const simulation = args.simulate ? await simulatedClient(args.simulate) : undefined;
+  if (args.simulate) term.err(`floorline: simulating the API at ${args.simulate} tier limits (no key, no cost)`);
+  const client = simulation?.client ?? createSdkMessagesClient({ apiKey: apiKey!, ...(args.baseUrl ? { baseURL: args.baseUrl } : {}) });
+
+  const dispatcher = new Dispatcher({
+    client,
+    maxInFlight: args.maxInFlight,
+    maxInFlightCap: args.maxInFlightCap,
+    ...(args.softFloor ? { softFloor: args.softFloor } : {}),
+    ...(args.hardFloor ? { hardFloor: args.hardFloor } : {}),
+    ...(args.tier ? { initialLimits: TIERS[args.tier] } : {}),
+    maxAttempts: args.maxAttempts,
+    retryBudgetPerMinute: args.retryBudgetPerMinute,
+  });
+
+  let latest: DispatcherSnapshot | undefined;
+  let drawn = false;
+  const clearBar = () => {
+    if (term.interactive && drawn) term.err('\r\x1b[2K\x1b[1A');
+  };
+  const draw = () => {
+    const run = latest?.runs[0];
+    if (!latest || !run || !term.interactive) return;
+    term.err(`\r\x1b[2K${progressBar(latest, run, term.columns)}`);
+    drawn = true;
+  };
+  dispatcher.on('log', (entry: LogEntry) => {
+    if (entry.level === 'debug' && !args.verbose) return;
+    if (entry.level === 'info' && !args.verbose && term.interactive) return;
+    clearBar();
+    term.err(`floorline: ${entry.level === 'info' ? '' : `${entry.level}: `}${entry.message}`);
+    draw();
+  });
+  let lastPlainAt = 0;
+  dispatcher.on('snapshot', (snapshot) => {
+    latest = snapshot;
+    if (term.interactive) {
+      clearBar();
+      draw();
+    } else if (snapshot.at - lastPlainAt >= PLAIN_PROGRESS_EVERY_MS) {
+      lastPlainAt = snapshot.at;
+      const run = snapshot.runs[0];
+      if (run) term.err(progressLine(snapshot, run));
+    }
+  });
+
+  const started = Date.now();
+  const { run, finished } = await startRunFile(dispatcher, options, prepared);
+  let interrupts = 0;
+  const unsubscribe = term.onInterrupt(() => {
+    interrupts++;
+    clearBar();
+    if (interrupts === 1) {
+      term.err('floorline: stopping — in-flight requests will finish and be recorded (Ctrl-C again to abort them)');
+      dispatcher.stop(run);
+    } else {
+      term.err('floorline: aborting in-flight requests');
+      dispatcher.abort(run);
+    }
+  });
+
+  try {
+    const summary = await finished;
+    const snapshot = run.snapshot(Date.now());
+    clearBar();
+    if (term.interactive && latest) term.err('');
+    for (const line of summaryLines(snapshot, prepared.outPath, (Date.now() - started) / 1000)) term.out(line);
+    return exitCodeFor(summary.state, summary.errored);
+  } finally {
+    unsubscribe();
+    await simulation?.server.close();
+  }
+}
