@@ -8,6 +8,7 @@ import type { Run, RunSummary } from './dispatch/run';
 import type { Priority } from './dispatch/snapshot';
 import type { Pricing } from './pricing/pricing';
 import type { Problem } from './input/problems';
+import type { InputRequest, ResultLine } from './types';
 
 export interface RunFileOptions {
   inputPath: string;
@@ -19,6 +20,8 @@ export interface RunFileOptions {
   maxSpendUsd?: number;
   /** Shown in logs and the UI. */
   label?: string;
+  /** Told of each result after it is written (diagnostics, tests). */
+  onResult?: (line: ResultLine, request: InputRequest) => void;
 }
 
 export type PreparedRun =
@@ -45,7 +48,8 @@ export async function prepareRunFile(options: RunFileOptions): Promise<PreparedR
       }
     }
   }
-  if (problems.some((p) => p.severity === 'error')) return { ok: false, scan, problems };
+  // `hasErrors` too: errors past the problem cap are counted but not listed.
+  if (scan.hasErrors || problems.some((p) => p.severity === 'error')) return { ok: false, scan, problems };
 
   const outPath = options.outPath ?? defaultResultsPath(options.inputPath);
   const resume = await prepareResume(outPath);
@@ -75,7 +79,10 @@ export async function startRunFile(dispatcher: Dispatcher, options: RunFileOptio
     ...(options.priority ? { priority: options.priority } : {}),
     ...(options.maxSpendUsd !== undefined ? { maxSpendUsd: options.maxSpendUsd, alreadySpentUsd: resume.spentUsd } : {}),
     pricing: options.pricing,
-    onResult: (line) => writer.append(line),
+    onResult: (line, request) => {
+      writer.append(line);
+      options.onResult?.(line, request);
+    },
   });
   const finished = run.done.finally(() => writer.close());
   return { run, finished };

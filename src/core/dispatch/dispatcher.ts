@@ -66,6 +66,7 @@ export type DispatcherEvents = {
   ceiling: [CeilingDecision];
 };
 
+const CEILING_LOG_INTERVAL_MS = 10_000;
 const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
 
 export class Dispatcher extends TypedEmitter<DispatcherEvents> {
@@ -91,6 +92,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private hold: DispatcherSnapshot['hold'];
   private holdDetail: string | undefined;
   private lastCeiling: CeilingDecision = { value: 1, reason: 'not started' };
+  private lastCeilingLogAt = Number.NEGATIVE_INFINITY;
 
   private pumping = false;
   private pumpAgain = false;
@@ -312,7 +314,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       ? this.ceiling.decide(this.estimator.average ? this.quota.sustainableRate(this.estimator.average) : undefined)
       : { value: 1, reason: '1 (probing: no response has told us the limits yet)' };
     if (decision.value !== this.lastCeiling.value) {
-      this.log('info', `in-flight ceiling ${decision.reason}`);
+      // While ramping the ceiling moves with every completion: say why at most every few seconds.
+      const now = this.clock.now();
+      const loud = decision.value < this.lastCeiling.value || now - this.lastCeilingLogAt >= CEILING_LOG_INTERVAL_MS;
+      if (loud) this.lastCeilingLogAt = now;
+      this.log(loud ? 'info' : 'debug', `in-flight ceiling ${decision.reason}`);
       this.emit('ceiling', decision);
     }
     this.lastCeiling = decision;

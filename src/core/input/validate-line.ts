@@ -122,9 +122,10 @@ function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefa
     body.max_tokens = defaults.maxTokens;
     fromDefault = ' (the default from --max-tokens)';
   }
-  // 0 is valid: the SDK documents `max_tokens: 0` for pre-warming the prompt cache.
+  // Positive: a batch job is for answers. (The SDK allows 0 to pre-warm a prompt cache; that is
+  // not what a results file is for, and a 0 would make every cost and quota estimate degenerate.)
   if (body.max_tokens === undefined) out.error(`${p}max_tokens is missing (set it on the line or pass --max-tokens)`);
-  else if (!isCount(body.max_tokens)) out.error(`${p}max_tokens${fromDefault} must be a whole number of tokens such as 1024, got ${describe(body.max_tokens)}`);
+  else if (!isCount(body.max_tokens) || body.max_tokens === 0) out.error(`${p}max_tokens${fromDefault} must be a positive whole number of tokens such as 1024, got ${describe(body.max_tokens)}`);
 
   checkMessages(body.messages, `${p}messages`, out);
 
