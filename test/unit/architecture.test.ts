@@ -1,0 +1,19 @@
+// The house rule that keeps the core shareable: src/core never touches the editor.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+describe('architecture', () => {
+  const core = resolve(__dirname, '../../src/core');
+  it('src/core imports neither vscode nor the fronts', () => {
+    const offenders = files(core).filter((f) => /from ['"](vscode|\.\.\/(\.\.\/)*(cli|extension)\/)/.test(readFileSync(f, 'utf8')) || /require\(['"]vscode['"]\)/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
+});
