@@ -257,6 +257,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
       if (isRetry) this.retryBudget.tryTake();
       run.take(item);
+      // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
+      run.pass += 1 / PRIORITY_WEIGHT[run.priority];
       this.launch(run, item, consumption, now);
       this.readAhead(run);
     }
@@ -271,7 +273,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.armWake(wakeAt, now);
   }
 
-  /** The run whose turn it is (stride scheduling by priority), with the item it would send. */
+  /** The run whose turn it is (lowest stride pass among those with something to send), with that item. */
   private pickRun(now: number): { run: Run; item: PendingItem } | undefined {
     let best: { run: Run; item: PendingItem } | undefined;
     for (const run of this.runs) {
@@ -280,7 +282,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       if (!item) continue;
       if (!best || run.pass < best.run.pass) best = { run, item };
     }
-    if (best) best.run.pass += 1 / PRIORITY_WEIGHT[best.run.priority];
     return best;
   }
 
