@@ -23,7 +23,7 @@ async function main(): Promise<number> {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`),
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
-    columns: process.stderr.columns ?? 100,
+    columns: process.stderr.columns || 100,
     env: process.env,
     onInterrupt: (handler) => {
       process.on('SIGINT', handler);

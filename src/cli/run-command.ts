@@ -112,8 +112,10 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
 
   let latest: DispatcherSnapshot | undefined;
   let drawn = false;
+  // The bar lives on the last line without a newline: clearing it is a carriage return and erase.
   const clearBar = () => {
-    if (term.interactive && drawn) term.err('\r\x1b[2K\x1b[1A');
+    if (term.interactive && drawn) term.err('\r\x1b[2K');
+    drawn = false;
   };
   const draw = () => {
     const run = latest?.runs[0];
@@ -160,7 +162,6 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     const summary = await finished;
     const snapshot = run.snapshot(Date.now());
     clearBar();
-    if (term.interactive && latest) term.err('');
     for (const line of summaryLines(snapshot, prepared.outPath, (Date.now() - started) / 1000)) term.out(line);
     return exitCodeFor(summary.state, summary.errored);
   } finally {
