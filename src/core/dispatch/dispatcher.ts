@@ -20,6 +20,8 @@ import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions, type PendingItem } from './run';
 import type { DispatcherSnapshot, Priority, RunState } from './snapshot';
 import { TypedEmitter } from './typed-emitter';
+import { formatUsd } from '../format';
+import type { Usage } from '../types';
 
 export interface DispatcherOptions {
   client: MessagesClient;
@@ -65,6 +67,11 @@ export type DispatcherEvents = {
   retry: [RetryEvent];
   ceiling: [CeilingDecision];
 };
+
+/** Every token a request consumed, cached or not: what a daily token budget counts. */
+function totalTokens(usage: Usage): number {
+  return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
+}
 
 const CEILING_LOG_INTERVAL_MS = 10_000;
 const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
@@ -285,27 +292,24 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     return best;
   }
 
+  /** Reserve the item's worst case on the run's cap and the shared budgets, or decide what the run does instead. */
   private reserveSpend(run: Run, item: PendingItem): boolean {
-    const cap = run.ledger.view().capUsd;
-    if (item.worstCaseUsd === null) {
-      item.spendReservation = undefined;
-      if (cap === undefined) return true;
-      run.stopping = true;
-      run.setState('budget-reached', `model '${item.request.params.model}' has no known price, so it cannot be sent under a spend cap`);
-      return false;
-    }
-    const reservation = run.ledger.tryReserve(item.worstCaseUsd);
-    if (reservation) {
-      item.spendReservation = reservation;
+    const result = run.budgets.tryReserve({ usd: item.worstCaseUsd, tokens: item.worstCaseTokens });
+    if (result.ok) {
+      item.budgetHold = result.hold;
       return true;
     }
-    if (run.inFlight > 0) {
+    if (result.everFits && run.inFlight > 0) {
       // What is in flight holds worst-case reservations; once they settle there may be room.
       run.budgetWait = true;
       return false;
     }
     run.stopping = true;
-    run.setState('budget-reached', `the next request (worst case $${item.worstCaseUsd.toFixed(4)}) would cross the $${cap?.toFixed(2)} cap`);
+    const why =
+      item.worstCaseUsd === null
+        ? `model '${item.request.params.model}' has no known price, so it cannot be sent under the ${result.label}`
+        : `the next request (worst case ${formatUsd(item.worstCaseUsd)}, ${item.worstCaseTokens} tokens) would cross the ${result.label}`;
+    run.setState('budget-reached', why);
     return false;
   }
 
@@ -360,7 +364,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
           const cost = run.costOf(params.model, usage);
-          if (item.spendReservation) run.ledger.settle(item.spendReservation, cost ?? 0);
+          if (item.budgetHold) run.budgets.settle(item.budgetHold, { usd: cost, tokens: totalTokens(usage) });
           run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
         },
         (err: unknown) => this.onFailure(run, item, reservation, err, now),
@@ -378,33 +382,34 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const now = this.clock.now();
     if (err instanceof APIError && err.headers) this.quota.observe(parseRateLimitHeaders(err.headers, now));
     const verdict = classifyError(err, now);
-    const spend = item.spendReservation;
+    const hold = item.budgetHold;
+    item.budgetHold = undefined;
     const customId = item.request.customId;
 
     switch (verdict.kind) {
       case 'aborted':
         this.quota.release(reservation, false);
         // Cancelled mid-flight: it may have been billed, so the cap keeps its worst case.
-        if (spend) run.ledger.keepWorstCase(spend);
+        if (hold) run.budgets.keepWorstCase(hold);
         return;
       case 'stop':
         this.quota.release(reservation, true);
-        if (spend) run.ledger.release(spend);
+        if (hold) run.budgets.release(hold);
         item.attempts--;
         run.putBack(item);
         this.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
         return;
       case 'final':
         this.quota.release(reservation, true);
-        if (spend) run.ledger.release(spend);
+        if (hold) run.budgets.release(hold);
         this.log('warn', `${run.label}:${item.request.line} ${customId}: ${verdict.error.error.type}: ${verdict.error.error.message}`, run.id);
         run.recordError(item, verdict.error, now - sentAt, now);
         return;
       case 'retry': {
         this.quota.release(reservation, verdict.refused);
-        if (spend) {
-          if (verdict.possiblyBilled) run.ledger.keepWorstCase(spend);
-          else run.ledger.release(spend);
+        if (hold) {
+          if (verdict.possiblyBilled) run.budgets.keepWorstCase(hold);
+          else run.budgets.release(hold);
         }
         if (verdict.pushback) {
           this.ceiling.recordPushback(this.inFlight);

@@ -2,7 +2,8 @@
 // The dispatcher decides when and which; a Run only keeps the books.
 import type { InputRequest, ResultError, ResultLine, Usage } from '../types';
 import type { Pricing } from '../pricing/pricing';
-import { SpendLedger, type SpendReservation } from '../spend/spend-ledger';
+import { SpendLedger } from '../spend/spend-ledger';
+import { Budgets, type BudgetHold, type SharedBudget } from '../spend/budgets';
 import { inputBytesOf, usesPromptCache } from '../input/estimate';
 import type { RequestShape } from './estimator';
 import { RateMeter } from './rate-meter';
@@ -20,6 +21,8 @@ export interface RunOptions {
   maxSpendUsd?: number;
   /** Counted toward the cap (what the earlier, resumed run spent). */
   alreadySpentUsd?: number;
+  /** Budgets shared with other runs on the same key (daily spend and tokens). */
+  sharedBudgets?: readonly SharedBudget[];
   pricing: Pricing;
   /** Called once per finished request, in completion order (write it to the results file here). */
   onResult: (line: ResultLine, request: InputRequest) => void;
@@ -44,13 +47,15 @@ export interface PendingItem {
   shape: RequestShape;
   /** Worst-case cost, or null when the model has no price. */
   worstCaseUsd: number | null;
+  /** Worst-case tokens (prompt upper bound + max_tokens), for token budgets. */
+  worstCaseTokens: number;
   attempts: number;
   /** Not before this time (retries). */
   readyAt: number;
   /** When it first went out: a result's latency counts its retries too. */
   firstSentAt: number | undefined;
-  /** The cap's hold on its worst case while it is in flight. */
-  spendReservation?: SpendReservation | undefined;
+  /** The budgets' hold on its worst case while it is in flight. */
+  budgetHold?: BudgetHold | undefined;
 }
 
 /** Requests kept read ahead of the dispatcher, so the file is read lazily in constant memory. */
@@ -66,7 +71,10 @@ export class Run {
   readonly id = `run-${nextRunId++}`;
   readonly label: string;
   readonly priority: Priority;
+  /** This run's own spend cap (what its snapshot shows). */
   readonly ledger: SpendLedger;
+  /** Everything a request must fit under: the cap above and the shared budgets. */
+  readonly budgets: Budgets;
   readonly total: number;
   readonly resumed: number;
 
@@ -108,6 +116,7 @@ export class Run {
     this.total = options.total;
     this.resumed = options.resumed ?? 0;
     this.ledger = new SpendLedger(options.maxSpendUsd, options.alreadySpentUsd ?? 0);
+    this.budgets = new Budgets(this.ledger, options.sharedBudgets);
     this.pricing = options.pricing;
     this.onResult = options.onResult;
     this.iterator = options.requests[Symbol.asyncIterator]();
@@ -161,6 +170,7 @@ export class Run {
       request,
       shape: { inputBytes: upperBound, maxTokens: params.max_tokens },
       worstCaseUsd: this.pricing.worstCaseCost(params.model, upperBound, params.max_tokens, usesPromptCache(params)),
+      worstCaseTokens: upperBound + params.max_tokens,
       attempts: 0,
       readyAt: 0,
       firstSentAt: undefined,

@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { Budgets } from '../../src/core/spend/budgets';
+import { SpendLedger } from '../../src/core/spend/spend-ledger';
+import { DailyBudget, type DailyUsage } from '../../src/core/spend/daily-budget';
+import { Dispatcher } from '../../src/core/dispatch/dispatcher';
+import { Pricing } from '../../src/core/pricing/pricing';
+import { systemClock, type InputRequest, type ResultLine } from '../../src/core/types';
+import { FakeApi } from '../helpers/fake-api';
+
+function memoryStore(initial?: DailyUsage) {
+  let saved = initial;
+  return { load: () => saved, save: (u: DailyUsage) => void (saved = u), get saved() { return saved; } };
+}
+
+describe('Budgets', () => {
+  it('reserves on every budget or on none', () => {
+    const run = new SpendLedger(1.0);
+    const tokens = new SpendLedger(1_000);
+    const b = new Budgets(run, [{ label: 'daily token budget', measure: 'tokens', ledger: () => tokens }]);
+    const first = b.tryReserve({ usd: 0.5, tokens: 800 });
+    assert.ok(first.ok);
+    const second = b.tryReserve({ usd: 0.1, tokens: 300 });
+    assert.deepEqual(second, { ok: false, label: 'daily token budget', everFits: true });
+    assert.equal(run.view().reservedUsd, 0.5, 'the run cap was rolled back');
+    if (first.ok) b.settle(first.hold, { usd: 0.2, tokens: 100 });
+    assert.ok(b.tryReserve({ usd: 0.1, tokens: 300 }).ok);
+  });
+  it('refuses an unpriced request only where a USD limit is set', () => {
+    assert.ok(new Budgets(new SpendLedger(undefined)).tryReserve({ usd: null, tokens: 1 }).ok);
+    assert.deepEqual(new Budgets(new SpendLedger(5)).tryReserve({ usd: null, tokens: 1 }), { ok: false, label: 'spend cap', everFits: false });
+  });
+});
+
+describe('DailyBudget', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers({ now: Date.parse('2026-11-24T23:59:00Z'), toFake: ['Date', 'setTimeout', 'clearTimeout'] })));
+  afterEach(() => clock.restore());
+
+  it('carries today\'s counts across restarts, and starts afresh on a new UTC day', () => {
+    const store = memoryStore({ day: '2026-11-24', spentUsd: 4, tokens: 10_000 });
+    const daily = new DailyBudget(store, { budgetUsd: 5 }, systemClock);
+    assert.deepEqual(daily.usage(), { day: '2026-11-24', spentUsd: 4, tokens: 10_000 });
+    const [usd] = daily.sharedBudgets();
+    assert.equal(usd!.ledger().tryReserve(1.5), undefined, 'only $1 left today');
+    clock.tick(2 * 60_000);
+    assert.deepEqual(daily.usage(), { day: '2026-11-25', spentUsd: 0, tokens: 0 });
+    assert.ok(usd!.ledger().tryReserve(1.5));
+  });
+
+  it('ignores a stored count from another day', () => {
+    const daily = new DailyBudget(memoryStore({ day: '2026-11-20', spentUsd: 99, tokens: 1 }), {}, systemClock);
+    assert.equal(daily.usage().spentUsd, 0);
+  });
+
+  it('is shared by every run on the key, and persisted as they settle', async () => {
+    const store = memoryStore();
+    const daily = new DailyBudget(store, { budgetUsd: 0.02 }, systemClock);
+    const api = new FakeApi({ itpm: 1e9, otpm: 1e9, latencyMs: 100, outputTokens: () => 900 });
+    const dispatcher = new Dispatcher({ client: api, maxInFlight: 4 });
+    const results: ResultLine[] = [];
+    async function* reqs(prefix: string): AsyncIterable<InputRequest> {
+      for (let i = 0; i < 50; i++) yield { customId: `${prefix}${i}`, line: i + 1, params: { model: 'claude-haiku-4-5', max_tokens: 1000, messages: [{ role: 'user', content: 'hi' }] } };
+    }
+    const start = (prefix: string) =>
+      dispatcher.addRun({ label: prefix, requests: reqs(prefix), total: 50, pricing: new Pricing(), sharedBudgets: daily.sharedBudgets(), onResult: (l) => results.push(l) });
+    const a = start('a');
+    const b = start('b');
+    await clock.tickAsync(30_000);
+    const [sa, sb] = await Promise.all([a.done, b.done]);
+    const pricing = new Pricing();
+    const billed = results.reduce((sum, r) => sum + (r.usage ? pricing.costOf('claude-haiku-4-5', r.usage)! : 0), 0);
+    assert.ok(billed <= 0.02, `billed ${billed}`);
+    assert.equal(sa.state, 'budget-reached');
+    assert.equal(sb.state, 'budget-reached');
+    assert.match(sa.detail ?? sb.detail ?? '', /daily spend budget/);
+    daily.flush();
+    assert.ok(Math.abs(store.saved!.spentUsd - billed) < 1e-9, 'the day\'s count is what was billed');
+    assert.ok(store.saved!.tokens > 0);
+  });
+});
