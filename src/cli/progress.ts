@@ -2,25 +2,10 @@
 import type { DispatcherSnapshot, RunSnapshot } from '../core/dispatch/snapshot';
 import { tightestTokenDimension, DIMENSION_LABELS } from '../core/dispatch/tightest-dimension';
 import { formatCount, formatDuration, formatUsd } from '../core/format';
+import { stateWords } from '../core/dispatch/state-words';
 
-const STATE_WORDS: Record<RunSnapshot['state'], string> = {
-  running: 'running',
-  holding: 'holding at soft floor',
-  'hard-stopped': 'stopped at hard floor',
-  'cooling-down': 'cooling down after 429',
-  paused: 'paused',
-  stopping: 'stopping',
-  'budget-reached': 'budget reached',
-  finished: 'finished',
-  stopped: 'stopped',
-  aborted: 'aborted',
-  'api-stopped': 'stopped by the API',
-  failed: 'failed',
-};
-
-export function stateWords(state: RunSnapshot['state']): string {
-  return STATE_WORDS[state];
-}
+// Re-exported: callers imported it from here before the table moved to core.
+export { stateWords };
 
 function bar(done: number, total: number, width: number): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);

@@ -46,6 +46,10 @@ describe('input: scanFile', () => {
       maxTokens: 250,
       byModel: { 'claude-haiku-4-5': 2, 'claude-sonnet-4-6': 1 },
       usesCache: 1,
+      perModel: {
+        'claude-haiku-4-5': { requests: 2, inputBytes: inputBytesOf(body('a')) + inputBytesOf(body('b')), maxTokens: 200, usesCache: 0 },
+        'claude-sonnet-4-6': { requests: 1, inputBytes: inputBytesOf(cached), maxTokens: 50, usesCache: 1 },
+      },
     });
   });
 

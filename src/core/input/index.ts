@@ -3,5 +3,5 @@ export { inputBytesOf, usesPromptCache } from './estimate';
 export { type Line, type LineBatch, type ReadLinesOptions, readLineBatches, readLines } from './line-reader';
 export { formatProblem, type Problem, type Severity } from './problems';
 export { InputChangedError, type ReadRequestsOptions, readRequests } from './read-requests';
-export { type ScanOptions, type ScanProgress, type ScanReport, type ScanTotals, scanFile } from './scan-file';
+export { type ModelTotals, type ScanOptions, type ScanProgress, type ScanReport, type ScanTotals, scanFile } from './scan-file';
 export { type InputDefaults, isBlankLine, type ParsedLine, parseLine } from './validate-line';

@@ -15,6 +15,15 @@ export interface ScanTotals {
   byModel: Record<string, number>;
   /** Valid requests that ask for prompt caching anywhere. */
   usesCache: number;
+  /** The same sums per model, for cost estimates (prices are per model). */
+  perModel: Record<string, ModelTotals>;
+}
+
+export interface ModelTotals {
+  requests: number;
+  inputBytes: number;
+  maxTokens: number;
+  usesCache: number;
 }
 
 export interface ScanReport {
@@ -57,7 +66,7 @@ export async function scanFile(path: string, defaults: InputDefaults = {}, optio
     errorCount: 0,
     warningCount: 0,
     hasErrors: false,
-    totals: { inputBytes: 0, maxTokens: 0, byModel: {}, usesCache: 0 },
+    totals: { inputBytes: 0, maxTokens: 0, byModel: {}, usesCache: 0, perModel: {} },
   };
   const add = (p: Problem): void => {
     report.problemCount++;
@@ -69,6 +78,7 @@ export async function scanFile(path: string, defaults: InputDefaults = {}, optio
   const models = new ModelTally(defaults.isKnownModel);
   // Models are checked here, once per model, rather than by parseLine on every line.
   const lineDefaults: InputDefaults = { model: defaults.model, maxTokens: defaults.maxTokens };
+  const perModelTotals = new Map<string, ModelTotals>();
 
   for await (const batch of readLineBatches(path)) {
     for (const { line, text, encodingError } of batch.lines) {
@@ -92,15 +102,23 @@ export async function scanFile(path: string, defaults: InputDefaults = {}, optio
       const warning = models.count(params.model, path, line);
       if (warning) add(warning);
       report.requests++;
-      report.totals.inputBytes += inputBytesOf(params);
+      const bytes = inputBytesOf(params);
+      const caches = usesPromptCache(params) ? 1 : 0;
+      report.totals.inputBytes += bytes;
       report.totals.maxTokens += params.max_tokens;
-      if (usesPromptCache(params)) report.totals.usesCache++;
+      report.totals.usesCache += caches;
+      const perModel = (perModelTotals.get(params.model) ?? perModelTotals.set(params.model, { requests: 0, inputBytes: 0, maxTokens: 0, usesCache: 0 }).get(params.model))!;
+      perModel.requests++;
+      perModel.inputBytes += bytes;
+      perModel.maxTokens += params.max_tokens;
+      perModel.usesCache += caches;
     }
     options.onProgress?.({ lines: report.lines, bytesRead: batch.bytesRead });
   }
 
   models.finish();
   report.totals.byModel = models.byModel();
+  report.totals.perModel = Object.fromEntries(perModelTotals);
   report.hasErrors = report.errorCount > 0;
   return report;
 }
