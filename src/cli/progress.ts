@@ -2,6 +2,7 @@
 import type { DispatcherSnapshot, RunSnapshot } from '../core/dispatch/snapshot';
 import { tightestTokenDimension, DIMENSION_LABELS } from '../core/dispatch/tightest-dimension';
 import { formatCount, formatDuration, formatUsd } from '../core/format';
+import type { PreflightEstimate } from '../core/preflight';
 import { stateWords } from '../core/dispatch/state-words';
 
 // Re-exported: callers imported it from here before the table moved to core.
@@ -50,4 +51,16 @@ export function summaryLines(run: RunSnapshot, resultsPath: string, elapsedSecon
   ];
   if (run.detail) lines.splice(1, 0, run.detail);
   return lines;
+}
+
+/** The pre-flight estimate in one line, printed before the first request. */
+export function preflightLine(e: PreflightEstimate, tier: string | undefined): string {
+  const parts = [
+    `${e.requests} requests`,
+    `~${formatCount(e.inputTokens)} input tokens`,
+    e.worstCaseUsd === null ? `no price for ${e.unpricedModels.join(', ')}` : `worst case ${formatUsd(e.worstCaseUsd)}`,
+  ];
+  if (e.expectedUsd !== null) parts.push(`expected ~${formatUsd(e.expectedUsd)} (if replies use ${Math.round(e.outputShare * 100)}% of max_tokens)`);
+  if (e.expectedSeconds !== undefined) parts.push(`at least ${formatDuration(e.expectedSeconds)} at ${tier}-tier limits (${e.bindingLimit})`);
+  return parts.join(' · ');
 }

@@ -10,7 +10,8 @@ import { formatProblem } from '../core/input/problems';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../core/run-file';
 import { defaultResultsPath } from '../core/results';
 import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
-import { progressBar, progressLine, summaryLines } from './progress';
+import { preflightLine, progressBar, progressLine, summaryLines } from './progress';
+import { estimatePreflight } from '../core/preflight';
 
 export const EXIT = { ok: 0, someErrored: 1, invalid: 2, budget: 3, api: 4, interrupted: 130 } as const;
 
@@ -94,6 +95,10 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     term.out(`floorline: nothing to do — every line of ${args.file} already succeeded (${prepared.outPath}).`);
     return EXIT.ok;
   }
+
+  term.err(`floorline: ${preflightLine(estimatePreflight(prepared.scan.totals, pricing, {
+    ...((args.simulate ?? args.tier) ? { limits: TIERS[(args.simulate ?? args.tier)!] } : {}),
+  }), args.simulate ?? args.tier)}`);
 
   const simulation = args.simulate ? await simulatedClient(args.simulate) : undefined;
   if (args.simulate) term.err(`floorline: simulating the API at ${args.simulate} tier limits (no key, no cost)`);
