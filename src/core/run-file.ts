@@ -9,6 +9,7 @@ import type { Priority } from './dispatch/snapshot';
 import type { Pricing } from './pricing/pricing';
 import type { Problem } from './input/problems';
 import type { InputRequest, ResultLine } from './types';
+import type { SharedBudget } from './spend/budgets';
 
 export interface RunFileOptions {
   inputPath: string;
@@ -20,6 +21,8 @@ export interface RunFileOptions {
   maxSpendUsd?: number;
   /** Shown in logs and the UI. */
   label?: string;
+  /** Budgets shared with other runs on the same key (the extension's daily budgets). */
+  sharedBudgets?: readonly SharedBudget[];
   /** Told of each result after it is written (diagnostics, tests). */
   onResult?: (line: ResultLine, request: InputRequest) => void;
 }
@@ -79,6 +82,7 @@ export async function startRunFile(dispatcher: Dispatcher, options: RunFileOptio
     ...(options.priority ? { priority: options.priority } : {}),
     ...(options.maxSpendUsd !== undefined ? { maxSpendUsd: options.maxSpendUsd, alreadySpentUsd: resume.spentUsd } : {}),
     pricing: options.pricing,
+    ...(options.sharedBudgets ? { sharedBudgets: options.sharedBudgets } : {}),
     onResult: (line, request) => {
       writer.append(line);
       options.onResult?.(line, request);

@@ -1,10 +1,96 @@
-// The extension's entry point. Glue only: everything it runs lives in src/core.
+// The extension's entry point: creates the pieces and wires commands to them. Glue only — what
+// runs is the core's (src/core).
 import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { CommandId } from './command-ids';
+import { ApiKeyStore } from './api-key';
+import { InputDiagnostics } from './diagnostics';
+import { RunManager } from './run-manager';
+import { FloorlineStatusBar } from './status-bar';
+import { DashboardPanel, registerSerializer, type DashboardSource } from './dashboard-panel';
+import { runFileCommand, type RunCommandDeps } from './run-command';
+import { controlCommand } from './control-commands';
+import { readSettings } from './settings';
 
-export function activate(context: vscode.ExtensionContext): void {
+export interface FloorlineApi {
+  /** For the extension tests: the run manager, to observe runs. */
+  manager: RunManager;
+}
+
+export function activate(context: vscode.ExtensionContext): FloorlineApi {
   const log = vscode.window.createOutputChannel('Floorline', { log: true });
-  context.subscriptions.push(log);
+  const keys = new ApiKeyStore(context.secrets);
+  const diagnostics = new InputDiagnostics();
+  const manager = new RunManager(context, log);
+  const statusBar = new FloorlineStatusBar();
+  context.subscriptions.push(log, keys, diagnostics, manager, statusBar);
+
+  const refreshStatusBar = () => {
+    const settings = readSettings();
+    statusBar.update({ snapshots: manager.snapshots(), daily: manager.daily(settings) });
+  };
+  refreshStatusBar();
+
+  const source: DashboardSource = {
+    input: () => manager.dashboardInput(readSettings()),
+    onDidChange: manager.onDidChange,
+    control: (runId, action) => manager.control(runId, action),
+    openLocation: async (runId, line) => {
+      const managed = manager.find(runId);
+      if (!managed) return;
+      const position = new vscode.Position(Math.max(0, line - 1), 0);
+      await vscode.window.showTextDocument(managed.uri, { selection: new vscode.Range(position, position), preview: false });
+    },
+  };
+  const showDashboard = () => DashboardPanel.show(context, source);
+  const deps: RunCommandDeps = { manager, keys, diagnostics, log, showDashboard };
+
+  context.subscriptions.push(
+    registerSerializer(context, source),
+    manager.onDidChange(refreshStatusBar),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('floorline')) return;
+      manager.applySettings(readSettings());
+      refreshStatusBar();
+    }),
+    vscode.commands.registerCommand(CommandId.run, (uri?: vscode.Uri) => runFileCommand(deps, uri, false)),
+    vscode.commands.registerCommand(CommandId.simulate, (uri?: vscode.Uri) => runFileCommand(deps, uri, true)),
+    vscode.commands.registerCommand(CommandId.pause, () => controlCommand(manager, 'pause')),
+    vscode.commands.registerCommand(CommandId.resume, () => controlCommand(manager, 'resume')),
+    vscode.commands.registerCommand(CommandId.stop, () => controlCommand(manager, 'stop')),
+    vscode.commands.registerCommand(CommandId.cancel, () => controlCommand(manager, 'cancel')),
+    vscode.commands.registerCommand(CommandId.showDashboard, showDashboard),
+    vscode.commands.registerCommand(CommandId.setApiKey, async () => {
+      if (await keys.promptAndStore()) {
+        log.info('API key stored in secret storage');
+        void vscode.window.showInformationMessage('Floorline: API key stored in VS Code\'s secret storage.');
+      }
+    }),
+    vscode.commands.registerCommand(CommandId.clearApiKey, async () => {
+      await keys.clear();
+      log.info('API key removed from secret storage');
+      void vscode.window.showInformationMessage('Floorline: API key removed.');
+    }),
+  );
+
+  void offerResume(manager, deps);
   log.info('Floorline activated');
+  return { manager };
+}
+
+/** VS Code closed mid-run last time: offer to pick those runs up (their results files know what is done). */
+async function offerResume(manager: RunManager, deps: RunCommandDeps): Promise<void> {
+  const interrupted = manager.interrupted();
+  if (interrupted.length === 0 || !vscode.workspace.isTrusted) return;
+  const names = interrupted.map((r) => basename(vscode.Uri.parse(r.uri).fsPath)).join(', ');
+  const choice = await vscode.window.showInformationMessage(
+    `Floorline: ${interrupted.length === 1 ? 'a run was' : `${interrupted.length} runs were`} interrupted when VS Code closed (${names}). Resume?`,
+    'Resume',
+    'Dismiss',
+  );
+  if (choice === 'Dismiss') await manager.forgetInterrupted();
+  if (choice !== 'Resume') return;
+  for (const r of interrupted) await runFileCommand(deps, vscode.Uri.parse(r.uri), r.simulated);
 }
 
 export function deactivate(): void {}

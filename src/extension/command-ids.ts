@@ -1,0 +1,21 @@
+// Every command, named once. The manifest (package.json) declares the same ids; a unit test keeps them in step.
+export const CommandId = {
+  run: 'floorline.run',
+  simulate: 'floorline.simulate',
+  pause: 'floorline.pause',
+  resume: 'floorline.resume',
+  stop: 'floorline.stop',
+  cancel: 'floorline.cancel',
+  showDashboard: 'floorline.showDashboard',
+  setApiKey: 'floorline.setApiKey',
+  clearApiKey: 'floorline.clearApiKey',
+} as const;
+
+export type CommandId = (typeof CommandId)[keyof typeof CommandId];
+
+/** `setContext` keys the manifest's `when` clauses read. */
+export const ContextKey = {
+  running: 'floorline.running',
+  canPause: 'floorline.canPause',
+  canResume: 'floorline.canResume',
+} as const;

@@ -1,0 +1,119 @@
+// Run (or Simulate) a JSONL file: trust, key, validation into the Problems panel, a pre-flight
+// summary to confirm when the expected cost is high, then hand it to the run manager.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { Pricing } from '../core/pricing/pricing';
+import { estimatePreflight } from '../core/preflight';
+import { defaultResultsPath } from '../core/results';
+import { formatCount, formatDuration, formatUsd } from '../core/format';
+import type { RunFileOptions } from '../core/run-file';
+import type { TierLimits } from '../core/tiers';
+import { TIERS } from '../core/tiers';
+import type { DispatcherSnapshot } from '../core/dispatch/snapshot';
+import { CommandId } from './command-ids';
+import { readSettings } from './settings';
+import { pickJsonlFile } from './file-picker';
+import type { ApiKeyStore } from './api-key';
+import type { InputDiagnostics } from './diagnostics';
+import type { RunManager, ManagedRun } from './run-manager';
+
+export interface RunCommandDeps {
+  manager: RunManager;
+  keys: ApiKeyStore;
+  diagnostics: InputDiagnostics;
+  log: vscode.LogOutputChannel;
+  showDashboard: () => void;
+}
+
+/** The limits last seen from the API on this dispatcher, for the duration estimate. */
+function lastSeenLimits(snapshot: DispatcherSnapshot): TierLimits | undefined {
+  const d = snapshot.dimensions;
+  if (!d.requests || !d.inputTokens || !d.outputTokens) return undefined;
+  return { requestsPerMinute: d.requests.limit, inputTokensPerMinute: d.inputTokens.limit, outputTokensPerMinute: d.outputTokens.limit };
+}
+
+export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | undefined, simulate: boolean): Promise<ManagedRun | undefined> {
+  const verb = simulate ? 'Simulate' : 'Run';
+  if (!vscode.workspace.isTrusted) {
+    const choice = await vscode.window.showErrorMessage(
+      'Floorline: this workspace is not trusted. Running a file sends its prompts to the API and spends money, so it needs a trusted workspace.',
+      'Manage Workspace Trust',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  uri ??= await pickJsonlFile(`${verb} JSONL File`);
+  if (!uri) return undefined;
+  if (uri.scheme !== 'file') {
+    void vscode.window.showErrorMessage(`Floorline: ${uri.toString()} is not a local file.`);
+    return undefined;
+  }
+
+  const settings = readSettings(uri);
+  for (const problem of settings.problems) deps.log.warn(problem);
+  const key = simulate ? undefined : await deps.keys.get();
+  if (!simulate && !key) {
+    const choice = await vscode.window.showWarningMessage('Floorline: no API key is set.', 'Set API Key', 'Simulate Instead');
+    if (choice === 'Set API Key') await vscode.commands.executeCommand(CommandId.setApiKey);
+    else if (choice === 'Simulate Instead') return runFileCommand(deps, uri, true);
+    return undefined;
+  }
+
+  const name = basename(uri.fsPath);
+  const pricing = new Pricing();
+  const options: RunFileOptions = {
+    inputPath: uri.fsPath,
+    defaults: { ...(settings.model ? { model: settings.model } : {}), maxTokens: settings.maxTokens },
+    pricing,
+    priority: settings.priority,
+    ...(settings.maxSpendUsd !== undefined && !simulate ? { maxSpendUsd: settings.maxSpendUsd } : {}),
+    label: uri.fsPath,
+    // A rehearsal must never be mistaken for real results by a later resume.
+    ...(simulate ? { outPath: defaultResultsPath(uri.fsPath).replace(/\.results\.jsonl$/, '.simulated.results.jsonl') } : {}),
+  };
+
+  const prepared = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Floorline: checking ${name}` },
+    () => deps.manager.prepare(options),
+  );
+  deps.diagnostics.show(uri, prepared.ok ? prepared.warnings : prepared.problems);
+  if (!prepared.ok) {
+    const count = prepared.scan.problemCount || prepared.problems.length;
+    deps.log.warn(`${name}: ${count} problem(s); nothing was sent`);
+    const choice = await vscode.window.showErrorMessage(`Floorline: ${name} has ${count} problem${count === 1 ? '' : 's'}; nothing was sent. Fix them and run again.`, 'Show Problems');
+    if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    return undefined;
+  }
+  if (prepared.toSend === 0) {
+    void vscode.window.showInformationMessage(`Floorline: every line of ${name} already succeeded (${basename(prepared.outPath)}).`);
+    return undefined;
+  }
+
+  const tier = settings.tier ?? 'start';
+  const entry = await deps.manager.dispatcherFor(simulate ? { simulate: tier } : { key: key! }, settings);
+  const limits = lastSeenLimits(entry.latest) ?? (settings.tier || simulate ? TIERS[tier] : undefined);
+  const estimate = estimatePreflight(prepared.scan.totals, pricing, limits ? { limits } : {});
+  const summary =
+    `${formatCount(prepared.toSend)} requests${prepared.toSend < prepared.scan.requests ? ` (${formatCount(prepared.scan.requests - prepared.toSend)} already done)` : ''}` +
+    ` · ~${formatCount(estimate.inputTokens)} input tokens` +
+    ` · expected ~${estimate.expectedUsd === null ? '?' : formatUsd(estimate.expectedUsd)}` +
+    ` (worst case ${estimate.worstCaseUsd === null ? `unknown: no price for ${estimate.unpricedModels.join(', ')}` : formatUsd(estimate.worstCaseUsd)})` +
+    (estimate.expectedSeconds !== undefined ? ` · at least ${formatDuration(estimate.expectedSeconds)} at the ${lastSeenLimits(entry.latest) ? 'last-seen' : `${tier}-tier`} limits` : '') +
+    (options.maxSpendUsd !== undefined ? ` · capped at ${formatUsd(options.maxSpendUsd)}` : '');
+  deps.log.info(`${name}: ${summary}`);
+  if (!simulate && (estimate.expectedUsd === null || estimate.expectedUsd > settings.confirmAboveUsd)) {
+    const go = await vscode.window.showWarningMessage(`Floorline: run ${name}?`, { modal: true, detail: summary }, 'Run');
+    if (go !== 'Run') return undefined;
+  }
+
+  const managed = await deps.manager.start(entry, uri, options, prepared);
+  deps.showDashboard();
+  void managed.finished.then(async () => {
+    const s = managed.run.summary();
+    const text = `Floorline: ${name} ${s.state.replace('-', ' ')} — ${s.succeeded} succeeded, ${s.errored} errored, ${s.unsent} unsent, ${formatUsd(s.spentUsd)}.`;
+    const show = s.state === 'finished' && s.errored === 0 ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    const choice = await show(text, 'Open Results');
+    if (choice) await vscode.window.showTextDocument(vscode.Uri.file(prepared.outPath));
+  });
+  return managed;
+}

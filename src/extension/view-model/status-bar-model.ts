@@ -1,0 +1,71 @@
+// The status bar item as data: text, tooltip (markdown) and severity. Pure, tested in plain Node;
+// status-bar.ts only copies it onto the item.
+import type { DispatcherSnapshot } from '../../core/dispatch/snapshot';
+import { tightestTokenDimension, DIMENSION_LABELS } from '../../core/dispatch/tightest-dimension';
+import { formatCount, formatDuration, formatUsd } from '../../core/format';
+import { stateWords } from '../../core/dispatch/state-words';
+import { dispatcherSeverity, spendSeverity, worst, type Severity } from './severity';
+
+export interface StatusBarInput {
+  snapshots: DispatcherSnapshot[];
+  daily: { spentUsd: number; budgetUsd: number | undefined; tokens: number; tokenBudget: number | undefined };
+}
+
+export interface StatusBarModel {
+  text: string;
+  tooltip: string;
+  severity: Severity;
+}
+
+export function statusBarModel(input: StatusBarInput): StatusBarModel {
+  const { daily } = input;
+  const dailySeverity = worst(spendSeverity(daily.spentUsd, daily.budgetUsd), spendSeverity(daily.tokens, daily.tokenBudget));
+  const dailyText = daily.budgetUsd !== undefined ? `${formatUsd(daily.spentUsd)}/${formatUsd(daily.budgetUsd)} today` : `${formatUsd(daily.spentUsd)} today`;
+  const dailyLine =
+    `Today (UTC): ${formatUsd(daily.spentUsd)}${daily.budgetUsd !== undefined ? ` of ${formatUsd(daily.budgetUsd)} budget` : ''}` +
+    ` · ${formatCount(daily.tokens)} tokens${daily.tokenBudget !== undefined ? ` of ${formatCount(daily.tokenBudget)}` : ''}`;
+
+  const live = input.snapshots.filter((s) => s.runs.some((r) => r.endedAt === undefined));
+  if (live.length === 0) {
+    return { text: `$(pulse) ${dailyText}`, tooltip: `**Floorline** — idle\n\n${dailyLine}\n\nClick to open the dashboard.`, severity: dailySeverity };
+  }
+
+  const runs = live.flatMap((s) => s.runs.filter((r) => r.endedAt === undefined));
+  const inFlight = live.reduce((n, s) => n + s.inFlight, 0);
+  const tightest = live
+    .map((s) => tightestTokenDimension(s))
+    .filter((t) => t !== undefined)
+    .sort((a, b) => a.view.remaining / a.view.limit - b.view.remaining / b.view.limit)[0];
+  const spent = runs.reduce((sum, r) => sum + r.spend.spentUsd, 0);
+  const caps = runs.map((r) => r.spend.capUsd);
+  const cap = caps.every((c) => c !== undefined) ? caps.reduce<number>((sum, c) => sum + (c ?? 0), 0) : undefined;
+
+  const parts = [`$(pulse) ${inFlight}`];
+  if (tightest) parts.push(formatCount(tightest.view.remaining));
+  parts.push(cap !== undefined ? `${formatUsd(spent)}/${formatUsd(cap)}` : formatUsd(spent));
+  const text = parts.join(' · ') + (runs.length > 1 ? ` (${runs.length} runs)` : '');
+
+  const lines = ['**Floorline**', ''];
+  for (const r of runs) {
+    lines.push(
+      `- **${basename(r.label)}** — ${stateWords(r.state)}: ${r.succeeded + r.errored}/${r.total}` +
+        `${r.errored ? ` (${r.errored} errored)` : ''} · ${r.requestsPerSecond.toFixed(1)} req/s · ETA ${formatDuration(r.etaSeconds)} · ` +
+        `${formatUsd(r.spend.spentUsd)}${r.spend.capUsd !== undefined ? ` of ${formatUsd(r.spend.capUsd)}` : ''}` +
+        `${r.rateLimited ? ` · ${r.rateLimited}×429` : ''}`,
+    );
+  }
+  lines.push('', `In flight: ${inFlight} (ceiling ${live.map((s) => s.ceiling).join(' + ')})`);
+  if (tightest) {
+    const v = tightest.view;
+    lines.push(`Tightest: ${DIMENSION_LABELS[tightest.dimension]} ${formatCount(v.remaining)} of ${formatCount(v.limit)} left (soft floor ${formatCount(v.softFloor)}, hard ${formatCount(v.hardFloor)})`);
+  }
+  const hold = live.find((s) => s.holdDetail)?.holdDetail;
+  if (hold) lines.push(`Holding: ${hold}`);
+  lines.push('', dailyLine, '', 'Click to open the dashboard.');
+
+  return { text, tooltip: lines.join('\n'), severity: worst(dailySeverity, ...live.map(dispatcherSeverity)) };
+}
+
+function basename(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}
