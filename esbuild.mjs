@@ -1,9 +1,11 @@
-// Bundles the three fronts of Floorline. Type-checking is `tsc --noEmit`, kept separate so builds stay fast.
+// Bundles the fronts of Floorline. Type-checking is `tsc --noEmit`, kept separate so builds stay fast.
+//   node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
 
 const shared = {
   bundle: true,
@@ -19,7 +21,27 @@ const builds = [
   { ...shared, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   // The CLI is one self-contained file so `npx floorline` needs no node_modules at run time.
   { ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  // The dashboard's own script runs in the webview (a browser), loaded from media/ under a strict CSP.
+  { ...shared, entryPoints: ['media/dashboard/main.ts'], outfile: 'media/dist/dashboard.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
+
+if (tests) {
+  // The extension-host test suite: mocha runs inside VS Code, which loads it as CommonJS.
+  builds.push({
+    ...shared,
+    minify: false,
+    entryPoints: ['test/extension/suite/index.ts'],
+    outfile: 'out/test/extension/index.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode', 'mocha'],
+  });
+}
+
+// Codicons come from the package, copied next to the webview's other assets.
+mkdirSync('media', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `media/${file}`);
 
 if (watch) {
   const contexts = await Promise.all(builds.map((b) => esbuild.context(b)));

@@ -176,7 +176,7 @@ class MeterView implements View<MeterModel> {
 // ── Chart ──────────────────────────────────────────────────────────────────
 
 const CHART_W = 300;
-const CHART_H = 64;
+const CHART_H = 72;
 
 function pathOf(segments: Array<Array<[number, number]>>): string {
   return segments
@@ -203,10 +203,13 @@ class ChartView implements View<ChartModel> {
     for (const y of [0.25, 0.5, 0.75]) this.plot.append(svg('line', { class: 'chart-grid', x1: '0', x2: String(CHART_W), y1: String(y * CHART_H), y2: String(y * CHART_H) }));
     this.plot.append(this.floor, this.share, this.rps);
     const frame = el('div', 'chart-frame');
+    // Scales sit over the plot's top corners; the time axis runs below it.
+    const scales = el('div', 'chart-scales');
+    scales.append(this.scale, el('span', '', '100%'));
     const axis = el('div', 'chart-axis');
-    axis.setAttribute('aria-hidden', 'true');
-    axis.append(this.scale, this.window, el('span', 'chart-share-scale', '100% left'));
-    frame.append(this.plot, axis);
+    axis.append(this.window, el('span', '', 'now'));
+    for (const part of [scales, axis]) part.setAttribute('aria-hidden', 'true');
+    frame.append(this.plot, scales, axis);
     const legend = el('figcaption', 'chart-legend');
     const rpsKey = el('span', 'legend legend-rps');
     rpsKey.append(el('span', 'swatch'), el('span', '', 'Throughput '), this.rpsNow);
@@ -285,6 +288,7 @@ class RunView implements View<RunModel> {
   private readonly chevron = icon('chevron-down');
   private readonly label = el('span', 'run-label');
   private readonly priority = el('span', 'badge');
+  private readonly state = el('span', 'state');
   private readonly stateIcon = el('span');
   private readonly stateText = el('span');
   private readonly brief = el('span', 'run-brief');
@@ -315,7 +319,7 @@ class RunView implements View<RunModel> {
       this.applyCollapsed();
     });
 
-    const state = el('span', 'state');
+    const state = this.state;
     // Polite: a state change (holding, stopped at the floor) is worth announcing; counters are not.
     state.setAttribute('aria-live', 'polite');
     state.append(this.stateIcon, this.stateText);
@@ -359,6 +363,7 @@ class RunView implements View<RunModel> {
     setText(this.label, r.label);
     setText(this.priority, r.priorityText);
     show(this.priority, r.priorityText !== '');
+    setSeverity(this.state, r.stateSeverity);
     setIcon(this.stateIcon, r.stateIcon);
     setText(this.stateText, r.stateText);
     setText(this.brief, `${r.progress.text} · ${r.spend.text}`);
@@ -420,7 +425,7 @@ class DispatcherView implements View<DispatcherModel> {
     setText(this.detail, d.detail);
     show(this.detail, d.detail !== '');
     reconcile(this.gauges, this.gaugeViews, [d.inFlight, ...d.gauges], (g) => g.id, () => new MeterView());
-    setText(this.caption, `Ceiling: ${d.inFlight.caption} · ${d.caption}`);
+    setText(this.caption, d.caption);
     reconcile(this.runs, this.runViews, d.runs, (r) => r.id, (r) => new RunView(r.id));
   }
 }

@@ -12,9 +12,10 @@ import { runFileCommand, type RunCommandDeps } from './run-command';
 import { controlCommand } from './control-commands';
 import { readSettings } from './settings';
 
+/** What `activate` returns: for the extension tests, to observe runs and the status bar. */
 export interface FloorlineApi {
-  /** For the extension tests: the run manager, to observe runs. */
   manager: RunManager;
+  statusBar: FloorlineStatusBar;
 }
 
 export function activate(context: vscode.ExtensionContext): FloorlineApi {
@@ -75,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
 
   void offerResume(manager, deps);
   log.info('Floorline activated');
-  return { manager };
+  return { manager, statusBar };
 }
 
 /** VS Code closed mid-run last time: offer to pick those runs up (their results files know what is done). */

@@ -2,10 +2,11 @@
 // Its text, tooltip and colour come from the pure `statusBarModel`.
 import * as vscode from 'vscode';
 import { CommandId } from './command-ids';
-import { statusBarModel, type StatusBarInput } from './view-model/status-bar-model';
+import { statusBarModel, type StatusBarInput, type StatusBarModel } from './view-model/status-bar-model';
 
 export class FloorlineStatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('floorline.status', vscode.StatusBarAlignment.Left, 100);
+  private model: StatusBarModel | undefined;
 
   constructor() {
     this.item.name = 'Floorline';
@@ -15,6 +16,7 @@ export class FloorlineStatusBar implements vscode.Disposable {
 
   update(input: StatusBarInput): void {
     const model = statusBarModel(input);
+    this.model = model;
     this.item.text = model.text;
     const tooltip = new vscode.MarkdownString(model.tooltip, true);
     this.item.tooltip = tooltip;
@@ -24,6 +26,11 @@ export class FloorlineStatusBar implements vscode.Disposable {
         : model.severity === 'warning'
           ? new vscode.ThemeColor('statusBarItem.warningBackground')
           : undefined;
+  }
+
+  /** What the item shows now (for the extension tests, which cannot read the status bar itself). */
+  get current(): StatusBarModel | undefined {
+    return this.model;
   }
 
   dispose(): void {

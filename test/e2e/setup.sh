@@ -91,8 +91,8 @@ native_modules_load() { # $1 = lib/vscode; prints the ones that fail to load und
     if (bad.length) { console.log(bad.join(" ")); process.exit(1) }' "${NATIVE_MODULES[@]}")
 }
 cs_version() { # $1 = code-server package dir; no default config written into ~/.config
-  local xdg; xdg=$(mktemp -d)
-  XDG_CONFIG_HOME="$xdg" XDG_DATA_HOME="$xdg" node "$1/out/node/entry.js" --version; local rc=$?
+  local xdg rc=0; xdg=$(mktemp -d)
+  XDG_CONFIG_HOME="$xdg" XDG_DATA_HOME="$xdg" node "$1/out/node/entry.js" --version || rc=$?
   rm -rf "$xdg"; return $rc
 }
 
@@ -115,8 +115,9 @@ else
   # package.json files carry an `allowScripts` list, so npm 11 builds the native modules there.
   log "code-server: postinstall.sh (installs lib/vscode, compiles native modules with node-gyp)"
   sub=$(now)
-  (cd "$tmp_pkg" && npm_config_user_agent="npm/$(npm --version) node/$(node --version) linux x64 workspaces/false" \
-    quiet_npm sh ./postinstall.sh) > "$CS_DIR.tmp/postinstall.log" 2>&1 \
+  (cd "$tmp_pkg" \
+    && export npm_config_user_agent="npm/$(npm --version) node/$(node --version) linux x64 workspaces/false" \
+    && sh ./postinstall.sh) > "$CS_DIR.tmp/postinstall.log" 2>&1 \
     || { tail -40 "$CS_DIR.tmp/postinstall.log"; log "code-server: postinstall.sh failed"; exit 1; }
   log "code-server: postinstall in $(elapsed "$sub") (log: $CS_DIR/postinstall.log)"
 
@@ -125,7 +126,7 @@ else
     log "code-server: native modules not loadable ($bad): npm rebuild --dangerously-allow-all-scripts"
     sub=$(now)
     (cd "$tmp_pkg/lib/vscode" && quiet_npm npm rebuild --dangerously-allow-all-scripts --loglevel=error) \
-      >> "$CS_DIR.tmp/postinstall.log" 2>&1
+        >> "$CS_DIR.tmp/postinstall.log" 2>&1
     bad=$(native_modules_load "$tmp_pkg/lib/vscode") \
       || { log "code-server: still not loadable under Node $NODE_MAJOR: $bad"; exit 1; }
     log "code-server: rebuild in $(elapsed "$sub")"

@@ -16,4 +16,10 @@ describe('architecture', () => {
     const offenders = files(core).filter((f) => /from ['"](vscode|\.\.\/(\.\.\/)*(cli|extension)\/)/.test(readFileSync(f, 'utf8')) || /require\(['"]vscode['"]\)/.test(readFileSync(f, 'utf8')));
     assert.deepEqual(offenders, []);
   });
+
+  it('the view-models and the webview protocol run in plain Node (no vscode)', () => {
+    const pure = [...files(resolve(__dirname, '../../src/extension/view-model')), resolve(__dirname, '../../src/extension/protocol.ts')];
+    const offenders = pure.filter((f) => /from ['"]vscode['"]/.test(readFileSync(f, 'utf8')));
+    assert.deepEqual(offenders, []);
+  });
 });

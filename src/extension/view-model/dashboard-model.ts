@@ -76,6 +76,8 @@ export interface RunModel {
   priorityText: string;
   state: RunState;
   stateText: string;
+  /** The state alone (paused is fine even when the spend is near its cap): colours the state words. */
+  stateSeverity: Severity;
   /** A codicon name. */
   stateIcon: string;
   detail: string;
@@ -267,21 +269,32 @@ function capMeter(id: string, label: string, used: number, cap: number | undefin
     id, label, text, percent, severity,
     extraPercent: reserved > 0 ? Math.max(0, percentOf(used + reserved, cap) - percent) : undefined,
     markers: [],
-    caption: sentence([`${Math.round(percent)}% of cap`, reservedText]),
-    aria: { now: used, min: 0, max: cap, text: `${text} ${label.toLowerCase()}, ${Math.round(percent)}% of cap` },
+    caption: sentence([`${Math.floor(percent)}% of cap`, reservedText]),
+    aria: { now: used, min: 0, max: cap, text: `${text} ${label.toLowerCase()}, ${Math.floor(percent)}% of cap` },
   };
 }
 
 // ── Runs ───────────────────────────────────────────────────────────────────
 
-function runSpend(spend: SpendView): MeterModel {
-  return capMeter('spend', 'Run spend', spend.spentUsd, spend.capUsd, formatUsd, spend.reservedUsd);
+function runSpend(spend: SpendView, state: RunState): MeterModel {
+  const meter = capMeter('spend', 'Run spend', spend.spentUsd, spend.capUsd, formatUsd, spend.reservedUsd);
+  // The dispatcher stops a run before the next request would cross the cap, often a few cents short
+  // of it: the cap is reached all the same.
+  return state === 'budget-reached' ? { ...meter, severity: 'error' } : meter;
 }
 
-function runModel(run: RunSnapshot, ceiling: number, now: number): RunModel {
+/** Hold sentences are the dispatcher's: shown once on its section, not repeated on every run. */
+function runDetail(run: RunSnapshot, holdDetail: string | undefined): string {
+  if (!run.detail) return '';
+  const holdState = run.state === 'holding' || run.state === 'hard-stopped' || run.state === 'cooling-down';
+  return holdState && run.detail === holdDetail ? '' : run.detail;
+}
+
+function runModel(run: RunSnapshot, snapshot: DispatcherSnapshot, now: number): RunModel {
   const active = !TERMINAL_STATES.has(run.state);
   const done = run.succeeded + run.errored;
-  const spend = runSpend(run.spend);
+  const spend = runSpend(run.spend, run.state);
+  const ceiling = snapshot.ceiling;
   const stateSeverity = STATE_SEVERITY[run.state];
   const elapsed = ((run.endedAt ?? now) - run.startedAt) / 1000;
   const errors = run.recentErrors.slice(-SHOWN_ERRORS).reverse().map((e) => ({
@@ -296,8 +309,9 @@ function runModel(run: RunSnapshot, ceiling: number, now: number): RunModel {
     priorityText: run.priority === 'normal' ? '' : `${run.priority} priority`,
     state: run.state,
     stateText: stateWords(run.state),
+    stateSeverity,
     stateIcon: STATE_ICONS[run.state],
-    detail: run.detail ?? '',
+    detail: runDetail(run, snapshot.holdDetail),
     severity: worst(stateSeverity, spend.severity),
     active,
     progress: {
@@ -364,13 +378,13 @@ function dispatcherModel(id: string, key: string, snapshot: DispatcherSnapshot, 
       text: inFlightText,
       percent: percentOf(snapshot.inFlight, snapshot.ceiling),
       markers: [],
-      caption: snapshot.ceilingReason,
+      caption: `ceiling: ${snapshot.ceilingReason}`,
       severity: 'ok',
       aria: { now: snapshot.inFlight, min: 0, max: Math.max(snapshot.ceiling, snapshot.inFlight), text: `${inFlightText} requests in flight` },
     },
     caption: `retry budget ${snapshot.retryBudget.available} / ${snapshot.retryBudget.perMinute} per min`,
     gauges,
-    runs: snapshot.runs.map((r) => runModel(r, snapshot.ceiling, now)),
+    runs: snapshot.runs.map((r) => runModel(r, snapshot, now)),
   };
 }
 
@@ -429,7 +443,7 @@ function chartModel(history: HistorySample[], snapshots: DispatcherSnapshot[], n
   const rpsNowText = last ? `${last.requestsPerSecond.toFixed(1)} req/s` : '–';
   const shareNowText = last?.remainingShare !== undefined ? `${Math.round(last.remainingShare * 100)}% left` : '–';
   return {
-    windowText: `last ${Math.round(CHART_WINDOW_MS / 60_000)} min`,
+    windowText: `${Math.round(CHART_WINDOW_MS / 60_000)} min ago`,
     rps: segments(samples, from, (s) => s.requestsPerSecond / top),
     share: segments(samples, from, (s) => s.remainingShare),
     softFloorY: tightest && Math.round(tightest.soft * 1000) / 1000,

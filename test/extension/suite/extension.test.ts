@@ -1,0 +1,127 @@
+// Floorline inside a real VS Code extension host, against the project's mock API.
+import * as assert from 'node:assert/strict';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import * as vscode from 'vscode';
+import sinon from 'sinon';
+import { startMockServer, type MockServer } from '../../../src/core/simulator/mock-server';
+import type { FloorlineApi } from '../../../src/extension/extension';
+import type { ManagedRun } from '../../../src/extension/run-manager';
+
+const KEY = 'test-key-from-secret-storage';
+const MANY = 1_000_000_000;
+
+const folder = () => vscode.workspace.workspaceFolders![0]!.uri;
+const file = (name: string) => vscode.Uri.joinPath(folder(), name);
+const resultsOf = (name: string) => file(name.replace(/\.jsonl$/, '.results.jsonl')).fsPath;
+const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
+
+async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('Floorline in VS Code', () => {
+  let api: FloorlineApi;
+  let server: MockServer;
+  const sandbox = sinon.createSandbox();
+
+  before(async () => {
+    for (const name of ['good.jsonl', 'slow.jsonl', 'bad.jsonl']) rmSync(resultsOf(name), { force: true });
+    server = await startMockServer({
+      apiKey: KEY,
+      limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY },
+      latency: { baseMs: 150, perOutputTokenMs: 0, jitter: 0 },
+      outputTokens: 20,
+    });
+    const config = vscode.workspace.getConfiguration('floorline');
+    // User settings, as a user would set them; the fixture's .vscode/settings.json tries to override them.
+    await config.update('baseUrl', server.url, vscode.ConfigurationTarget.Global);
+    await config.update('confirmAboveUsd', 1_000, vscode.ConfigurationTarget.Global);
+    await config.update('maxInFlight', 2, vscode.ConfigurationTarget.Global);
+    api = (await vscode.extensions.getExtension('floorline.floorline')!.activate()) as FloorlineApi;
+    // Set API Key, through the real command: only its password box is answered by the test.
+    sandbox.stub(vscode.window, 'showInputBox').resolves(KEY);
+    await vscode.commands.executeCommand('floorline.setApiKey');
+    sandbox.restore();
+  });
+
+  after(async () => {
+    sandbox.restore();
+    await server?.close();
+  });
+
+  it('registers every command', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ['run', 'simulate', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey']) {
+      assert.ok(all.includes(`floorline.${id}`), id);
+    }
+  });
+
+  it('runs a fixture file against the mock server, with the key from secret storage, and writes results', async () => {
+    assert.equal(process.env.ANTHROPIC_API_KEY, undefined, 'the key can only have come from secret storage');
+    const managed = (await vscode.commands.executeCommand('floorline.run', file('good.jsonl'))) as ManagedRun;
+    assert.ok(managed, 'the run started');
+    await managed.finished;
+    const results = lines(resultsOf('good.jsonl')).map((l) => JSON.parse(l));
+    assert.equal(results.length, 20);
+    assert.ok(results.every((r) => r.result.type === 'succeeded'));
+    // The mock accepts only KEY: every request carried the stored key, to the user's base URL.
+    assert.equal(server.stats().succeeded, 20);
+  });
+
+  it('ignores a workspace that tries to redirect the key to another base URL', () => {
+    const inspected = vscode.workspace.getConfiguration('floorline').inspect<string>('baseUrl');
+    assert.equal(inspected?.globalValue, server.url);
+    // The fixture's .vscode/settings.json names another URL; the requests above still reached the mock.
+    assert.notEqual(vscode.workspace.getConfiguration('floorline').get('baseUrl'), 'http://127.0.0.1:9/a-workspace-must-not-redirect-the-key');
+    assert.ok(server.stats().received >= 20);
+  });
+
+  it('pause stops new dispatches reaching the API; resume continues', async () => {
+    server.configure({ latency: { baseMs: 400, perOutputTokenMs: 0, jitter: 0 } });
+    const managed = (await vscode.commands.executeCommand('floorline.run', file('slow.jsonl'))) as ManagedRun;
+    await until(() => managed.run.succeeded >= 4, 'a few results');
+    await vscode.commands.executeCommand('floorline.pause');
+    await until(() => managed.run.inFlight === 0, 'in-flight requests to finish');
+    const received = server.stats().received;
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(server.stats().received, received, 'nothing reached the API while paused');
+    assert.equal(managed.run.state, 'paused');
+    await vscode.commands.executeCommand('floorline.resume');
+    await managed.finished;
+    assert.equal(lines(resultsOf('slow.jsonl')).length, 40);
+    server.configure({ latency: { baseMs: 150, perOutputTokenMs: 0, jitter: 0 } });
+  });
+
+  it('turns the status bar to warning and error as remaining tokens near the floors', async () => {
+    rmSync(resultsOf('slow.jsonl'), { force: true });
+    // 60k OTPM with 20 output tokens per request: the dispatcher runs close to the soft floor.
+    server.configure({ limits: { outputTokensPerMinute: 60_000 }, latency: { baseMs: 300, perOutputTokenMs: 0, jitter: 0 } });
+    const managed = (await vscode.commands.executeCommand('floorline.run', file('slow.jsonl'))) as ManagedRun;
+    await until(() => /^\$\(pulse\) \d+ · [\d.]+k? · \$/.test(api.statusBar.current?.text ?? ''), 'the running status bar text');
+    // Another tenant drains the bucket: remaining falls to the hard floor.
+    server.configure({ tenantLoad: { outputPerSec: 5_000 } });
+    await until(() => api.statusBar.current?.severity === 'error', 'the error background', 30_000);
+    server.configure({ tenantLoad: { outputPerSec: 0 } });
+    await until(() => api.statusBar.current?.severity !== 'error', 'recovery', 60_000);
+    await vscode.commands.executeCommand('floorline.stop');
+    await managed.finished;
+    server.configure({ limits: { outputTokensPerMinute: MANY } });
+  });
+
+  it('a bad file becomes Problems entries on its lines, and nothing is sent', async () => {
+    const received = server.stats().received;
+    sandbox.stub(vscode.window, 'showErrorMessage').resolves(undefined);
+    const managed = await vscode.commands.executeCommand('floorline.run', file('bad.jsonl'));
+    sandbox.restore();
+    assert.equal(managed, undefined);
+    const diagnostics = vscode.languages.getDiagnostics(file('bad.jsonl'));
+    assert.deepEqual(diagnostics.map((d) => d.range.start.line).sort(), [1, 2]);
+    assert.ok(diagnostics.some((d) => /temperature/.test(d.message)));
+    assert.equal(server.stats().received, received);
+    assert.equal(existsSync(resultsOf('bad.jsonl')), false);
+  });
+});
