@@ -102,7 +102,9 @@ interface View<M> {
 function reconcile<M, V extends View<M>>(parent: HTMLElement, views: Map<string, V>, models: M[], key: (m: M) => string, create: (m: M) => V): void {
   const keep = new Set<string>();
   models.forEach((model, index) => {
-    const k = key(model);
+    // Two equal keys (the same error twice) must still be two views.
+    let k = key(model);
+    for (let n = 2; keep.has(k); n++) k = `${key(model)}#${n}`;
     keep.add(k);
     let view = views.get(k);
     if (!view) {

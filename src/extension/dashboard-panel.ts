@@ -9,8 +9,8 @@ import { dashboardHtml } from './view-model/dashboard-html';
 export interface DashboardSource {
   input(): DashboardInput;
   onDidChange: vscode.Event<void>;
-  control(runId: string, action: RunAction): void;
-  openLocation(runId: string, line: number): void;
+  control(runId: string, action: RunAction): void | Thenable<void>;
+  openLocation(runId: string, line: number): void | Thenable<void>;
 }
 
 /** At most 4 models a second: the snapshots come faster than anyone reads. */
@@ -100,11 +100,21 @@ export class DashboardPanel implements vscode.Disposable {
         this.postNow();
         return;
       case 'control':
-        this.source.control(m.runId, m.action);
+        this.settle(() => this.source.control(m.runId, m.action));
         return;
       case 'openLocation':
-        this.source.openLocation(m.runId, m.line);
+        this.settle(() => this.source.openLocation(m.runId, m.line));
         return;
+    }
+  }
+
+  /** A failed action (the file was deleted, the run is gone) is told to the user, not lost. */
+  private settle(action: () => void | Thenable<void>): void {
+    const fail = (err: unknown) => void vscode.window.showErrorMessage(`Floorline: ${err instanceof Error ? err.message : String(err)}`);
+    try {
+      Promise.resolve(action()).catch(fail);
+    } catch (err) {
+      fail(err);
     }
   }
 
@@ -127,13 +137,14 @@ function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
   };
 }
 
-/** Restores the dashboard after a reload (needs the `onWebviewPanel:floorline.dashboard` activation event). */
+/**
+ * Restores the dashboard after a reload (needs the `onWebviewPanel:floorline.dashboard` activation
+ * event). The caller owns the returned registration (push it to `context.subscriptions`).
+ */
 export function registerSerializer(context: vscode.ExtensionContext, source: DashboardSource): vscode.Disposable {
-  const registration = vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
+  return vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
     async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
       DashboardPanel.revive(panel, context, source);
     },
   });
-  context.subscriptions.push(registration);
-  return registration;
 }

@@ -92,13 +92,13 @@ native_modules_load() { # $1 = lib/vscode; prints the ones that fail to load und
 }
 cs_version() { # $1 = code-server package dir; no default config written into ~/.config
   local xdg rc=0; xdg=$(mktemp -d)
-  XDG_CONFIG_HOME="$xdg" XDG_DATA_HOME="$xdg" node "$1/out/node/entry.js" --version || rc=$?
+  XDG_CONFIG_HOME="$xdg" XDG_DATA_HOME="$xdg" node "$1/out/node/entry.js" --version | grep " with Code " || rc=$?
   rm -rf "$xdg"; return $rc
 }
 
 step_start=$(now)
 if [ -f "$CS_DIR/$OK" ]; then
-  log "code-server: cached, $(cs_version "$CS_PKG" | head -1) ($(elapsed "$step_start"))"
+  log "code-server: cached, $(cs_version "$CS_PKG") ($(elapsed "$step_start"))"
 else
   rm -rf "$CS_DIR" "$CS_DIR.tmp"
   mkdir -p "$CS_DIR.tmp"
@@ -155,7 +155,7 @@ fi
 
 # --- 5. verify and describe ------------------------------------------------------------------
 step_start=$(now)
-version_line=$(cs_version "$CS_PKG" | head -1)
+version_line=$(cs_version "$CS_PKG")
 log "verify: code-server --version (Node $(node --version)): $version_line ($(elapsed "$step_start"))"
 chromium_bin=/usr/bin/chromium
 "$chromium_bin" --version 2>/dev/null | grep -q Chromium || { log "verify: $chromium_bin does not run"; exit 1; }

@@ -10,6 +10,9 @@ import type { SpendView } from '../../core/spend/spend-ledger';
 import { tightestTokenDimension } from '../../core/dispatch/tightest-dimension';
 import { stateWords } from '../../core/dispatch/state-words';
 import { formatCount, formatDuration, formatUsd } from '../../core/format';
+import { dimensionSeverity, dispatcherSeverity, runSeverity, spendSeverity, worst, type Severity } from './severity';
+
+export type { Severity };
 
 // ── Input ──────────────────────────────────────────────────────────────────
 
@@ -29,8 +32,6 @@ export interface DashboardInput {
 }
 
 // ── Output ─────────────────────────────────────────────────────────────────
-
-export type Severity = 'ok' | 'warning' | 'error';
 
 export interface MeterMarker {
   kind: 'soft' | 'hard';
@@ -127,37 +128,15 @@ export interface DashboardModel {
   dispatchers: DispatcherModel[];
 }
 
-// ── Thresholds (the status bar uses the same ones) ─────────────────────────
+// ── Thresholds ─────────────────────────────────────────────────────────────
+// Shared with the status bar (./severity), so the two never disagree about a run or a bucket.
 
-/** A token bucket is "near" its soft floor when under 120% of it. */
-export const NEAR_FLOOR_FACTOR = 1.2;
-/** Spend is "near" a cap at 80% of it. */
-export const NEAR_CAP_SHARE = 0.8;
 export const CHART_WINDOW_MS = 5 * 60_000;
 /** A gap this long between two samples breaks the chart's line instead of bridging it. */
 const CHART_GAP_MS = 15_000;
 const SHOWN_ERRORS = 10;
 
-const SEVERITY_RANK: Record<Severity, number> = { ok: 0, warning: 1, error: 2 };
-
-export function worst(...levels: Severity[]): Severity {
-  return levels.reduce<Severity>((a, b) => (SEVERITY_RANK[b] > SEVERITY_RANK[a] ? b : a), 'ok');
-}
-
-/** Token buckets only: the requests bucket has no floors. */
-export function dimensionSeverity(view: DimensionView): Severity {
-  if (view.remaining <= view.hardFloor) return 'error';
-  if (view.remaining < view.softFloor * NEAR_FLOOR_FACTOR) return 'warning';
-  return 'ok';
-}
-
-export function capSeverity(used: number, cap: number | undefined): Severity {
-  if (cap === undefined) return 'ok';
-  if (used >= cap) return 'error';
-  if (used >= cap * NEAR_CAP_SHARE) return 'warning';
-  return 'ok';
-}
-
+/** What a state says by itself; a run's severity adds its spend (see `runSeverity`). */
 const STATE_SEVERITY: Record<RunState, Severity> = {
   running: 'ok',
   holding: 'warning',
@@ -254,7 +233,8 @@ function gaugesOf(snapshot: DispatcherSnapshot, now: number): MeterModel[] {
 
 /** Spend or tokens against an optional cap. */
 function capMeter(id: string, label: string, used: number, cap: number | undefined, format: (n: number) => string, reserved = 0): MeterModel {
-  const severity = capSeverity(used, cap);
+  // Judged on what is spent plus what is held for requests in flight, as the status bar judges it.
+  const severity = spendSeverity(used + reserved, cap);
   const reservedText = reserved > 0 ? `${format(reserved)} reserved in flight` : undefined;
   if (cap === undefined) {
     return {
@@ -267,7 +247,7 @@ function capMeter(id: string, label: string, used: number, cap: number | undefin
   const text = `${format(used)} / ${format(cap)}`;
   return {
     id, label, text, percent, severity,
-    extraPercent: reserved > 0 ? Math.max(0, percentOf(used + reserved, cap) - percent) : undefined,
+    extraPercent: reserved > 0 ? Math.max(0, Math.round((percentOf(used + reserved, cap) - percent) * 10) / 10) : undefined,
     markers: [],
     caption: sentence([`${Math.floor(percent)}% of cap`, reservedText]),
     aria: { now: used, min: 0, max: cap, text: `${text} ${label.toLowerCase()}, ${Math.floor(percent)}% of cap` },
@@ -312,7 +292,7 @@ function runModel(run: RunSnapshot, snapshot: DispatcherSnapshot, now: number): 
     stateSeverity,
     stateIcon: STATE_ICONS[run.state],
     detail: runDetail(run, snapshot.holdDetail),
-    severity: worst(stateSeverity, spend.severity),
+    severity: worst(stateSeverity, runSeverity(run), spend.severity),
     active,
     progress: {
       percent: run.total > 0 ? percentOf(done, run.total) : active ? 0 : 100,
@@ -366,10 +346,12 @@ function dispatcherModel(id: string, key: string, snapshot: DispatcherSnapshot, 
     ? `new requests resume in ${formatDuration((snapshot.cooldownUntil - now) / 1000)}`
     : undefined;
   const inFlightText = `${snapshot.inFlight} / ${snapshot.ceiling}`;
+  const active = snapshot.runs.some((r) => !TERMINAL_STATES.has(r.state));
   return {
     id,
     label: key,
-    severity: worst(holdSeverity(snapshot.hold), ...gauges.map((g) => g.severity)),
+    // The status bar's verdict (live runs only, so a finished dispatcher stops alarming), plus its hold.
+    severity: worst(dispatcherSeverity(snapshot), active ? holdSeverity(snapshot.hold) : 'ok'),
     stateText: holdText(snapshot),
     detail: sentence([snapshot.holdDetail, cooldown]),
     inFlight: {
@@ -476,7 +458,9 @@ export function toDashboardModel(input: DashboardInput): DashboardModel {
   };
   return {
     generatedAt: now,
-    severity: worst(daily.spend.severity, daily.tokens.severity, ...dispatchers.map((d) => d.severity), ...runs.map((r) => r.severity)),
+    // Like the status bar: today's budgets and the live dispatchers. A run that ended badly stays red
+    // on its own card without keeping the whole page in alarm.
+    severity: worst(daily.spend.severity, daily.tokens.severity, ...dispatchers.map((d) => d.severity)),
     summary: summaryOf(runs),
     daily,
     chart: chartModel(input.history, input.snapshots.map((s) => s.snapshot), now),
@@ -531,9 +515,9 @@ export class HistoryBuffer {
     const last = this.samples[this.samples.length - 1];
     if (last && sample.at < last.at) return; // out of order: the chart only moves forward
     const beforeLast = this.samples[this.samples.length - 2];
-    // Keep the newest reading fresh without adding a point per update: replace it until it is
-    // `minIntervalMs` past the one before it.
-    if (last && beforeLast && sample.at - beforeLast.at < this.minIntervalMs) this.samples[this.samples.length - 1] = { ...sample };
+    // Keep the newest reading fresh without adding a point per update: it is replaced until it
+    // lies `minIntervalMs` past the one before it, and only then does a new point start.
+    if (last && beforeLast && last.at - beforeLast.at < this.minIntervalMs) this.samples[this.samples.length - 1] = { ...sample };
     else this.samples.push({ ...sample });
     this.trim(sample.at);
   }
