@@ -95,8 +95,11 @@ export class Workbench {
 
   /** Runs `fn`; on failure saves `failure-<name>-<time>.png` and adds its path to the error. */
   async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const t0 = Date.now();
     try {
-      return await fn();
+      const result = await fn();
+      if (process.env.FLOORLINE_E2E_DEBUG) console.log(`      [e2e] ${name}: ${Date.now() - t0} ms`);
+      return result;
     } catch (err) {
       const file = await this.screenshot(`failure-${name}-${Date.now()}`).catch(() => '(no screenshot)');
       const e = err instanceof Error ? err : new Error(String(err));
@@ -131,21 +134,36 @@ export class Workbench {
     });
   }
 
-  /** Runs a command by its palette title (e.g. "Smoke: Hello"), like F1 + typing + Enter. */
-  async runCommand(title: string): Promise<void> {
+  /**
+   * Runs a command by its palette title (e.g. "Smoke: Hello"), like F1 + typing + Enter.
+   * Retries until `timeoutMs`: right after load the extension host may not have registered the
+   * extensions' commands yet, and the palette then shows "No matching commands".
+   */
+  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
     await this.step(`command ${title}`, async () => {
-      const input = this.page.locator('.quick-input-widget input.input');
-      await this.page.keyboard.press('F1');
-      if (!(await input.isVisible().catch(() => false))) await this.page.keyboard.press('Control+Shift+P');
-      await input.waitFor({ state: 'visible' });
-      await input.fill(`>${title}`);
+      const widget = this.page.locator('.quick-input-widget');
+      const input = widget.locator('input.input');
       // The label of a command row is "Category: Title"; pick the exact one, not a fuzzy match.
-      const row = this.page
+      const row = widget
         .locator('.quick-input-list .monaco-list-row')
-        .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) });
-      await row.first().waitFor();
-      await row.first().click();
-      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+        .filter({ has: this.page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) })
+        .first();
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        await this.page.keyboard.press('Escape'); // close a menu or an earlier palette first
+        await this.page.keyboard.press('F1');
+        // Ctrl+Shift+P only if F1 did not open it: pressed while it opens, it would toggle it shut.
+        if (!(await input.waitFor({ state: 'visible', timeout: 3000 }).then(() => true, () => false))) {
+          await this.page.keyboard.press('Control+Shift+P');
+          await input.waitFor({ state: 'visible' });
+        }
+        await input.fill(`>${title}`);
+        if (await row.waitFor({ timeout: 2000 }).then(() => true, () => false)) break;
+        if (Date.now() > deadline) throw new Error(`no command titled "${title}" in the palette`);
+        await this.page.waitForTimeout(500);
+      }
+      await row.click();
+      await widget.waitFor({ state: 'hidden' });
     });
   }
 
@@ -169,7 +187,11 @@ export class Workbench {
   async explorerContextMenuPick(name: string, label: string): Promise<void> {
     await this.explorerContextMenu(name);
     await this.step(`pick "${label}" on ${name}`, async () => {
-      await this.contextMenu().locator('.action-item .action-label', { hasText: label }).first().click();
+      // A mouse click is not enough: the menu ignores the first mouse-up after it opens (the one
+      // ending a press-drag-release selection). Hover focuses the item; Enter runs it.
+      const item = this.contextMenu().locator('.action-item .action-label', { hasText: label }).first();
+      await item.hover();
+      await this.page.keyboard.press('Enter');
       await this.contextMenu().waitFor({ state: 'hidden' });
     });
   }
@@ -225,7 +247,12 @@ export class Workbench {
       const panel = this.page.locator('.markers-panel');
       await panel.waitFor();
       // Either the list or the "No problems" message; give markers a moment to arrive.
-      await panel.locator('.monaco-list-row, .message-box-container').first().waitFor().catch(() => undefined);
+      await panel
+        .locator('.monaco-list-row, .message-box-container')
+        .filter({ visible: true }) // the hidden one of the two comes first in the DOM
+        .first()
+        .waitFor({ timeout: 5000 })
+        .catch(() => undefined);
       return panel.locator('.monaco-list-row').evaluateAll((rows) =>
         rows
           .filter((r) => r.querySelector('.marker-icon, .codicon-error, .codicon-warning, .codicon-info'))

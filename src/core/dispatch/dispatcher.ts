@@ -20,7 +20,8 @@ import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions, type PendingItem } from './run';
 import type { DispatcherSnapshot, Priority, RunState } from './snapshot';
 import { TypedEmitter } from './typed-emitter';
-import { formatUsd } from '../format';
+import { formatCount, formatUsd } from '../format';
+import { DIMENSION_LABELS } from './tightest-dimension';
 import type { Usage } from '../types';
 
 export interface DispatcherOptions {
@@ -254,9 +255,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       if (!admit.ok) {
         hold = admit.hold;
         const view = this.quota.view()[admit.dimension];
+        const floor = view && (admit.hold === 'hard' ? view.hardFloor : view.softFloor);
         holdDetail =
-          `${admit.hold === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'}: ${admit.dimension} ` +
-          `${view ? `${Math.round(view.remaining)} of ${view.limit} left, floor ${Math.round(admit.hold === 'hard' ? view.hardFloor : view.softFloor)}` : ''}; ` +
+          `${admit.hold === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'}: ${DIMENSION_LABELS[admit.dimension]}` +
+          `${view ? ` ${formatCount(view.remaining)} of ${formatCount(view.limit)} left, ${admit.hold} floor ${formatCount(floor ?? 0)}` : ''}; ` +
           `refilling for ${(admit.waitMs / 1000).toFixed(1)} s`;
         wakeAt = Math.min(wakeAt, now + admit.waitMs);
         break;
