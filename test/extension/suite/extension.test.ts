@@ -29,7 +29,7 @@ describe('Floorline in VS Code', () => {
   const sandbox = sinon.createSandbox();
 
   before(async () => {
-    for (const name of ['good.jsonl', 'slow.jsonl', 'bad.jsonl']) rmSync(resultsOf(name), { force: true });
+    for (const name of ['good.jsonl', 'slow.jsonl', 'long.jsonl', 'bad.jsonl']) rmSync(resultsOf(name), { force: true });
     server = await startMockServer({
       apiKey: KEY,
       limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY },
@@ -96,20 +96,32 @@ describe('Floorline in VS Code', () => {
     server.configure({ latency: { baseMs: 150, perOutputTokenMs: 0, jitter: 0 } });
   });
 
-  it('turns the status bar to warning and error as remaining tokens near the floors', async () => {
-    rmSync(resultsOf('slow.jsonl'), { force: true });
-    // 60k OTPM with 20 output tokens per request: the dispatcher runs close to the soft floor.
-    server.configure({ limits: { outputTokensPerMinute: 60_000 }, latency: { baseMs: 300, perOutputTokenMs: 0, jitter: 0 } });
-    const managed = (await vscode.commands.executeCommand('floorline.run', file('slow.jsonl'))) as ManagedRun;
-    await until(() => /^\$\(pulse\) \d+ · [\d.]+k? · \$/.test(api.statusBar.current?.text ?? ''), 'the running status bar text');
-    // Another tenant drains the bucket: remaining falls to the hard floor.
-    server.configure({ tenantLoad: { outputPerSec: 5_000 } });
-    await until(() => api.statusBar.current?.severity === 'error', 'the error background', 30_000);
-    server.configure({ tenantLoad: { outputPerSec: 0 } });
-    await until(() => api.statusBar.current?.severity !== 'error', 'recovery', 60_000);
-    await vscode.commands.executeCommand('floorline.stop');
-    await managed.finished;
-    server.configure({ limits: { outputTokensPerMinute: MANY } });
+  it('turns the status bar to warning, then error, as remaining tokens fall to the floors', async () => {
+    // 6,000 OTPM (soft floor 600, warning under 720, hard floor 120) and another tenant taking
+    // 1,000 tokens/s — more than the bucket refills — so remaining falls through both thresholds.
+    server.configure({ limits: { outputTokensPerMinute: 6_000 }, latency: { baseMs: 300, perOutputTokenMs: 0, jitter: 0 }, tenantLoad: { outputPerSec: 1_000 } });
+    const managed = (await vscode.commands.executeCommand('floorline.run', file('long.jsonl'))) as ManagedRun;
+    const seen: string[] = [];
+    const texts: string[] = [];
+    const watcher = setInterval(() => {
+      const current = api.statusBar.current;
+      if (!current) return;
+      if (seen.at(-1) !== current.severity) seen.push(current.severity);
+      texts.push(current.text);
+    }, 25);
+    try {
+      await until(() => seen.includes('error'), 'the error background', 60_000);
+      assert.ok(texts.some((t) => /^\$\(pulse\) \d+ · [\d.]+k? · \$/.test(t)), `running text (saw ${texts.at(-1)})`);
+      assert.ok(seen.indexOf('warning') !== -1 && seen.indexOf('warning') < seen.indexOf('error'), `warning came before error (${seen.join(' → ')})`);
+      // The other tenant stops: the bucket refills past the soft floor and the run goes on.
+      server.configure({ tenantLoad: { outputPerSec: 0 } });
+      await until(() => api.statusBar.current?.severity !== 'error', 'recovery from the hard floor', 60_000);
+    } finally {
+      clearInterval(watcher);
+      server.configure({ tenantLoad: { outputPerSec: 0 }, limits: { outputTokensPerMinute: MANY } });
+      await vscode.commands.executeCommand('floorline.stop');
+      await managed.finished;
+    }
   });
 
   it('a bad file becomes Problems entries on its lines, and nothing is sent', async () => {
