@@ -67,7 +67,7 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     pricing,
     priority: settings.priority,
     ...(settings.maxSpendUsd !== undefined && !simulate ? { maxSpendUsd: settings.maxSpendUsd } : {}),
-    label: uri.fsPath,
+    label: vscode.workspace.asRelativePath(uri),
     // A rehearsal must never be mistaken for real results by a later resume.
     ...(simulate ? { outPath: defaultResultsPath(uri.fsPath).replace(/\.results\.jsonl$/, '.simulated.results.jsonl') } : {}),
   };

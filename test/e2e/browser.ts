@@ -3,7 +3,7 @@
 // Every wait has a timeout; a helper that fails saves a screenshot and names it in the error.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import type { CodeServer } from './code-server';
 
 export const SCREENSHOT_DIR = join(__dirname, 'screenshots'); // git-ignored
@@ -139,7 +139,7 @@ export class Workbench {
    * Retries until `timeoutMs`: right after load the extension host may not have registered the
    * extensions' commands yet, and the palette then shows "No matching commands".
    */
-  async runCommand(title: string, timeoutMs = 30_000): Promise<void> {
+  async runCommand(title: string, timeoutMs = 30_000, opts: { opensInput?: boolean } = {}): Promise<void> {
     await this.step(`command ${title}`, async () => {
       const widget = this.page.locator('.quick-input-widget');
       const input = widget.locator('input.input');
@@ -163,7 +163,9 @@ export class Workbench {
         await this.page.waitForTimeout(500);
       }
       await row.click();
-      await widget.waitFor({ state: 'hidden' });
+      // A command that asks for input reuses the same widget: wait for its prompt instead.
+      if (opts.opensInput) await input.and(this.page.locator(':not([value^=">"])')).waitFor({ state: 'visible' });
+      else await widget.waitFor({ state: 'hidden' });
     });
   }
 
@@ -264,6 +266,23 @@ export class Workbench {
           }),
       );
     });
+  }
+
+  /** Answers an input box (e.g. a password prompt) that a command opened: types `text`, then Enter. */
+  async answerInputBox(text: string): Promise<void> {
+    await this.step('answer input box', async () => {
+      const widget = this.page.locator('.quick-input-widget');
+      const input = widget.locator('input.input');
+      await input.waitFor({ state: 'visible' });
+      await input.fill(text);
+      await this.page.keyboard.press('Enter');
+      await widget.waitFor({ state: 'hidden' });
+    });
+  }
+
+  /** The content of the webview panel whose tab is active (webviews nest two iframes deep). */
+  activeWebview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
   }
 
   /** Texts of the notification toasts currently shown. */
