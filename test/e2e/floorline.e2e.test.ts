@@ -161,9 +161,3 @@ describe('Floorline end to end in code-server', function () {
     copyFileSync(join(SCREENSHOT_DIR, 'floorline-problems.png'), join(docs, 'problems.png'));
   });
 });
-    if (process.env.FLOORLINE_E2E_UPDATE_DOCS) {
-      copyFileSync(join(SCREENSHOT_DIR, 'floorline-dashboard.png'), join(docs, 'dashboard.png'));
-      copyFileSync(join(SCREENSHOT_DIR, 'floorline-status-bar.png'), join(docs, 'status-bar.png'));
-    }
-  });
-});
