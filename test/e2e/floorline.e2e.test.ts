@@ -80,6 +80,14 @@ describe('Floorline end to end in code-server', function () {
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
+  afterEach(async function () {
+    // Fail loudly: every failed step leaves a picture of what the user would have seen.
+    if (this.currentTest?.state === 'failed' && wb) {
+      const file = await wb.screenshot(`failure-${this.currentTest.title.slice(0, 40)}-${Date.now()}`).catch(() => undefined);
+      if (file) console.log(`      screenshot of the failure: ${file}`);
+    }
+  });
+
   it('takes the API key through Set API Key', async () => {
     await wb!.runCommand('Floorline: Set API Key', 30_000, { opensInput: true });
     await wb!.page.waitForTimeout(300);
