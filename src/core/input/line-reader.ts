@@ -48,16 +48,13 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
       continue;
     }
     // A LF byte never occurs inside a multi-byte UTF-8 sequence, so cutting there is always safe.
-    let region: Buffer = chunk.subarray(0, lastLf + 1);
+    let region: Buffer | string = chunk.subarray(0, lastLf + 1);
     if (pending.length > 0) region = Buffer.concat([...pending, region]);
     pending = lastLf + 1 < chunk.length ? [chunk.subarray(lastLf + 1)] : [];
-    if (nextLine === 1) {
-      const start = startOfFile(region);
-      if (typeof start === 'string') {
-        yield { lines: [{ line: 1, text: '', encodingError: start }], bytesRead };
-        return;
-      }
-      region = start;
+    if (nextLine === 1) region = startOfFile(region);
+    if (typeof region === 'string') {
+      yield unreadable(region, bytesRead);
+      return;
     }
     const lines = splitLines(region, nextLine, true);
     nextLine += lines.length;
@@ -65,14 +62,11 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
   }
   if (pending.length === 0) return;
   // The last line has no line break.
-  let region: Buffer = Buffer.concat(pending);
-  if (nextLine === 1) {
-    const start = startOfFile(region);
-    if (typeof start === 'string') {
-      yield { lines: [{ line: 1, text: '', encodingError: start }], bytesRead };
-      return;
-    }
-    region = start;
+  let region: Buffer | string = Buffer.concat(pending);
+  if (nextLine === 1) region = startOfFile(region);
+  if (typeof region === 'string') {
+    yield unreadable(region, bytesRead);
+    return;
   }
   if (region.length > 0) yield { lines: splitLines(region, nextLine, false), bytesRead };
 }
@@ -83,6 +77,11 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
 }
 
 /** Drops a UTF-8 byte-order mark; a UTF-16 one gets a message, since every line would be garbage. */
+/** A file that cannot be read as UTF-8 at all: one problem on line 1 instead of one per line. */
+function unreadable(reason: string, bytesRead: number): LineBatch {
+  return { lines: [{ line: 1, text: '', encodingError: reason }], bytesRead };
+}
+
 function startOfFile(region: Buffer): Buffer | string {
   if (region[0] === 0xef && region[1] === 0xbb && region[2] === 0xbf) return region.subarray(3);
   if ((region[0] === 0xff && region[1] === 0xfe) || (region[0] === 0xfe && region[1] === 0xff)) {
