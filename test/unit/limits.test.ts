@@ -165,6 +165,25 @@ describe('QuotaModel', () => {
     assert.deepEqual(q.admit({ inputTokens: 200_000, outputTokens: 1 }), { ok: true });
   });
 
+  it('treats the `tokens` bucket as the one it mirrors, and as its own bucket only when it differs', () => {
+    const q = model();
+    const mirror = parseRateLimitHeaders(headers({
+      'anthropic-ratelimit-input-tokens-limit': '2000000', 'anthropic-ratelimit-input-tokens-remaining': '1990000',
+      'anthropic-ratelimit-output-tokens-limit': '400000', 'anthropic-ratelimit-output-tokens-remaining': '100000',
+      'anthropic-ratelimit-tokens-limit': '400000', 'anthropic-ratelimit-tokens-remaining': '100000',
+    }), Date.now());
+    q.observe(mirror);
+    assert.equal(q.view().tokens, undefined, 'a mirror of the output bucket is not charged twice');
+    // 100 input + 100 output per request: the output bucket alone binds (6,667 req/s), not 200 per request.
+    assert.ok(Math.abs(q.sustainableRate({ inputTokens: 100, outputTokens: 100 })! - 400_000 / 60 / 100) < 1e-9);
+    const workspace = parseRateLimitHeaders(headers({
+      'anthropic-ratelimit-output-tokens-limit': '400000', 'anthropic-ratelimit-output-tokens-remaining': '100000',
+      'anthropic-ratelimit-tokens-limit': '120000', 'anthropic-ratelimit-tokens-remaining': '50000',
+    }), Date.now());
+    q.observe(workspace);
+    assert.equal(q.view().tokens?.limit, 120_000, 'a smaller workspace limit is its own bucket');
+  });
+
   it('starts from a tier preset and computes the sustainable rate', () => {
     const q = new QuotaModel({ softFloor: { percent: 10 }, hardFloor: { percent: 2 }, clock: systemClock, initialLimits: { requestsPerMinute: 1000, inputTokensPerMinute: 2_000_000, outputTokensPerMinute: 400_000 } });
     assert.equal(q.view().outputTokens?.limit, 400_000);

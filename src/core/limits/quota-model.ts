@@ -222,8 +222,14 @@ export class QuotaModel {
   /** Take in what a response's headers said. */
   observe(observation: LimitObservation): void {
     const now = this.clock.now();
-    const entries = Object.entries(observation.buckets) as Array<[Dimension, NonNullable<LimitObservation['buckets'][Dimension]>]>;
+    let entries = Object.entries(observation.buckets) as Array<[Dimension, NonNullable<LimitObservation['buckets'][Dimension]>]>;
     if (entries.length === 0) return;
+    if (QuotaModel.tokensMirrorsAnother(observation)) {
+      // `tokens` reports the most restrictive limit in effect; when that is simply the input or the
+      // output bucket, charging it too would count every request twice.
+      entries = entries.filter(([dimension]) => dimension !== 'tokens');
+      this.buckets.delete('tokens');
+    }
     this.observedOnce = true;
     const unconfirmed = this.chargedAtStartSince(now - this.confirmWindowMs);
     for (const [dimension, reading] of entries) {
@@ -239,6 +245,14 @@ export class QuotaModel {
       bucket.level = reading.remaining - margin - unconfirmed[dimension];
       bucket.updatedAt = now;
     }
+  }
+
+  private static tokensMirrorsAnother(observation: LimitObservation): boolean {
+    const tokens = observation.buckets.tokens;
+    if (!tokens) return false;
+    return [observation.buckets.inputTokens, observation.buckets.outputTokens].some(
+      (other) => other !== undefined && other.limit === tokens.limit && other.remaining === tokens.remaining,
+    );
   }
 
   /** What requests dispatched after `since` charged at their start (requests, input tokens). */
