@@ -230,8 +230,16 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
     for (;;) {
       if (this.apiStop || this.paused) break;
-      const candidate = this.pickRun(now);
-      if (!candidate) break;
+      const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
+      const candidate = this.pickRun(now, retriesAllowed);
+      if (!candidate) {
+        if (!retriesAllowed && this.hasDueRetry(now)) {
+          const wait = this.retryBudget.msUntilAvailable();
+          wakeAt = Math.min(wakeAt, now + wait);
+          holdDetail = `retry budget (${this.retryBudgetPerMinute}/min) spent; next retry in ${(wait / 1000).toFixed(1)} s`;
+        }
+        break;
+      }
       const ceiling = this.currentCeiling();
       if (this.inFlight >= ceiling.value) break; // a completion will call pump again
       if (this.cooldownUntil > now) {
@@ -242,14 +250,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       }
       const { run, item } = candidate;
       const isRetry = item.attempts > 0;
-      if (isRetry) {
-        const wait = this.retryBudget.msUntilAvailable();
-        if (wait > 0) {
-          wakeAt = Math.min(wakeAt, now + wait);
-          holdDetail = `retry budget (${this.retryBudgetPerMinute}/min) spent; next retry in ${(wait / 1000).toFixed(1)} s`;
-          break;
-        }
-      }
       const consumption = this.estimator.estimate(item.shape);
       const admit = this.quota.admit(consumption);
       if (!admit.ok) {
@@ -283,11 +283,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   /** The run whose turn it is (lowest stride pass among those with something to send), with that item. */
-  private pickRun(now: number): { run: Run; item: PendingItem } | undefined {
+  private pickRun(now: number, retriesAllowed: boolean): { run: Run; item: PendingItem } | undefined {
     let best: { run: Run; item: PendingItem } | undefined;
     for (const run of this.runs) {
       if (!run.isDispatching || run.budgetWait) continue;
-      const item = run.peek(now);
+      const item = run.peek(now, retriesAllowed);
       if (!item) continue;
       if (!best || run.pass < best.run.pass) best = { run, item };
     }
@@ -295,6 +295,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   /** Reserve the item's worst case on the run's cap and the shared budgets, or decide what the run does instead. */
+  private hasDueRetry(now: number): boolean {
+    return [...this.runs].some((r) => r.isDispatching && r.nextRetryAt <= now);
+  }
+
   private reserveSpend(run: Run, item: PendingItem): boolean {
     const result = run.budgets.tryReserve({ usd: item.worstCaseUsd, tokens: item.worstCaseTokens });
     if (result.ok) {

@@ -182,10 +182,14 @@ export class Run {
     return this.pricing.costOf(model, usage);
   }
 
-  /** The next item that may go out at `now`: due retries first (they are older), then fresh lines. */
-  peek(now: number): PendingItem | undefined {
+  /**
+   * The next item that may go out at `now`: a due retry first (it is older), then a fresh line.
+   * `retriesAllowed` false (the shared retry budget is spent) leaves retries waiting without
+   * holding up fresh lines behind them.
+   */
+  peek(now: number, retriesAllowed = true): PendingItem | undefined {
     const retry = this.retryQueue[0];
-    if (retry && retry.readyAt <= now) return retry;
+    if (retriesAllowed && retry && retry.readyAt <= now) return retry;
     return this.buffer[0];
   }
 
