@@ -1,0 +1,101 @@
+// 4b. The `floorline` CLI as a whole process (dist/cli.js, defaults), as a user runs it:
+//   floorline run JOB --base-url URL [--max-spend-usd CAP]
+// Its CPU and peak RSS come from bench/preload.cjs (written at exit); the time it held at the floor
+// from its log lines (the dispatcher logs every change of its `hold` state).
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { HoldClock } from './floorline-core';
+import type { Contender, ContenderResult } from './types';
+
+type Hold = 'soft' | 'hard' | 'cooldown' | undefined;
+
+/** The hold state a CLI log line announces, or null when the line is about something else. */
+export function holdOf(line: string): Hold | null {
+  const text = line.replace(/^floorline: (warn: |error: )?/, '');
+  if (text.startsWith('holding at soft floor')) return 'soft';
+  if (text.startsWith('stopped at hard floor')) return 'hard';
+  if (text.startsWith('a 429 paused all new requests')) return 'cooldown';
+  if (text.startsWith('dispatching again')) return undefined;
+  return null;
+}
+
+export const floorlineCli: Contender = {
+  name: 'floorline-cli',
+  label: 'Floorline (CLI process)',
+  describe: () => '`floorline run JOB --base-url URL --max-spend-usd CAP`, all defaults; a separate Node process',
+  async run(job, mockUrl, options) {
+    const startedAt = Date.now();
+    const out = join(options.dir, 'cli.results.jsonl');
+    const report = join(options.dir, 'cli-report.json');
+    // A fresh run, never a resume of an earlier one.
+    rmSync(out, { force: true });
+    rmSync(report, { force: true });
+    const args = ['--require', options.preloadPath, options.cliPath, 'run', job.path, '--out', out, '--base-url', mockUrl];
+    if (options.capUsd !== undefined) args.push('--max-spend-usd', String(options.capUsd));
+    // BENCH_DEBUG=1: the CLI's verbose log on this process's stderr.
+    const debug = Boolean(process.env.BENCH_DEBUG);
+    if (debug) args.push('--verbose');
+    const child = spawn(process.execPath, args, {
+      env: {
+        PATH: process.env.PATH,
+        CI: 'true',
+        ANTHROPIC_API_KEY: options.apiKey,
+        BENCH_REPORT: report,
+        BENCH_TIME_SCALE: String(options.timeScale),
+        BENCH_TIME_ORIGIN: String(options.timeOrigin),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const holds = new HoldClock();
+    holds.mark(Date.now(), undefined);
+    const tail: string[] = [];
+    createInterface({ input: child.stderr }).on('line', (line) => {
+      if (debug) process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(2)}] ${line}\n`);
+      const hold = holdOf(line);
+      if (hold !== null) holds.mark(Date.now(), hold);
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    });
+    child.stdout.resume();
+    let hitDeadline = false;
+    const timer = setTimeout(() => {
+      hitDeadline = true;
+      // Ctrl-C twice: stop, then abort what is in flight.
+      child.kill('SIGINT');
+      setTimeout(() => child.kill('SIGINT'), 200);
+    }, Math.max(0, options.deadline - Date.now()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    clearTimeout(timer);
+    const endedAt = Date.now();
+    holds.mark(endedAt, undefined);
+
+    let succeeded = 0;
+    let errored = 0;
+    let spent = 0;
+    if (existsSync(out)) {
+      for (const line of readFileSync(out, 'utf8').split('\n')) {
+        if (!line) continue;
+        const r = JSON.parse(line) as { result: { type: string }; cost_usd: number | null };
+        if (r.result.type === 'succeeded') succeeded++;
+        else errored++;
+        spent += r.cost_usd ?? 0;
+      }
+    }
+    const usage = existsSync(report) ? (JSON.parse(readFileSync(report, 'utf8')) as { cpuUserUs: number; cpuSystemUs: number; peakRssKb: number }) : undefined;
+    const stoppedBy: ContenderResult['stoppedBy'] = hitDeadline ? 'deadline' : code === 0 ? 'finished' : code === 3 ? 'cap' : 'error';
+    return {
+      succeeded,
+      errored,
+      stoppedBy,
+      ...(stoppedBy === 'error' ? { detail: `exit ${code}: ${tail.slice(-3).join(' | ')}` } : {}),
+      startedAt,
+      endedAt,
+      ...(usage ? { cpuUs: usage.cpuUserUs + usage.cpuSystemUs, peakRssMb: usage.peakRssKb / 1024 } : {}),
+      floorHoldMs: holds.floorMs,
+      cooldownMs: holds.cooldownMs,
+      ownSpendUsd: spent,
+    };
+  },
+};

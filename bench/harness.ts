@@ -1,0 +1,326 @@
+// Runs one contender on one scenario: a fresh mock API (same configuration for everyone), the
+// contender in its own process, the scenario's events timed from the contender's first request,
+// and the mock sampled four times a (real) second for the timeline.
+import { spawn } from 'node:child_process';
+import { createServer, request, Agent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startMockServer, requestKey, type BucketLevels, type MockLimits, type MockServer, type MockStats } from '../src/core/simulator/mock-server';
+import type { Scenario } from './scenarios';
+import type { Job } from './jobs';
+import type { ContenderOptions, ContenderResult } from './contenders/types';
+import type { FromChild, ToChild } from './child';
+
+const API_KEY = 'bench-key';
+const SAMPLE_MS = 250;
+
+export interface Sample {
+  /** Simulated epoch ms. */
+  at: number;
+  succeeded: number;
+  received: number;
+  levels: BucketLevels;
+}
+
+export interface RunRecord {
+  scenario: string;
+  contender: string;
+  result: ContenderResult | undefined;
+  error?: string;
+  /** Mock stats at the end, with the storm proxy's own answers folded in. */
+  stats: Omit<MockStats, 'completionsByKey'>;
+  /** Lines answered successfully at least once, and how many extra times. */
+  doneKeys: string[];
+  duplicates: number;
+  /** Distinct lines the API saw at least one request for. */
+  attemptedLines: number;
+  createdAt: number;
+  levelsAtCreation: BucketLevels;
+  firstRequestAt: number | null;
+  lastCompletionAt: number | null;
+  samples: Sample[];
+  /** When events actually started (simulated ms after the first request). */
+  eventTimes: Array<{ kind: string; from: number; to?: number }>;
+  capUsd: number | undefined;
+  deadline: number;
+  realSeconds: number;
+}
+
+export interface HarnessSettings {
+  workers: number;
+  semaphore: number;
+  cliPath: string;
+  scratch: string;
+  /** Diagnostic: no spend cap, except where the cap is the point of the scenario. */
+  noCap?: boolean;
+}
+
+/** A clock running `scale` times faster than real time from `origin`. */
+export function simClock(origin: number, scale: number): () => number {
+  return scale === 1 ? () => Date.now() : () => origin + (Date.now() - origin) * scale;
+}
+
+export async function runOne(scenario: Scenario, job: Job, contender: string, idealSec: number, settings: HarnessSettings): Promise<RunRecord> {
+  const started = Date.now();
+  const K = scenario.timeScale;
+  const origin = Date.now();
+  const now = simClock(origin, K);
+  const dir = join(settings.scratch, `${scenario.name}-${contender}`);
+  mkdirSync(dir, { recursive: true });
+  const preloadPath = resolve(__dirname, 'preload.cjs');
+
+  const child = spawn(process.execPath, ['--require', preloadPath, '--import', 'tsx', resolve(__dirname, 'child.ts')], {
+    env: { ...process.env, BENCH_TIME_SCALE: String(K), BENCH_TIME_ORIGIN: String(origin) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const messages: FromChild[] = [];
+  let onMessage: (() => void) | undefined;
+  child.on('message', (m: FromChild) => {
+    messages.push(m);
+    onMessage?.();
+  });
+  let exited = false;
+  child.on('exit', () => {
+    exited = true;
+    onMessage?.();
+  });
+  const next = (type: FromChild['type'] | 'error', timeoutMs: number) =>
+    new Promise<FromChild | undefined>((resolveNext) => {
+      const timer = setTimeout(() => resolveNext(undefined), timeoutMs);
+      const check = () => {
+        const found = messages.find((m) => m.type === type || m.type === 'error');
+        if (found || exited) {
+          clearTimeout(timer);
+          onMessage = undefined;
+          resolveNext(found);
+        }
+      };
+      onMessage = check;
+      check();
+    });
+
+  const ready = await next('ready', 30_000);
+  if (!ready || ready.type !== 'ready') throw new Error(`${contender}: child did not start${ready?.type === 'error' ? `: ${ready.message}` : ''}`);
+
+  // The mock is created only now, so a drained bucket has not refilled while the child booted.
+  const attempted = new Set<string>();
+  const mock = await startMockServer({
+    apiKey: API_KEY,
+    limits: { ...scenario.limits },
+    initial: scenario.initial,
+    latency: { ...scenario.latency, baseMs: scenario.latency.baseMs / K, perOutputTokenMs: scenario.latency.perOutputTokenMs / K },
+    outputTokens: (body) => {
+      // Called for every request that reaches admission: which lines were ever tried.
+      const key = requestKey(body);
+      attempted.add(key);
+      return job.outputOf(key);
+    },
+    ...(K !== 1 ? { now } : {}),
+  });
+  const createdAt = now();
+  const levelsAtCreation = mock.levels();
+  const hasStorm = scenario.events.some((e) => e.kind === 'storm');
+  const proxy = hasStorm ? await StormProxy.start(mock, scenario.limits, now, attempted) : undefined;
+  const url = proxy?.url ?? mock.url;
+
+  const capUsd = settings.noCap && !scenario.capBinding ? undefined : Number((job.expectedUsd * scenario.capFactor).toFixed(4));
+  const deadline = now() + (idealSec * scenario.timeLimitFactor + scenario.timeLimitPadSec) * 1000;
+  const options: ContenderOptions = {
+    apiKey: API_KEY,
+    limits: { ...scenario.limits },
+    capUsd,
+    deadline,
+    workers: settings.workers,
+    semaphore: settings.semaphore,
+    dir,
+    cliPath: settings.cliPath,
+    preloadPath,
+    timeScale: K,
+    timeOrigin: origin,
+  };
+
+  // Sampling and events.
+  const samples: Sample[] = [];
+  const eventTimes: RunRecord['eventTimes'] = [];
+  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  let first: number | null = null;
+  const sample = () => {
+    const s = mock.stats();
+    const extra = proxy?.answered ?? 0;
+    samples.push({ at: now(), succeeded: s.succeeded, received: s.received + extra, levels: mock.levels() });
+    if (first === null && s.firstRequestAt !== null) {
+      first = s.firstRequestAt;
+      for (const event of scenario.events) {
+        const startIn = Math.max(0, (first + event.at * 1000 - now()) / K);
+        timers.push(
+          setTimeout(() => {
+            const from = now() - first!;
+            if (event.kind === 'tenant') {
+              mock.configure({ tenantLoad: event.load });
+              eventTimes.push({ kind: 'tenant', from });
+            } else {
+              proxy!.active = { status: event.status, retryAfterSec: event.retryAfterSec };
+              timers.push(
+                setTimeout(() => {
+                  proxy!.active = undefined;
+                  eventTimes.push({ kind: `storm-${event.status}`, from, to: now() - first! });
+                }, (event.seconds * 1000) / K),
+              );
+            }
+          }, startIn),
+        );
+      }
+    }
+  };
+  // Fast until the first request is seen (events are timed from it), then every SAMPLE_MS.
+  let sampler: ReturnType<typeof setTimeout>;
+  const loop = () => {
+    sample();
+    sampler = setTimeout(loop, first === null ? 5 : SAMPLE_MS);
+  };
+  loop();
+
+  const go: ToChild = { type: 'go', contender, job: { path: job.path, lines: job.lines.length }, mockUrl: url, options };
+  child.send(go);
+  const realLimitMs = (deadline - now()) / K + 60_000;
+  const answer = await next('result', realLimitMs);
+  clearTimeout(sampler!);
+  sample();
+  for (const t of timers) clearTimeout(t);
+  if (!exited) child.kill('SIGKILL');
+
+  const final = mock.stats();
+  await proxy?.close();
+  await mock.close();
+  const { completionsByKey, ...stats } = final;
+  if (proxy) {
+    stats.received += proxy.answered;
+    for (const [status, n] of Object.entries(proxy.byStatus)) stats.byStatus[status] = (stats.byStatus[status] ?? 0) + n;
+    stats.rateLimited += proxy.byStatus['429'] ?? 0;
+  }
+  const doneKeys = Object.keys(completionsByKey);
+  const duplicates = Object.values(completionsByKey).reduce((sum, n) => sum + n - 1, 0);
+  return {
+    scenario: scenario.name,
+    contender,
+    result: answer?.type === 'result' ? answer.result : undefined,
+    ...(answer?.type === 'error' ? { error: answer.message } : answer ? {} : { error: 'no result in time (killed)' }),
+    stats,
+    doneKeys,
+    duplicates,
+    attemptedLines: attempted.size,
+    createdAt,
+    levelsAtCreation,
+    firstRequestAt: final.firstRequestAt,
+    lastCompletionAt: final.lastCompletionAt,
+    samples,
+    eventTimes,
+    capUsd,
+    deadline,
+    realSeconds: (Date.now() - started) / 1000,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * In front of the mock for the storm scenario: while a storm is on, it answers every
+ * POST /v1/messages itself (429 with retry-after, or 529) with the mock's current rate-limit
+ * headers; otherwise it forwards. Time-based, so a contender that keeps sending during the storm
+ * meets more of it, and one that backs off meets less — unlike a fixed count of injected errors.
+ */
+class StormProxy {
+  active: { status: 429 | 529; retryAfterSec: number | undefined } | undefined;
+  answered = 0;
+  readonly byStatus: Record<string, number> = {};
+  url = '';
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+  private server = createServer((req, res) => this.handle(req, res));
+  private counter = 0;
+
+  private constructor(
+    private readonly mock: MockServer,
+    private readonly limits: MockLimits,
+    private readonly now: () => number,
+    private readonly attempted: Set<string>,
+  ) {}
+
+  static async start(mock: MockServer, limits: MockLimits, now: () => number, attempted: Set<string>): Promise<StormProxy> {
+    const proxy = new StormProxy(mock, limits, now, attempted);
+    await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', () => r()));
+    proxy.url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
+    return proxy;
+  }
+
+  close(): Promise<void> {
+    this.agent.destroy();
+    this.server.closeAllConnections();
+    return new Promise((r) => this.server.close(() => r()));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const storm = this.active;
+    if (storm && req.method === 'POST' && req.url?.startsWith('/v1/messages') && !req.url.includes('count_tokens')) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        try {
+          this.attempted.add(requestKey(JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: unknown; messages?: unknown }));
+        } catch {
+          // not JSON: the mock would have said 400; irrelevant here
+        }
+        this.answered++;
+        this.byStatus[storm.status] = (this.byStatus[storm.status] ?? 0) + 1;
+        const type = storm.status === 429 ? 'rate_limit_error' : 'overloaded_error';
+        const message = storm.status === 429 ? 'Number of requests has exceeded your rate limit. Please try again later.' : 'Overloaded';
+        const body = JSON.stringify({ type: 'error', error: { type, message }, request_id: `req_storm_${++this.counter}` });
+        res.writeHead(storm.status, {
+          ...this.rateLimitHeaders(),
+          ...(storm.retryAfterSec !== undefined ? { 'retry-after': String(storm.retryAfterSec) } : {}),
+          'request-id': `req_storm_${this.counter}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        });
+        res.end(body);
+      });
+      return;
+    }
+    const upstream = request(
+      { host: '127.0.0.1', port: this.mock.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    upstream.on('error', () => res.destroy());
+    // A client that gives up makes the mock see it give up too (abandoned, still billed).
+    res.on('close', () => {
+      if (!res.writableEnded) upstream.destroy();
+    });
+    req.pipe(upstream);
+  }
+
+  /** The mock's buckets as its own headers would show them (tokens rounded to the thousand). */
+  private rateLimitHeaders(): Record<string, string> {
+    const t = this.now();
+    const levels = this.mock.levels();
+    const entry = (limit: number, level: number, round: (x: number) => number) => ({
+      limit: String(limit),
+      remaining: String(Math.max(0, round(level))),
+      reset: new Date(Math.ceil((t + Math.min(60_000, Math.max(0, ((limit - level) / limit) * 60_000))) / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
+    const thousand = (x: number) => Math.round(x / 1000) * 1000;
+    const input = entry(this.limits.inputTokensPerMinute, levels.inputTokens, thousand);
+    const output = entry(this.limits.outputTokensPerMinute, levels.outputTokens, thousand);
+    const tighter = levels.inputTokens / this.limits.inputTokensPerMinute <= levels.outputTokens / this.limits.outputTokensPerMinute ? input : output;
+    const all = { requests: entry(this.limits.requestsPerMinute, levels.requests, Math.floor), 'input-tokens': input, 'output-tokens': output, tokens: tighter };
+    const headers: Record<string, string> = {};
+    for (const [name, h] of Object.entries(all)) {
+      headers[`anthropic-ratelimit-${name}-limit`] = h.limit;
+      headers[`anthropic-ratelimit-${name}-remaining`] = h.remaining;
+      headers[`anthropic-ratelimit-${name}-reset`] = h.reset;
+    }
+    return headers;
+  }
+}

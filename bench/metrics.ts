@@ -1,0 +1,228 @@
+// From a run's raw record to the figures in the table. Every definition is the same for every
+// contender; bench/README.md states them in words.
+import type { BucketLevels } from '../src/core/simulator/mock-server';
+import { consumption, type Job } from './jobs';
+import type { Scenario } from './scenarios';
+import type { RunRecord } from './harness';
+
+export type Dim = 'requests' | 'input' | 'output';
+const LEVEL_KEY: Record<Dim, keyof BucketLevels> = { requests: 'requests', input: 'inputTokens', output: 'outputTokens' };
+
+export interface Ideal {
+  /** Seconds from the first request to the last completion in the best case. */
+  seconds: number;
+  binding: Dim;
+  /** Per dimension: seconds of refill the work needs beyond what the bucket held at the start. */
+  perDim: Record<Dim, number>;
+  /** One request's latency (s), the pipeline's unavoidable tail. */
+  latencySec: number;
+  /** Requests per second the binding dimension sustains for this job's mix. */
+  boundRps: number;
+}
+
+function limitOf(scenario: Scenario, dim: Dim): number {
+  const l = scenario.limits;
+  return dim === 'requests' ? l.requestsPerMinute : dim === 'input' ? l.inputTokensPerMinute : l.outputTokensPerMinute;
+}
+
+function tenantDrain(scenario: Scenario, dim: Dim): Array<{ from: number; perSec: number }> {
+  const out: Array<{ from: number; perSec: number }> = [];
+  for (const e of scenario.events) {
+    if (e.kind !== 'tenant') continue;
+    const perSec = dim === 'requests' ? e.load.requestsPerSec : dim === 'input' ? e.load.inputPerSec : e.load.outputPerSec;
+    if (perSec) out.push({ from: e.at, perSec });
+  }
+  return out.sort((a, b) => a.from - b.from);
+}
+
+/** Smallest T ≥ 0 with start + ∫₀ᵀ (refill − tenant) ≥ need. */
+function timeToCover(need: number, start: number, refillPerSec: number, drains: Array<{ from: number; perSec: number }>): number {
+  let have = start;
+  if (have >= need) return 0;
+  let t = 0;
+  let rate = refillPerSec;
+  for (const d of drains) {
+    if (d.from > t && rate > 0) {
+      const reach = t + (need - have) / rate;
+      if (reach <= d.from) return reach;
+      have += rate * (d.from - t);
+      t = d.from;
+    }
+    rate -= d.perSec;
+  }
+  return rate > 0 ? t + (need - have) / rate : Number.POSITIVE_INFINITY;
+}
+
+/**
+ * The best possible time for the work in `done` (all lines when omitted), from the first request:
+ * for each bucket, the refill it needs beyond what it held when the first request arrived (less
+ * what a tenant takes); the slowest bucket binds; storms delay an end that would fall inside them;
+ * plus one request's latency. Concurrency is taken as unlimited.
+ */
+export function idealTime(scenario: Scenario, job: Job, levelsAtFirst: BucketLevels, done?: Iterable<string>, storms: Array<{ from: number; to: number }> = []): Ideal {
+  const c = consumption(job, done);
+  const need: Record<Dim, number> = { requests: c.requests, input: c.input, output: c.output };
+  const perDim = {} as Record<Dim, number>;
+  let binding: Dim = 'requests';
+  for (const dim of ['requests', 'input', 'output'] as Dim[]) {
+    const limit = limitOf(scenario, dim);
+    perDim[dim] = timeToCover(need[dim], levelsAtFirst[LEVEL_KEY[dim]], limit / 60, tenantDrain(scenario, dim));
+    if (perDim[dim] > perDim[binding]) binding = dim;
+  }
+  let seconds = perDim[binding];
+  for (const s of storms) if (seconds > s.from && seconds < s.to) seconds = s.to;
+  const meanOutput = c.lines ? c.output / c.lines : 0;
+  const latencySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * meanOutput) / 1000;
+  const boundRps = need[binding] > 0 ? ((limitOf(scenario, binding) / 60) * c.lines) / need[binding] : Number.POSITIVE_INFINITY;
+  return { seconds: seconds + latencySec, binding, perDim, latencySec, boundRps };
+}
+
+/** Bucket levels when the first request arrived: the levels at creation plus refill since (capped). */
+export function levelsAt(scenario: Scenario, record: Pick<RunRecord, 'levelsAtCreation' | 'createdAt'>, at: number): BucketLevels {
+  const dt = Math.max(0, at - record.createdAt) / 1000;
+  const lift = (dim: Dim) => Math.min(limitOf(scenario, dim), record.levelsAtCreation[LEVEL_KEY[dim]] + (limitOf(scenario, dim) / 60) * dt);
+  return { requests: lift('requests'), inputTokens: lift('input'), outputTokens: lift('output') };
+}
+
+export interface TimelinePoint {
+  /** Seconds (simulated) since the first request. */
+  t: number;
+  rps: number;
+  /** Remaining of the binding bucket, as a share of its limit (may dip below 0: output is charged after generation). */
+  remaining: number;
+}
+
+export interface Figures {
+  scenario: string;
+  contender: string;
+  status: 'finished' | 'deadline' | 'cap' | 'error';
+  detail: string | undefined;
+  lines: number;
+  linesDone: number;
+  /** First request → last completion (or the stop), simulated seconds. */
+  elapsedSec: number | null;
+  /** Ideal time for the whole job. */
+  idealSec: number;
+  utilization: number | null;
+  steady: number | null;
+  /** Share of the run (first request → end) during which the binding bucket held under 1% of its limit. */
+  emptyShare: number | null;
+  binding: Dim;
+  boundRps: number;
+  received: number;
+  rateLimited: number;
+  overloaded: number;
+  retries: number;
+  wasted: number;
+  billedUsd: number;
+  capUsd: number | undefined;
+  overshootUsd: number;
+  floorHoldSec: number | null;
+  cooldownSec: number | null;
+  cpuUsPerRequest: number | null;
+  peakRssMb: number | null;
+  realSeconds: number;
+  timeline: TimelinePoint[];
+}
+
+export function figures(scenario: Scenario, job: Job, record: RunRecord): Figures {
+  const r = record.result;
+  const first = record.firstRequestAt;
+  const levelsFirst = levelsAt(scenario, record, first ?? record.createdAt);
+  const storms = record.eventTimes.filter((e) => e.kind.startsWith('storm') && e.to !== undefined).map((e) => ({ from: e.from / 1000, to: e.to! / 1000 }));
+  const full = idealTime(scenario, job, levelsFirst, undefined, storms);
+  const finished = r?.stoppedBy === 'finished' && record.doneKeys.length === job.lines.length;
+  const end = finished ? record.lastCompletionAt : (r?.endedAt ?? record.lastCompletionAt);
+  const elapsedSec = first !== null && end !== null && end !== undefined ? Math.max(0.001, (end - first) / 1000) : null;
+  // Finished: T* ÷ actual. Stopped by the time limit: the full job's T* over its time extrapolated
+  // from the share of lines it did (T* × done/total ÷ elapsed).
+  const share = record.doneKeys.length / job.lines.length;
+  const utilization =
+    scenario.capBinding || elapsedSec === null || record.doneKeys.length === 0 ? null : finished ? full.seconds / elapsedSec : (full.seconds * share) / elapsedSec;
+
+  // Steady state, as the integration test measures it: completions per second from the end of the
+  // warm-up to the last completion, over the bound.
+  let steady: number | null = null;
+  if (scenario.steadyWarmupSec !== undefined && first !== null && record.lastCompletionAt !== null && finished) {
+    const from = first + scenario.steadyWarmupSec * 1000;
+    const to = record.lastCompletionAt;
+    if (to - from >= 3_000) {
+      const atFrom = interpolate(record.samples, from);
+      steady = ((job.lines.length - atFrom) * 1000) / (to - from) / full.boundRps;
+    }
+  }
+
+  const stats = record.stats;
+  const succeededResponses = stats.succeeded;
+  return {
+    scenario: scenario.name,
+    contender: record.contender,
+    status: r ? (finished ? 'finished' : r.stoppedBy === 'finished' ? 'error' : r.stoppedBy) : 'error',
+    detail: record.error ?? r?.detail,
+    lines: job.lines.length,
+    linesDone: record.doneKeys.length,
+    elapsedSec,
+    idealSec: full.seconds,
+    utilization,
+    steady,
+    emptyShare: emptyShare(scenario, record, full.binding, end ?? null),
+    binding: full.binding,
+    boundRps: full.boundRps,
+    received: stats.received,
+    rateLimited: stats.rateLimited,
+    overloaded: stats.byStatus['529'] ?? 0,
+    retries: Math.max(0, stats.received - record.attemptedLines),
+    wasted: stats.received - succeededResponses + record.duplicates,
+    billedUsd: stats.billedUsd,
+    capUsd: record.capUsd,
+    overshootUsd: record.capUsd === undefined ? 0 : Math.max(0, stats.billedUsd - record.capUsd),
+    floorHoldSec: r?.floorHoldMs !== undefined ? r.floorHoldMs / 1000 : null,
+    cooldownSec: r?.cooldownMs !== undefined ? r.cooldownMs / 1000 : null,
+    cpuUsPerRequest: r?.cpuUs !== undefined && record.doneKeys.length > 0 ? r.cpuUs / record.doneKeys.length : null,
+    peakRssMb: r?.peakRssMb ?? null,
+    realSeconds: record.realSeconds,
+    timeline: timeline(scenario, record, full.binding),
+  };
+}
+
+/** Share of the samples between the first request and `end` where the bucket was (nearly) empty. */
+function emptyShare(scenario: Scenario, record: RunRecord, binding: Dim, end: number | null): number | null {
+  const first = record.firstRequestAt;
+  if (first === null || end === null) return null;
+  const inRun = record.samples.filter((s) => s.at >= first && s.at <= end);
+  if (inRun.length < 2) return null;
+  const limit = limitOf(scenario, binding);
+  return inRun.filter((s) => s.levels[LEVEL_KEY[binding]] < 0.01 * limit).length / inRun.length;
+}
+
+/** Successes at time `at`, linearly between samples. */
+function interpolate(samples: RunRecord['samples'], at: number): number {
+  let prev = samples[0];
+  for (const s of samples) {
+    if (s.at >= at) {
+      if (!prev || s.at === prev.at) return s.succeeded;
+      return prev.succeeded + ((s.succeeded - prev.succeeded) * (at - prev.at)) / (s.at - prev.at);
+    }
+    prev = s;
+  }
+  return prev?.succeeded ?? 0;
+}
+
+/** One point per real second (simulated seconds on the axis), from the first request on. */
+function timeline(scenario: Scenario, record: RunRecord, binding: Dim): TimelinePoint[] {
+  const first = record.firstRequestAt;
+  if (first === null || record.samples.length === 0) return [];
+  const stepMs = 1000 * scenario.timeScale;
+  const last = record.samples[record.samples.length - 1]!.at;
+  const limit = limitOf(scenario, binding);
+  const points: TimelinePoint[] = [];
+  let prevCount = interpolate(record.samples, first);
+  for (let at = first + stepMs; at <= last + stepMs / 2; at += stepMs) {
+    const count = interpolate(record.samples, Math.min(at, last));
+    const span = (Math.min(at, last) - (at - stepMs)) / 1000;
+    const nearest = record.samples.reduce((a, b) => (Math.abs(b.at - at) < Math.abs(a.at - at) ? b : a));
+    points.push({ t: (Math.min(at, last) - first) / 1000, rps: span > 0 ? (count - prevCount) / span : 0, remaining: nearest.levels[LEVEL_KEY[binding]] / limit });
+    prevCount = count;
+  }
+  return points;
+}

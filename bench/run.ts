@@ -1,0 +1,172 @@
+// `npm run bench`: every contender through every scenario, side by side, then the table, the charts
+// and the micro-benchmark. Flags:
+//   --quick              a smoke run for CI (~2 min): six scenarios that cover every mechanism, small jobs; results go to bench/results/quick/
+//   --memory             also (only, with --memory-only) the CLI's peak memory on 1,000,000 lines (20,000 with --quick)
+//   --memory-only        just the memory step
+//   --scenario A,B       only these scenarios (others keep their last results in results.json)
+//   --contender A,B      only these contenders
+//   --jobs N             contender runs at once for real-time scenarios (default 2, quick 3; time-compressed ones run alone)
+//   --workers N          naive workers (default 32)   --semaphore N   the semaphore's cap (default 16)
+//   --no-cap             diagnostic: no spend cap except in the spend-cap scenario
+// Diagnostic contenders (only when named): floorline-no-tokens-hdr.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { scenarios as allScenarios, type Scenario } from './scenarios';
+import { buildJob, type Job } from './jobs';
+import { runOne, type HarnessSettings } from './harness';
+import { figures, idealTime, type Figures } from './metrics';
+import { CONTENDERS } from './contenders';
+import { microBench } from './micro';
+import { memoryBench, type MemoryResult } from './memory';
+import { chartSvg, markdownTable, microTable, memoryTable, performanceSection, resultsMarkdown, verdict, type Report, type ScenarioResult } from './report';
+
+const ROOT = resolve(__dirname, '..');
+
+function log(text: string): void {
+  process.stderr.write(`${text}\n`);
+}
+
+async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: Math.max(1, size) }, async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await fn(item);
+  }));
+}
+
+async function runScenario(scenario: Scenario, contenders: string[], settings: HarnessSettings, jobs: number): Promise<ScenarioResult> {
+  const path = join(settings.scratch, `${scenario.name}.jsonl`);
+  const job: Job = buildJob(scenario.job, path);
+  const levels0 = {
+    requests: scenario.initial === 'full' ? scenario.limits.requestsPerMinute : 0,
+    inputTokens: scenario.initial === 'full' ? scenario.limits.inputTokensPerMinute : 0,
+    outputTokens: scenario.initial === 'full' ? scenario.limits.outputTokensPerMinute : 0,
+  };
+  const planned = idealTime(scenario, job, levels0);
+  log(`\n## ${scenario.name}: ${scenario.title} — ${job.lines.length} lines, ideal ${planned.seconds.toFixed(1)} s (${planned.binding}-bound, ${planned.boundRps.toFixed(1)} req/s), cap $${(job.expectedUsd * scenario.capFactor).toFixed(3)}`);
+  const byName = new Map<string, Figures>();
+  await pool(contenders, scenario.timeScale === 1 ? jobs : 1, async (name) => {
+    const record = await runOne(scenario, job, name, planned.seconds, settings);
+    const f = figures(scenario, job, record);
+    byName.set(name, f);
+    log(
+      `  ${name.padEnd(14)} ${f.status.padEnd(8)} ${String(f.linesDone).padStart(6)}/${f.lines}  ` +
+        `${f.elapsedSec?.toFixed(1) ?? '—'} s (ideal ${f.idealSec.toFixed(1)})  util ${f.utilization === null ? '—' : (f.utilization * 100).toFixed(0) + '%'}  ` +
+        `429 ${f.rateLimited}/${f.received}  billed $${f.billedUsd.toFixed(3)}  hold ${f.floorHoldSec?.toFixed(1) ?? '—'}  cpu ${f.cpuUsPerRequest?.toFixed(0) ?? '—'} µs  [${record.realSeconds.toFixed(0)} s real]` +
+        (f.detail ? `\n      ${f.detail.split('\n')[0]}` : ''),
+    );
+  });
+  const limits = scenario.limits;
+  return {
+    scenario: { name: scenario.name, title: scenario.title, description: scenario.description, timeScale: scenario.timeScale, capBinding: scenario.capBinding, whenBehind: scenario.whenBehind, limits, initial: scenario.initial },
+    figures: contenders.map((n) => byName.get(n)!).filter(Boolean),
+    setups: Object.fromEntries(CONTENDERS.map((c) => [c.name, c.describe({ limits, workers: settings.workers, semaphore: settings.semaphore })])),
+  };
+}
+
+function readJson<T>(path: string): T | undefined {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' },
+      memory: { type: 'boolean' },
+      'memory-only': { type: 'boolean' },
+      scenario: { type: 'string', multiple: true },
+      contender: { type: 'string', multiple: true },
+      jobs: { type: 'string' },
+      workers: { type: 'string' },
+      semaphore: { type: 'string' },
+      'no-cap': { type: 'boolean' },
+    },
+  });
+  const quick = values.quick ?? false;
+  const started = Date.now();
+  const outDir = join(ROOT, 'bench', 'results', ...(quick ? ['quick'] : []));
+  mkdirSync(outDir, { recursive: true });
+  const cliPath = join(ROOT, 'dist', 'cli.js');
+  if (!existsSync(cliPath)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs` first (npm run bench does)');
+  const newestSrc = Math.max(...['src/core/dispatch/dispatcher.ts', 'src/core/limits/quota-model.ts', 'src/cli/run-command.ts'].map((p) => statSync(join(ROOT, p)).mtimeMs));
+  if (statSync(cliPath).mtimeMs < newestSrc) log('warning: dist/cli.js is older than src/: the CLI contender runs the old build (npm run bench rebuilds it)');
+
+  const memoryOnly = values['memory-only'] ?? false;
+  const memoryPath = (lines: number) => join(ROOT, 'bench', 'results', `memory-${lines}.json`);
+  if (values.memory || memoryOnly) {
+    const lines = quick ? 20_000 : 1_000_000;
+    log(`memory: floorline run on ${lines.toLocaleString('en')} lines (zero-latency mock, limits nobody reaches)…`);
+    const m = await memoryBench(lines, cliPath);
+    writeFileSync(memoryPath(lines), JSON.stringify(m, null, 2) + '\n');
+    log(memoryTable([m]));
+    if (memoryOnly) return;
+  }
+
+  const chosen = (values.scenario ?? []).flatMap((s) => s.split(','));
+  const list = allScenarios(quick).filter((s) => (chosen.length === 0 ? !quick || s.quick : chosen.includes(s.name)));
+  if (chosen.length && list.length !== chosen.length) throw new Error(`unknown scenario in ${chosen.join(',')} (known: ${allScenarios(quick).map((s) => s.name).join(', ')})`);
+  const contenders = (values.contender ?? []).flatMap((s) => s.split(',')).filter(Boolean);
+  const names = contenders.length ? contenders : CONTENDERS.map((c) => c.name);
+  for (const n of names) if (!CONTENDERS.some((c) => c.name === n)) throw new Error(`unknown contender '${n}'`);
+
+  log('micro-benchmark: dispatcher overhead with a zero-latency fake client…');
+  const micro = await microBench(quick ? 50_000 : 200_000);
+  log(microTable(micro));
+
+  const scratch = mkdtempSync(join(tmpdir(), 'floorline-bench-'));
+  const settings: HarnessSettings = {
+    workers: Number(values.workers ?? 32),
+    semaphore: Number(values.semaphore ?? 16),
+    cliPath,
+    scratch,
+    noCap: values['no-cap'] ?? false,
+  };
+  const jobs = Number(values.jobs ?? (quick ? 3 : 2));
+  const fresh: ScenarioResult[] = [];
+  try {
+    for (const scenario of list) fresh.push(await runScenario(scenario, names, settings, jobs));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+
+  // Merge with earlier results of scenarios not run this time.
+  const jsonPath = join(outDir, 'results.json');
+  const previous = readJson<Report>(jsonPath);
+  const order = allScenarios(quick).map((s) => s.name);
+  const merged = new Map<string, ScenarioResult>();
+  for (const r of previous?.scenarios ?? []) if (order.includes(r.scenario.name)) merged.set(r.scenario.name, r);
+  for (const r of fresh) merged.set(r.scenario.name, r);
+  const memory = [20_000, 1_000_000].map((n) => readJson<MemoryResult>(memoryPath(n))).filter((m): m is MemoryResult => m !== undefined);
+  const report: Report = {
+    date: new Date().toISOString().slice(0, 10),
+    node: process.version,
+    mode: quick ? 'quick' : 'full',
+    machine: `${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown CPU'})`,
+    benchSeconds: (Date.now() - started) / 1000,
+    scenarios: order.map((n) => merged.get(n)).filter((r): r is ScenarioResult => r !== undefined),
+    micro,
+    memory,
+  };
+  for (const r of fresh) writeFileSync(join(outDir, `chart-${r.scenario.name}.svg`), chartSvg(r));
+  writeFileSync(jsonPath, JSON.stringify(report, null, 1) + '\n');
+  writeFileSync(join(outDir, 'results.md'), resultsMarkdown(report));
+  // Ready to paste into the project README.
+  if (!quick) writeFileSync(join(outDir, 'performance-section.md'), performanceSection(report));
+
+  process.stdout.write(`\n${markdownTable(report.scenarios)}\n\n`);
+  for (const r of report.scenarios) {
+    const v = verdict(r);
+    process.stdout.write(`${v.ok ? '✓' : '✗'} ${r.scenario.name}: ${v.lines.join('; ')}\n`);
+  }
+  process.stdout.write(`\nDispatcher overhead:\n${microTable(micro)}\n\nwrote ${join(outDir, 'results.md')} and ${fresh.length} chart(s); bench took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});
