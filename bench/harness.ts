@@ -101,7 +101,8 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
     });
 
   const ready = await next('ready', 30_000);
-  if (!ready || ready.type !== 'ready') throw new Error(`${contender}: child did not start${ready?.type === 'error' ? `: ${ready.message}` : ''}`);
+  // A child that cannot start gets an error row, not the end of the whole bench.
+  const bootError = ready?.type === 'ready' ? undefined : `child did not start${ready?.type === 'error' ? `: ${ready.message}` : ''}`;
 
   // The mock is created only now, so a drained bucket has not refilled while the child booted.
   const attempted = new Set<string>();
@@ -181,10 +182,12 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
   };
   loop();
 
-  const go: ToChild = { type: 'go', contender, job: { path: job.path, lines: job.lines.length }, mockUrl: url, options };
-  child.send(go);
-  const realLimitMs = (deadline - now()) / K + 60_000;
-  const answer = await next('result', realLimitMs);
+  let answer: FromChild | undefined;
+  if (!bootError) {
+    const go: ToChild = { type: 'go', contender, job: { path: job.path, lines: job.lines.length }, mockUrl: url, options };
+    child.send(go);
+    answer = await next('result', (deadline - now()) / K + 60_000);
+  }
   clearTimeout(sampler!);
   sample();
   for (const t of timers) clearTimeout(t);
@@ -205,7 +208,7 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
     scenario: scenario.name,
     contender,
     result: answer?.type === 'result' ? answer.result : undefined,
-    ...(answer?.type === 'error' ? { error: answer.message } : answer ? {} : { error: 'no result in time (killed)' }),
+    ...(bootError ? { error: bootError } : answer?.type === 'error' ? { error: answer.message } : answer ? {} : { error: 'no result in time (killed)' }),
     stats,
     doneKeys,
     duplicates,

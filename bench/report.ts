@@ -31,7 +31,6 @@ const COLOR: Record<string, string> = {
   bottleneck: '#8c564b',
   floorline: '#1f77b4',
   'floorline-cli': '#17becf',
-  'floorline-no-tokens-hdr': '#2ca02c',
 };
 const FLOORLINE = new Set(['floorline', 'floorline-cli']);
 const DIAGNOSTIC = new Set(DIAGNOSTICS.map((c) => c.name));
@@ -170,7 +169,6 @@ const SHORT: Record<string, string> = {
   bottleneck: 'Bottleneck',
   floorline: 'Floorline core',
   'floorline-cli': 'Floorline CLI',
-  'floorline-no-tokens-hdr': 'Floorline, no tokens hdr',
 };
 
 function esc(s: string): string {

@@ -8,7 +8,7 @@
 //   --jobs N             contender runs at once for real-time scenarios (default 2, quick 3; time-compressed ones run alone)
 //   --workers N          naive workers (default 32)   --semaphore N   the semaphore's cap (default 16)
 //   --no-cap             diagnostic: no spend cap except in the spend-cap scenario
-// Diagnostic contenders (only when named): floorline-no-tokens-hdr.
+//   --report-only        rewrite results.md, the charts and the README section from results.json (current notes)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -85,6 +85,7 @@ async function main(): Promise<void> {
       workers: { type: 'string' },
       semaphore: { type: 'string' },
       'no-cap': { type: 'boolean' },
+      'report-only': { type: 'boolean' },
     },
   });
   const quick = values.quick ?? false;
@@ -95,6 +96,19 @@ async function main(): Promise<void> {
   if (!existsSync(cliPath)) throw new Error('dist/cli.js is missing: run `node esbuild.mjs` first (npm run bench does)');
   const newestSrc = Math.max(...['src/core/dispatch/dispatcher.ts', 'src/core/limits/quota-model.ts', 'src/cli/run-command.ts'].map((p) => statSync(join(ROOT, p)).mtimeMs));
   if (statSync(cliPath).mtimeMs < newestSrc) log('warning: dist/cli.js is older than src/: the CLI contender runs the old build (npm run bench rebuilds it)');
+
+  if (values['report-only']) {
+    const report = readJson<Report>(join(outDir, 'results.json'));
+    if (!report) throw new Error(`no ${join(outDir, 'results.json')} to report from`);
+    const current = new Map(allScenarios(quick).map((s) => [s.name, s]));
+    for (const r of report.scenarios) {
+      const now = current.get(r.scenario.name);
+      if (now) r.scenario = { ...r.scenario, title: now.title, description: now.description, whenBehind: now.whenBehind };
+    }
+    report.memory = [20_000, 1_000_000].map((n) => readJson<MemoryResult>(join(ROOT, 'bench', 'results', `memory-${n}.json`))).filter((m): m is MemoryResult => m !== undefined);
+    writeReport(report, outDir, report.scenarios, quick);
+    return;
+  }
 
   const memoryOnly = values['memory-only'] ?? false;
   const memoryPath = (lines: number) => join(ROOT, 'bench', 'results', `memory-${lines}.json`);
@@ -152,11 +166,8 @@ async function main(): Promise<void> {
     micro,
     memory,
   };
-  for (const r of fresh) writeFileSync(join(outDir, `chart-${r.scenario.name}.svg`), chartSvg(r));
-  writeFileSync(jsonPath, JSON.stringify(report, null, 1) + '\n');
-  writeFileSync(join(outDir, 'results.md'), resultsMarkdown(report));
-  // Ready to paste into the project README.
-  if (!quick) writeFileSync(join(outDir, 'performance-section.md'), performanceSection(report));
+  writeFileSync(jsonPath, serialize(report));
+  writeReport(report, outDir, fresh, quick);
 
   process.stdout.write(`\n${markdownTable(report.scenarios)}\n\n`);
   for (const r of report.scenarios) {
@@ -164,6 +175,21 @@ async function main(): Promise<void> {
     process.stdout.write(`${v.ok ? '✓' : '✗'} ${r.scenario.name}: ${v.lines.join('; ')}\n`);
   }
   process.stdout.write(`\nDispatcher overhead:\n${microTable(micro)}\n\nwrote ${join(outDir, 'results.md')} and ${fresh.length} chart(s); bench took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+}
+
+/** Compact and diff-friendly: numbers to 4 significant digits, one scenario per line. */
+function serialize(report: Report): string {
+  const round = (_key: string, value: unknown) => (typeof value === 'number' && !Number.isInteger(value) ? Number(value.toPrecision(4)) : value);
+  const { scenarios, ...rest } = report;
+  const head = JSON.stringify(rest, round);
+  return `${head.slice(0, -1)},"scenarios":[\n${scenarios.map((s) => JSON.stringify(s, round)).join(',\n')}\n]}\n`;
+}
+
+function writeReport(report: Report, outDir: string, charts: ScenarioResult[], quick: boolean): void {
+  for (const r of charts) writeFileSync(join(outDir, `chart-${r.scenario.name}.svg`), chartSvg(r));
+  writeFileSync(join(outDir, 'results.md'), resultsMarkdown(report));
+  // Ready to paste into the project README.
+  if (!quick) writeFileSync(join(outDir, 'performance-section.md'), performanceSection(report));
 }
 
 main().catch((err: unknown) => {

@@ -61,14 +61,8 @@ const MANY = 1_000_000_000;
 const FIXTURE_LATENCY: LatencyModel = { baseMs: 300, perOutputTokenMs: 1, jitter: 0.1 };
 const MODEL = 'claude-haiku-4-5';
 
-// Why Floorline is behind where it is — each cause confirmed by a diagnostic run (bench/README.md).
+// Why Floorline is behind where it is — each cause confirmed by a diagnostic run against src/ at the time of the run (bench/README.md).
 export const CAUSES = {
-  tokensHeader:
-    "**`tokens` header counted as a combined bucket.** The `anthropic-ratelimit-tokens-*` header names the tighter of the ITPM and OTPM buckets (same limit and remaining as one of them); " +
-    "Floorline's quota model charges it input + output (`amountFor('tokens')` in src/core/limits/quota-model.ts). When it names the OTPM bucket, `sustainableRate()` is (input + output) ÷ output too low, " +
-    "and the Little's-law in-flight ceiling with it (here: \"quota allows 29 req/s\" at a 50 req/s bound; in the seed job it flips between 11 and 16.7 req/s as the header flips between the two buckets). " +
-    'With the header removed (diagnostic contender `floorline-no-tokens-hdr`) the same core holds 100–102% of the bound in steady state. ' +
-    'Fix: treat `tokens` as an alias of the bucket whose limit and remaining it matches, or charge it only that dimension.',
   floorHeadStart:
     '**The soft floor costs a head start against drained buckets.** Floorline sends nothing until *every* token bucket has refilled to its soft floor (10% = 6 s of refill, even a bucket the job barely uses), ' +
     'and it ends the job with that 10% unused; a contender that rides the bucket at zero gains those 6 s (on a job of N seconds, 6/(N+6)). ' +
@@ -78,13 +72,17 @@ export const CAUSES = {
     '(here 11 in flight, 26 req/s against a 20 req/s refill: the bucket falls only from 100% to ~75% over the run) while contenders with more workers spend it at once. ' +
     "Fix: size the ceiling for the rate the buckets allow over the next few seconds — refill + (remaining − soft floor) ÷ horizon — not the refill alone.",
   overload:
-    '**529 bursts turn into a retry backlog.** A 529 halves the in-flight ceiling but sets no cool-down, and a 529 comes back at once, so at a ceiling of 1 Floorline keeps sending fresh lines into the overload (≈190 requests in under half a second here, every one answered 529). ' +
-    'Each of those lines then needs a retry, and the retry budget (30/min) releases one every 2 s — while a due retry waits for the budget, `dispatchWhilePossible` breaks and the fresh lines behind it wait too. ' +
-    'Fix: a short global cool-down (backoff with jitter) after a 529, as after a 429; and let fresh lines pass a retry that is waiting for the budget.',
+    '**529 bursts become a retry backlog.** A 529 halves the in-flight ceiling but sets no cool-down, and a 529 comes back at once, so Floorline keeps dispatching fresh lines into the overload: ' +
+    'within the one-second burst every one of the 800 lines was sent and answered 529. Each then needs a retry, and the retry budget (30/min) releases one every 2 s, so the job crawls at ~0.5 lines/s. ' +
+    '(ba7683f, which lets fresh lines pass a retry that waits for the budget, cannot help here: no fresh line is left.) ' +
+    'Fix: a global cool-down with jittered backoff after a 529, as after a 429, so one overloaded answer pauses new dispatches; and do not spend the retry budget on requests the API refused before doing any work (429/529), or scale it with the run.',
   cacheCap:
     "**The spend cap's worst case for cached prompts is ~12× the real cost.** A request that asks for caching is reserved as if every prompt token were a 1-hour cache write ($2/M for Haiku 4.5) although the request asks for the 5-minute TTL and, once the prefix is cached, is billed at the read price ($0.10/M). " +
     'With the cap at 1.1× the expected cost, the reservations squeeze the in-flight count as spend grows (48 → 7 req/s over the run). Without the cap (`--no-cap`), the same run reaches 73% (the floor head start only). ' +
     'Fix: reserve at the TTL the request asks for, and after the first responses use the learned cache-read share (plus a margin) instead of the all-write worst case.',
+  rpmNoFloor:
+    '**The RPM bucket has no floor.** Floorline holds the token buckets above 10% but runs RPM down to zero (requests are "exact and floorless"), so in an RPM-bound job every other user of the key meets an empty RPM bucket (the core\'s "bucket empty" share). ' +
+    'Not a utilization loss — the opposite — but the one dimension where Floorline leaves no headroom. Fix, if wanted: a soft floor for RPM too.',
   tenant:
     `Contenders above 100% here are taking the second tenant's share: the mock lets a tenant consume only while the bucket is positive, so a client that keeps it at zero starves the tenant and gets the whole refill (their "bucket empty" share is the time the other tenant was refused). ` +
     "Floorline leaves the tenant its share, which the ideal time assumes.",
@@ -114,7 +112,7 @@ export function scenarios(quick: boolean): Scenario[] {
       initial: 'drained',
       job: shortJob(q(800, 150)),
       steadyWarmupSec: q(10, 7),
-      whenBehind: `${CAUSES.tokensHeader} ${CAUSES.floorHeadStart}`,
+      whenBehind: CAUSES.floorHeadStart,
     },
     {
       ...common,
@@ -159,7 +157,7 @@ export function scenarios(quick: boolean): Scenario[] {
       initial: 'drained',
       job: shortJob(q(800, 150)),
       events: [{ at: q(6, 3), kind: 'tenant', load: { outputPerSec: 2_000 } }],
-      whenBehind: `${CAUSES.tenant} ${CAUSES.tokensHeader} ${CAUSES.floorHeadStart}`,
+      whenBehind: `${CAUSES.tenant} ${CAUSES.floorHeadStart}`,
     },
     {
       ...common,
@@ -219,7 +217,7 @@ export function scenarios(quick: boolean): Scenario[] {
       job: { lines: q(18_000, 3_000), model: MODEL, maxTokens: 400, promptChars: [1_400, 1_800], outputTokens: [100, 300] },
       timeLimitFactor: 2,
       timeLimitPadSec: 30,
-      whenBehind: CAUSES.tokensHeader,
+      whenBehind: CAUSES.rpmNoFloor,
     },
   ];
 }

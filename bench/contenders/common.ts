@@ -69,11 +69,14 @@ export class Books {
     return true;
   }
 
+  /** Stop sending. The time limit also aborts what is in flight; the cap lets it finish (and be billed). */
   stop(reason: ContenderResult['stoppedBy']): void {
     if (this.stopped) return;
     this.stoppedBy = reason;
-    this.endedAt ??= Date.now();
-    for (const c of this.controllers) c.abort();
+    if (reason === 'deadline') {
+      this.endedAt ??= Date.now();
+      for (const c of this.controllers) c.abort();
+    }
     this.wake();
   }
 
@@ -94,6 +97,7 @@ export class Books {
     } finally {
       this.inFlight--;
       this.controllers.delete(controller);
+      if (this.stoppedBy === 'cap' && this.inFlight === 0) this.endedAt ??= Date.now();
       this.wake();
     }
   }

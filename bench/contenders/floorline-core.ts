@@ -26,25 +26,11 @@ export class HoldClock {
   }
 }
 
-/**
- * Diagnostic only: a fetch that drops the `anthropic-ratelimit-tokens-*` headers, so the dispatcher
- * models ITPM and OTPM alone. Shows what Floorline would do if it did not charge input + output
- * against that bucket (see bench/README.md, "Where Floorline is not ahead").
- */
-const withoutTokensHeader: typeof fetch = async (input, init) => {
-  const res = await fetch(input, init);
-  const headers = new Headers(res.headers);
-  for (const name of [...headers.keys()]) if (name.startsWith('anthropic-ratelimit-tokens-')) headers.delete(name);
-  return new Response(res.body, { status: res.status, statusText: res.statusText, headers });
-};
-
-function makeFloorlineCore(name: string, label: string, stripTokensHeader: boolean): Contender {
+function makeFloorlineCore(name: string, label: string): Contender {
   return {
     name,
     label,
-    describe: () =>
-      'Dispatcher with defaults: auto in-flight ceiling (cap 64), soft floor 10%, hard floor 2%, 5 attempts, 30 retries/min; spend cap by reservation' +
-      (stripTokensHeader ? ' — DIAGNOSTIC: the anthropic-ratelimit-tokens-* headers are removed before Floorline sees them' : ''),
+    describe: () => 'Dispatcher with defaults: auto in-flight ceiling (cap 64), soft floor 10%, hard floor 2%, 5 attempts, 30 retries/min; spend cap by reservation',
     async run(job, mockUrl, options) {
       const startedAt = Date.now();
       const runOptions: RunFileOptions = {
@@ -58,7 +44,7 @@ function makeFloorlineCore(name: string, label: string, stripTokensHeader: boole
       rmSync(runOptions.outPath!, { force: true });
       const prepared = await prepareRunFile(runOptions);
       if (!prepared.ok) throw new Error(`job rejected: ${prepared.problems.map((p) => p.message).join('; ')}`);
-      const client = createSdkMessagesClient({ apiKey: options.apiKey, baseURL: mockUrl, ...(stripTokensHeader ? { fetch: withoutTokensHeader } : {}) });
+      const client = createSdkMessagesClient({ apiKey: options.apiKey, baseURL: mockUrl });
       const dispatcher = new Dispatcher({ client });
       const holds = new HoldClock();
       dispatcher.on('snapshot', (s) => holds.mark(s.at, s.hold));
@@ -89,5 +75,4 @@ function makeFloorlineCore(name: string, label: string, stripTokensHeader: boole
   };
 }
 
-export const floorlineCore = makeFloorlineCore('floorline', 'Floorline (core)', false);
-export const floorlineNoTokensHeader = makeFloorlineCore('floorline-no-tokens-hdr', 'Floorline, tokens header removed (diagnostic)', true);
+export const floorlineCore = makeFloorlineCore('floorline', 'Floorline (core)');

@@ -2,7 +2,7 @@ import { naive } from './naive';
 import { semaphore } from './semaphore';
 import { pQueue } from './p-queue';
 import { bottleneck } from './bottleneck';
-import { floorlineCore, floorlineNoTokensHeader } from './floorline-core';
+import { floorlineCore } from './floorline-core';
 import { floorlineCli } from './floorline-cli';
 import type { Contender } from './types';
 
@@ -10,7 +10,7 @@ import type { Contender } from './types';
 export const CONTENDERS: readonly Contender[] = [naive, semaphore, pQueue, bottleneck, floorlineCore, floorlineCli];
 
 /** Run only when named with --contender: what-if variants that help explain a result. */
-export const DIAGNOSTICS: readonly Contender[] = [floorlineNoTokensHeader];
+export const DIAGNOSTICS: readonly Contender[] = [];
 
 export function contender(name: string): Contender {
   const found = [...CONTENDERS, ...DIAGNOSTICS].find((c) => c.name === name);

@@ -17,6 +17,7 @@ export async function packageVsix(extensionDir: string, outFile: string): Promis
     '--no-dependencies', // everything is bundled; also keeps vsce from running `npm list`
     '--allow-missing-repository', // otherwise vsce asks on stdin
     '--skip-license',
+    '--no-rewrite-relative-links', // the README's screenshots live in docs/, which the package leaves out
     '--out', outFile,
   ];
   // Node 24 first on PATH so a `vscode:prepublish` script that vsce runs through npm uses it too.
