@@ -67,7 +67,8 @@ describe('Floorline end to end in code-server', function () {
     server = await startCodeServer({
       vsix: [vsix],
       // User settings, as a user would write them; the key goes in through the real command below.
-      settings: { 'floorline.baseUrl': mock.url, 'floorline.confirmAboveUsd': 100 },
+      // A fixed, generous ceiling drives the run onto the soft floor at once, where the status bar warns.
+      settings: { 'floorline.baseUrl': mock.url, 'floorline.confirmAboveUsd': 100, 'floorline.maxInFlight': 32 },
       env: { ANTHROPIC_API_KEY: undefined },
     });
     wb = await Workbench.open(server, workspace, { expectFiles: ['jobs.jsonl', 'broken.jsonl'] });
