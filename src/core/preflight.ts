@@ -54,7 +54,7 @@ export function estimatePreflight(totals: ScanTotals, pricing: Pricing, options:
       worst = expected = null;
       continue;
     }
-    const worstHere = pricing.worstCaseCost(model, t.inputBytes, t.maxTokens, t.usesCache > 0);
+    const worstHere = pricing.worstCaseCost(model, t.inputBytes, t.maxTokens, t.usesCache1h > 0 ? '1h' : t.usesCache > 0 ? '5m' : undefined);
     if (worst !== null && worstHere !== null) worst += worstHere;
     if (expected !== null) expected += input * p.input + output * p.output;
   }

@@ -77,3 +77,6 @@ export const systemClock: Clock = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 };
+
+/** Prompt-cache lifetimes the API offers; a cache write is billed by its TTL. */
+export type CacheTtl = '5m' | '1h';

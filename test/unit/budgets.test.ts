@@ -86,8 +86,8 @@ describe('pre-flight estimate', () => {
   const totals = {
     inputBytes: 0, maxTokens: 0, byModel: {}, usesCache: 0,
     perModel: {
-      'claude-haiku-4-5': { requests: 1000, inputBytes: 1_600_000, maxTokens: 400_000, usesCache: 0 },
-      'claude-sonnet-4-6': { requests: 100, inputBytes: 400_000, maxTokens: 100_000, usesCache: 100 },
+      'claude-haiku-4-5': { requests: 1000, inputBytes: 1_600_000, maxTokens: 400_000, usesCache: 0, usesCache1h: 0 },
+      'claude-sonnet-4-6': { requests: 100, inputBytes: 400_000, maxTokens: 100_000, usesCache: 100, usesCache1h: 40 },
     },
   };
   it('sums worst and expected cost per model, and finds the binding limit', () => {
@@ -95,7 +95,7 @@ describe('pre-flight estimate', () => {
     assert.equal(e.requests, 1100);
     assert.equal(e.inputTokens, 500_000);
     assert.equal(e.outputTokens, 250_000);
-    // haiku: 1.6M × $1 + 0.4M × $5; sonnet (caching → 1h write rate $6): 0.4M × $6 + 0.1M × $15.
+    // haiku: 1.6M × $1 + 0.4M × $5; sonnet (some lines cache for 1 h → that write rate, $6): 0.4M × $6 + 0.1M × $15.
     assert.ok(Math.abs(e.worstCaseUsd! - (1.6 + 2 + 2.4 + 1.5)) < 1e-9);
     // haiku: 0.4M in × $1 + 0.2M out × $5; sonnet: 0.1M × $3 + 0.05M × $15.
     assert.ok(Math.abs(e.expectedUsd! - (0.4 + 1 + 0.3 + 0.75)) < 1e-9);
@@ -103,7 +103,7 @@ describe('pre-flight estimate', () => {
     assert.ok(Math.abs(e.expectedSeconds! - 66) < 1e-9);
   });
   it('says which models have no price instead of costing them $0', () => {
-    const e = estimatePreflight({ ...totals, perModel: { mystery: { requests: 1, inputBytes: 10, maxTokens: 10, usesCache: 0 } } }, new Pricing());
+    const e = estimatePreflight({ ...totals, perModel: { mystery: { requests: 1, inputBytes: 10, maxTokens: 10, usesCache: 0, usesCache1h: 0 } } }, new Pricing());
     assert.equal(e.worstCaseUsd, null);
     assert.deepEqual(e.unpricedModels, ['mystery']);
     assert.equal(e.expectedSeconds, undefined);

@@ -152,8 +152,32 @@ describe('Dispatcher', () => {
     assert.equal(retried.result.type, 'succeeded');
   });
 
+  it('a 529 pauses every new dispatch with a jittered backoff that doubles while 529s continue', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 200 }, { maxInFlight: 4 });
+    const overloaded = { status: 529, type: 'overloaded_error', message: 'Overloaded' };
+    h.api.script.push(overloaded, overloaded, overloaded);
+    h.start(makeRequests(20));
+    await clock.tickAsync(10);
+    // The probe met a 529: 1 s × jitter 0.75 of cool-down, no new dispatch meanwhile.
+    assert.equal(h.api.received, 1);
+    assert.equal(h.dispatcher.snapshot().hold, 'cooldown');
+    await clock.tickAsync(720);
+    assert.equal(h.api.received, 1);
+    await clock.tickAsync(40);
+    // At 750 ms four went out together; two of them met 529s. Only one of those is new evidence
+    // (sent after the last 529), so the pause doubles once: 2 s × 0.75, until 2,250 ms.
+    assert.equal(h.api.received, 4 + 1);
+    await clock.tickAsync(1_420);
+    assert.equal(h.api.received, 5);
+    await clock.tickAsync(100);
+    assert.ok(h.api.received > 5);
+    await clock.tickAsync(30_000);
+    assert.equal(h.results.length, 20);
+    assert.ok(h.results.every((r) => r.result.type === 'succeeded'));
+  });
+
   it('shares one retry budget across the run', async () => {
-    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { retryBudgetPerMinute: 3, maxAttempts: 10, maxInFlight: 10 });
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { retryBudgetPerMinute: 3, retryBudgetRatio: 0, maxAttempts: 10, maxInFlight: 10 });
     for (let i = 0; i < 50; i++) h.api.script.push({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
     h.start(makeRequests(10));
     await clock.tickAsync(59_000);

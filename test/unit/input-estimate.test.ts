@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { inputBytesOf, usesPromptCache } from '../../src/core/input';
+import { inputBytesOf, promptCacheTtl, usesPromptCache } from '../../src/core/input';
 import type { MessageParams } from '../../src/core/types';
 
 const base: MessageParams = { model: 'm', max_tokens: 10, messages: [{ role: 'user', content: 'hi' }] };
@@ -28,5 +28,15 @@ describe('input: estimate', () => {
   it('usesPromptCache treats cache_control: null as no breakpoint, and ignores the words in text', () => {
     assert.equal(usesPromptCache({ ...base, cache_control: null }), false);
     assert.equal(usesPromptCache({ ...base, system: 'use "cache_control": {}', messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: null }] }] }), false);
+  });
+
+  it('promptCacheTtl is the longest TTL asked for anywhere, 5 minutes by default', () => {
+    assert.equal(promptCacheTtl(base), undefined);
+    assert.equal(promptCacheTtl({ ...base, cache_control: cc }), '5m');
+    assert.equal(promptCacheTtl({ ...base, cache_control: { type: 'ephemeral', ttl: '5m' } }), '5m');
+    const oneHour = { type: 'ephemeral', ttl: '1h' };
+    assert.equal(promptCacheTtl({ ...base, system: [{ type: 'text', text: 's', cache_control: oneHour }], cache_control: cc }), '1h');
+    const toolResult = { type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'r', cache_control: oneHour }] };
+    assert.equal(promptCacheTtl({ ...base, messages: [{ role: 'user', content: [{ type: 'text', text: 'x', cache_control: cc }, toolResult] }] }), '1h');
   });
 });

@@ -47,8 +47,8 @@ describe('input: scanFile', () => {
       byModel: { 'claude-haiku-4-5': 2, 'claude-sonnet-4-6': 1 },
       usesCache: 1,
       perModel: {
-        'claude-haiku-4-5': { requests: 2, inputBytes: inputBytesOf(body('a')) + inputBytesOf(body('b')), maxTokens: 200, usesCache: 0 },
-        'claude-sonnet-4-6': { requests: 1, inputBytes: inputBytesOf(cached), maxTokens: 50, usesCache: 1 },
+        'claude-haiku-4-5': { requests: 2, inputBytes: inputBytesOf(body('a')) + inputBytesOf(body('b')), maxTokens: 200, usesCache: 0, usesCache1h: 0 },
+        'claude-sonnet-4-6': { requests: 1, inputBytes: inputBytesOf(cached), maxTokens: 50, usesCache: 1, usesCache1h: 0 },
       },
     });
   });

@@ -190,4 +190,15 @@ describe('QuotaModel', () => {
     // 400 input + 200 output per request: OTPM allows 33.3/s, ITPM 83.3/s, RPM 16.7/s.
     assert.ok(Math.abs(q.sustainableRate({ inputTokens: 400, outputTokens: 200 })! - 1000 / 60) < 1e-9);
   });
+
+  it('lets a full bucket be spent down to its soft floor over a horizon, on top of the refill', () => {
+    const q = new QuotaModel({ softFloor: { percent: 10 }, hardFloor: { percent: 2 }, clock: systemClock, initialLimits: { requestsPerMinute: 1_000_000, inputTokensPerMinute: 100_000_000, outputTokensPerMinute: 120_000 } });
+    const average = { inputTokens: 10, outputTokens: 100 };
+    // Refill alone: 2,000 tokens/s ÷ 100 = 20 req/s. Full: 108,000 above the floor over 10 s adds 108 req/s.
+    assert.ok(Math.abs(q.sustainableRate(average)! - 20) < 1e-9);
+    assert.ok(Math.abs(q.spendableRate(average, 10_000)! - 128) < 1e-6);
+    // At the floor, nothing is left to spend: back to the refill rate.
+    q.reserve({ inputTokens: 0, outputTokens: 108_000 });
+    assert.ok(Math.abs(q.spendableRate(average, 10_000)! - 20) < 0.01);
+  });
 });

@@ -89,13 +89,26 @@ describe('RetryBudget', () => {
   afterEach(() => clock.restore());
 
   it('allows perMinute retries, then refills continuously', () => {
-    const b = new RetryBudget(6, systemClock);
+    const b = new RetryBudget({ perMinute: 6 }, systemClock);
     for (let i = 0; i < 6; i++) assert.equal(b.tryTake(), true);
     assert.equal(b.tryTake(), false);
     assert.equal(b.msUntilAvailable(), 10_000);
     clock.tick(10_000);
     assert.equal(b.tryTake(), true);
     assert.equal(b.tryTake(), false);
+  });
+
+  it('earns a share of the fresh traffic on top, which fades after about a minute', () => {
+    const b = new RetryBudget({ perMinute: 6, ratio: 0.25 }, systemClock);
+    for (let i = 0; i < 6; i++) b.tryTake();
+    for (let i = 0; i < 100; i++) b.recordFresh();
+    // 100 fresh requests earned 25 retries, above the floor of 6.
+    assert.equal(b.available, 25);
+    for (let i = 0; i < 25; i++) assert.equal(b.tryTake(), true);
+    assert.equal(b.tryTake(), false);
+    // An idle ten minutes later, the capacity is back to the floor: deposits do not pile up forever.
+    clock.tick(600_000);
+    assert.equal(b.available, 6);
   });
 });
 
@@ -173,14 +186,15 @@ describe('Pricing', () => {
   });
   it('does not price an unknown model at $0', () => {
     assert.equal(p.costOf('claude-unknown-9', { input_tokens: 10, output_tokens: 10 }), null);
-    assert.equal(p.worstCaseCost('claude-unknown-9', 10, 10, false), null);
+    assert.equal(p.worstCaseCost('claude-unknown-9', 10, 10, undefined), null);
   });
   it('takes user overrides', () => {
     const custom = new Pricing({ overrides: { 'my-model': { input: 1, output: 2, cacheWrite5m: 1, cacheWrite1h: 1, cacheRead: 0.1 } } });
     assert.equal(custom.costOf('my-model', { input_tokens: 1_000_000, output_tokens: 1_000_000 }), 3);
   });
-  it('reserves the dearest input rate when the request asks for caching', () => {
-    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 0, true), 2);
-    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 1_000_000, false), 6);
+  it('reserves the cache-write rate of the TTL the request asks for', () => {
+    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 0, '1h'), 2);
+    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 0, '5m'), 1.25);
+    assert.equal(p.worstCaseCost('claude-haiku-4-5', 1_000_000, 1_000_000, undefined), 6);
   });
 });

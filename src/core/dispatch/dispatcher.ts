@@ -39,6 +39,8 @@ export interface DispatcherOptions {
   initialLimits?: TierLimits;
   maxAttempts?: number;
   retryBudgetPerMinute?: number;
+  /** Retries earned per fresh request on top of the per-minute floor. */
+  retryBudgetRatio?: number;
   /** Per-request timeout for a request of this max_tokens. */
   timeoutMs?: (maxTokens: number) => number;
   /** How often snapshots are emitted at most. */
@@ -75,6 +77,8 @@ function totalTokens(usage: Usage): number {
 }
 
 const CEILING_LOG_INTERVAL_MS = 10_000;
+/** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
+const SPEND_HORIZON_MS = 10_000;
 const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
 
 export class Dispatcher extends TypedEmitter<DispatcherEvents> {
@@ -96,6 +100,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private inFlight = 0;
   private paused = false;
   private cooldownUntil = 0;
+  private cooldownCause = '';
+  /** Overloaded (529) answers since the last success: each one doubles the next cool-down. */
+  private consecutiveOverloads = 0;
+  private lastOverloadAt = Number.NEGATIVE_INFINITY;
   private apiStop: { cause: StopCause; explanation: string } | undefined;
   private hold: DispatcherSnapshot['hold'];
   private holdDetail: string | undefined;
@@ -125,11 +133,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.ceiling = new InFlightCeiling({ maxInFlight: options.maxInFlight ?? 'auto', cap: options.maxInFlightCap ?? 64 });
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? 30;
-    this.retryBudget = new RetryBudget(this.retryBudgetPerMinute, this.clock);
+    this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? 0.2 }, this.clock);
     this.timeoutMs = options.timeoutMs ?? requestTimeoutMs;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 250;
     this.log('info', `dispatcher: soft floor ${formatFloor(softFloor)}, hard floor ${formatFloor(hardFloor)}, ` +
-      `in flight ${options.maxInFlight ?? 'auto'}, ${this.maxAttempts} attempts per request, ${this.retryBudgetPerMinute} retries/min`);
+      `in flight ${options.maxInFlight ?? 'auto'}, ${this.maxAttempts} attempts per request, ` +
+      `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? 0.2) * 100)}% of requests`);
   }
 
   /** Start dispatching a file's requests on this dispatcher's quota. */
@@ -236,7 +245,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         if (!retriesAllowed && this.hasDueRetry(now)) {
           const wait = this.retryBudget.msUntilAvailable();
           wakeAt = Math.min(wakeAt, now + wait);
-          holdDetail = `retry budget (${this.retryBudgetPerMinute}/min) spent; next retry in ${(wait / 1000).toFixed(1)} s`;
+          holdDetail = `retry budget spent; next retry in ${(wait / 1000).toFixed(1)} s`;
         }
         break;
       }
@@ -244,7 +253,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       if (this.inFlight >= ceiling.value) break; // a completion will call pump again
       if (this.cooldownUntil > now) {
         hold = 'cooldown';
-        holdDetail = `a 429 paused all new requests for ${((this.cooldownUntil - now) / 1000).toFixed(1)} s (retry-after)`;
+        holdDetail = `${this.cooldownCause} paused all new requests for ${((this.cooldownUntil - now) / 1000).toFixed(1)} s`;
         wakeAt = Math.min(wakeAt, this.cooldownUntil);
         break;
       }
@@ -265,6 +274,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       }
       if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
       if (isRetry) this.retryBudget.tryTake();
+      else this.retryBudget.recordFresh();
       run.take(item);
       // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
       run.pass += 1 / PRIORITY_WEIGHT[run.priority];
@@ -322,7 +332,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private currentCeiling(): CeilingDecision {
     // Until a first response tells us the limits and how full the buckets are, send one probe at a time.
     const decision: CeilingDecision = this.quota.hasObservation || this.inFlight === 0 && this.estimator.average
-      ? this.ceiling.decide(this.estimator.average ? this.quota.sustainableRate(this.estimator.average) : undefined)
+      ? this.ceiling.decide(this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined)
       : { value: 1, reason: '1 (probing: no response has told us the limits yet)' };
     if (decision.value !== this.lastCeiling.value) {
       // While ramping the ceiling moves with every completion: say why at most every few seconds.
@@ -369,6 +379,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           this.quota.observe(parseRateLimitHeaders(sent.headers, done));
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
+          if (now > this.lastOverloadAt) this.consecutiveOverloads = 0;
           const cost = run.costOf(params.model, usage);
           if (item.budgetHold) run.budgets.settle(item.budgetHold, { usd: cost, tokens: totalTokens(usage) });
           run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
@@ -421,6 +432,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           this.ceiling.recordPushback(this.inFlight);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
+          this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs);
         }
         const status = verdict.error.error.type;
         if (item.attempts >= this.maxAttempts) {
@@ -430,14 +442,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           return;
         }
         const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
-        if (verdict.pushback === 'rate-limited') {
-          // One 429 pauses every new dispatch, not just this request: the bucket is empty for all of us.
-          const until = now + (verdict.retryAfterMs ?? delayMs);
-          if (until > this.cooldownUntil) {
-            this.cooldownUntil = until;
-            this.log('warn', `429 rate limited: all new requests wait ${((until - now) / 1000).toFixed(1)} s`);
-          }
-        }
         run.scheduleRetry(item, now + delayMs);
         const event: RetryEvent = { runId: run.id, customId, attempt: item.attempts + 1, delayMs, reason: status };
         this.log('debug', `${run.label}:${item.request.line} ${customId}: ${status}, retry ${event.attempt} in ${(delayMs / 1000).toFixed(1)} s`, run.id);
@@ -445,6 +449,28 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         return;
       }
     }
+  }
+
+  /**
+   * One 429 or 529 pauses every new dispatch, not just the request that met it: the bucket is
+   * empty, or the API is overloaded, for all of us, and a 529 comes back at once — without a pause
+   * every queued line would be sent into the overload and come back needing a retry.
+   */
+  private coolDown(cause: 'rate-limited' | 'overloaded', now: number, sentAt: number, retryAfterMs: number | undefined): void {
+    // Only a request sent after the last 529 was seen is new evidence: the rest of a burst that was
+    // already in flight must not stretch the pause.
+    if (cause === 'overloaded' && sentAt > this.lastOverloadAt) {
+      this.consecutiveOverloads++;
+      this.lastOverloadAt = now;
+    }
+    // Without retry-after: 1 s, doubling per 529 since the last success up to 30 s, jittered (50–100%).
+    const backoffMs = Math.min(30_000, 1_000 * 2 ** Math.max(0, this.consecutiveOverloads - 1));
+    const pauseMs = retryAfterMs ?? Math.ceil(backoffMs * (0.5 + 0.5 * this.random()));
+    const until = now + pauseMs;
+    if (until <= this.cooldownUntil) return;
+    this.cooldownUntil = until;
+    this.cooldownCause = cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
+    this.log('warn', `${this.cooldownCause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s`);
   }
 
   private stopForApi(cause: StopCause, explanation: string, apiMessage: string): void {

@@ -4,7 +4,7 @@ import type { InputRequest, ResultError, ResultLine, Usage } from '../types';
 import type { Pricing } from '../pricing/pricing';
 import { SpendLedger } from '../spend/spend-ledger';
 import { Budgets, type BudgetHold, type SharedBudget } from '../spend/budgets';
-import { inputBytesOf, usesPromptCache } from '../input/estimate';
+import { inputBytesOf, promptCacheTtl } from '../input/estimate';
 import type { RequestShape } from './estimator';
 import { RateMeter } from './rate-meter';
 import { type Priority, type RunErrorEntry, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
@@ -169,7 +169,7 @@ export class Run {
     return {
       request,
       shape: { inputBytes: upperBound, maxTokens: params.max_tokens },
-      worstCaseUsd: this.pricing.worstCaseCost(params.model, upperBound, params.max_tokens, usesPromptCache(params)),
+      worstCaseUsd: this.pricing.worstCaseCost(params.model, upperBound, params.max_tokens, promptCacheTtl(params)),
       worstCaseTokens: upperBound + params.max_tokens,
       attempts: 0,
       readyAt: 0,

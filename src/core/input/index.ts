@@ -1,5 +1,5 @@
 // Reading and validating the input JSONL file. Node built-ins only: shared by the CLI and the extension.
-export { inputBytesOf, usesPromptCache } from './estimate';
+export { inputBytesOf, promptCacheTtl, usesPromptCache } from './estimate';
 export { type Line, type LineBatch, type ReadLinesOptions, readLineBatches, readLines } from './line-reader';
 export { formatProblem, type Problem, type Severity } from './problems';
 export { InputChangedError, type ReadRequestsOptions, readRequests } from './read-requests';

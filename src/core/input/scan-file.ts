@@ -1,7 +1,7 @@
 // The pre-pass over the input file, run before anything is sent: every problem with its
 // file:line, and the totals the front ends show. Streams the file; the only memory that grows with
 // it is what duplicate detection needs (explicit custom_ids, one bit per implicit `line-<n>` id).
-import { inputBytesOf, usesPromptCache } from './estimate';
+import { inputBytesOf, promptCacheTtl } from './estimate';
 import { readLineBatches } from './line-reader';
 import type { Problem } from './problems';
 import { type InputDefaults, isBlankLine, parseLine, unknownModelMessage } from './validate-line';
@@ -24,6 +24,8 @@ export interface ModelTotals {
   inputBytes: number;
   maxTokens: number;
   usesCache: number;
+  /** Of those, the ones asking for the 1-hour TTL (dearer cache writes). */
+  usesCache1h: number;
 }
 
 export interface ScanReport {
@@ -103,15 +105,17 @@ export async function scanFile(path: string, defaults: InputDefaults = {}, optio
       if (warning) add(warning);
       report.requests++;
       const bytes = inputBytesOf(params);
-      const caches = usesPromptCache(params) ? 1 : 0;
+      const ttl = promptCacheTtl(params);
+      const caches = ttl ? 1 : 0;
       report.totals.inputBytes += bytes;
       report.totals.maxTokens += params.max_tokens;
       report.totals.usesCache += caches;
-      const perModel = (perModelTotals.get(params.model) ?? perModelTotals.set(params.model, { requests: 0, inputBytes: 0, maxTokens: 0, usesCache: 0 }).get(params.model))!;
+      const perModel = (perModelTotals.get(params.model) ?? perModelTotals.set(params.model, { requests: 0, inputBytes: 0, maxTokens: 0, usesCache: 0, usesCache1h: 0 }).get(params.model))!;
       perModel.requests++;
       perModel.inputBytes += bytes;
       perModel.maxTokens += params.max_tokens;
       perModel.usesCache += caches;
+      if (ttl === '1h') perModel.usesCache1h++;
     }
     options.onProgress?.({ lines: report.lines, bytesRead: batch.bytesRead });
   }

@@ -269,12 +269,28 @@ export class QuotaModel {
 
   /** The request rate the limits sustain for requests of this average consumption (per second). */
   sustainableRate(average: Consumption): number | undefined {
+    return this.rateOver(average, Number.POSITIVE_INFINITY);
+  }
+
+  /**
+   * The request rate the buckets allow over the next `horizonMs`: the refill, plus what lies above
+   * the soft floor spread over the horizon. Equal to `sustainableRate` when a bucket is at its floor;
+   * higher while a bucket is full, so a full bucket is spent rather than left standing.
+   */
+  spendableRate(average: Consumption, horizonMs: number): number | undefined {
+    return this.rateOver(average, horizonMs);
+  }
+
+  private rateOver(average: Consumption, horizonMs: number): number | undefined {
+    const now = this.clock.now();
     let rate: number | undefined;
     for (const [dimension, bucket] of this.buckets) {
       const amount = QuotaModel.amountFor(dimension, average);
       const perRequest = amount.now + amount.later;
       if (perRequest <= 0) continue;
-      const r = (bucket.limit / 60) / perRequest;
+      const floor = dimension === 'requests' ? 0 : this.softFloor(dimension, bucket);
+      const surplus = Number.isFinite(horizonMs) ? Math.max(0, bucket.projected(now) - floor) / (horizonMs / 1000) : 0;
+      const r = (bucket.limit / 60 + surplus) / perRequest;
       rate = rate === undefined ? r : Math.min(rate, r);
     }
     return rate;

@@ -1,5 +1,5 @@
 // Cost of a request, from its `usage`, and the worst case of one not yet sent.
-import type { Usage } from '../types';
+import type { CacheTtl, Usage } from '../types';
 import { DEFAULT_PRICES, type ModelPrice, type PriceTable } from './price-table';
 
 const PER_TOKEN = 1 / 1_000_000;
@@ -64,13 +64,13 @@ export class Pricing {
 
   /**
    * The most a request can cost: every input token billed at the dearest input rate it could meet
-   * (a cache write when the request asks for caching) and `max_tokens` of output.
-   * `null` for an unknown model.
+   * (a cache write at the longest TTL the request asks for, when it asks for caching) and
+   * `max_tokens` of output. `null` for an unknown model.
    */
-  worstCaseCost(model: string, inputTokensUpperBound: number, maxTokens: number, usesCache: boolean): number | null {
+  worstCaseCost(model: string, inputTokensUpperBound: number, maxTokens: number, cacheTtl: CacheTtl | undefined): number | null {
     const p = this.priceOf(model);
     if (!p) return null;
-    const inputRate = usesCache ? Math.max(p.input, p.cacheWrite5m, p.cacheWrite1h) : p.input;
-    return inputTokensUpperBound * inputRate + maxTokens * p.output;
+    const writeRate = cacheTtl === '1h' ? p.cacheWrite1h : cacheTtl === '5m' ? p.cacheWrite5m : 0;
+    return inputTokensUpperBound * Math.max(p.input, writeRate) + maxTokens * p.output;
   }
 }
