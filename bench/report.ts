@@ -279,7 +279,8 @@ export function resultsMarkdown(report: Report): string {
   parts.push('## Is Floorline ahead?');
   for (const r of report.scenarios) {
     const v = verdict(r);
-    parts.push(`- **${r.scenario.name}** ${v.ok ? '✓' : '✗'} — ${v.lines.join('; ')}.` + (!v.ok && r.scenario.whenBehind ? `\n  - *Why, and what would fix it:* ${r.scenario.whenBehind}` : ''));
+    const note = r.scenario.whenBehind ? `\n  - *${v.ok ? 'Note' : 'Why, and what would fix it'}:* ${r.scenario.whenBehind}` : '';
+    parts.push(`- **${r.scenario.name}** ${v.ok ? '✓' : '✗'} — ${v.lines.join('; ')}.` + (!v.ok || r.scenario.capBinding ? note : ''));
   }
   parts.push('## Scenarios and contenders');
   for (const r of report.scenarios) {

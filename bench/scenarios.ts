@@ -64,25 +64,27 @@ const MODEL = 'claude-haiku-4-5';
 // Why Floorline is behind where it is — each cause confirmed by a diagnostic run against src/ at the time of the run (bench/README.md).
 export const CAUSES = {
   floorHeadStart:
-    '**The soft floor costs a head start against drained buckets.** Floorline sends nothing until *every* token bucket has refilled to its soft floor (10% = 6 s of refill, even a bucket the job barely uses), ' +
-    'and it ends the job with that 10% unused; a contender that rides the bucket at zero gains those 6 s (on a job of N seconds, 6/(N+6)). ' +
-    "That is the floor doing its job — headroom for everyone else on the key (see the \"bucket empty\" column) — but if wanted: let only the binding bucket's floor gate at the start, or pace below the floor at a fraction of the refill rate instead of holding completely.",
+    '**The soft floor is kept, at both ends of the job.** Against drained buckets Floorline sends nothing until every token bucket has refilled to its soft floor (10% = 6 s of refill), ' +
+    'and it ends the job with that 10% still in the bucket; a contender that rides the bucket at zero uses those 6 s (on a job of N seconds, 6/(N+6): 9% of a 64 s job, under 1% of the seed job). ' +
+    'That is the floor doing its job — headroom for everyone else on the key (compare the "bucket empty" column) — and the price of the 429s the others pay. ' +
+    'Fix, if wanted: a lower soft floor (`--soft-floor 2%`), or pacing below the floor at a fraction of the refill rate instead of holding.',
   burst:
-    "**A full bucket is not spent.** The auto in-flight ceiling is Little's law on the *refill* rate (`sustainableRate`, +25% headroom), so Floorline drains a full bucket at no more than 1.25× the refill rate " +
-    '(here 11 in flight, 26 req/s against a 20 req/s refill: the bucket falls only from 100% to ~75% over the run) while contenders with more workers spend it at once. ' +
-    "Fix: size the ceiling for the rate the buckets allow over the next few seconds — refill + (remaining − soft floor) ÷ horizon — not the refill alone.",
+    '**The soft floor is kept.** Floorline spends the full bucket down to its soft floor, not to zero, so the floor\'s 12,000 tokens (6 s of refill at 2,000/s) are never the job\'s; the ideal time spends all of it. ' +
+    "This bench first found the auto in-flight ceiling sized for the refill rate alone, leaving a full bucket standing (33% here); it now adds what lies above the soft floor spread over 10 s (`QuotaModel.spendableRate`).",
   overload:
-    '**529 bursts become a retry backlog.** A 529 halves the in-flight ceiling but sets no cool-down, and a 529 comes back at once, so Floorline keeps dispatching fresh lines into the overload: ' +
-    'within the one-second burst every one of the 800 lines was sent and answered 529. Each then needs a retry, and the retry budget (30/min) releases one every 2 s, so the job crawls at ~0.5 lines/s. ' +
-    '(ba7683f, which lets fresh lines pass a retry that waits for the budget, cannot help here: no fresh line is left.) ' +
-    'Fix: a global cool-down with jittered backoff after a 529, as after a 429, so one overloaded answer pauses new dispatches; and do not spend the retry budget on requests the API refused before doing any work (429/529), or scale it with the run.',
+    '**Each 429 or 529 halves the in-flight ceiling, which then ramps back ×1.5 per round trip**, and the retry-after of the 429 storm is honoured to the letter (2 s + jitter), so each burst costs a few seconds of reduced pace. ' +
+    'This bench first found 529 bursts turning into a retry backlog (2% here: no cool-down after a 529, so every queued line was sent into the overload, then a 30/min retry budget released one retry every 2 s); ' +
+    'now a 529 pauses all new dispatches (1 s, doubling per further 529, jittered) and the retry budget is 30/min plus 20% of the requests sent.',
   cacheCap:
-    "**The spend cap's worst case for cached prompts is ~12× the real cost.** A request that asks for caching is reserved as if every prompt token were a 1-hour cache write ($2/M for Haiku 4.5) although the request asks for the 5-minute TTL and, once the prefix is cached, is billed at the read price ($0.10/M). " +
-    'With the cap at 1.1× the expected cost, the reservations squeeze the in-flight count as spend grows (48 → 7 req/s over the run). Without the cap (`--no-cap`), the same run reaches 73% (the floor head start only). ' +
-    'Fix: reserve at the TTL the request asks for, and after the first responses use the learned cache-read share (plus a margin) instead of the all-write worst case.',
+    "**The spend cap's worst case for a cached prompt is ~30× its real cost.** Floorline reserves every prompt byte at the cache-write rate of the TTL the request asks for (a cache entry can be evicted, so the read price can never be assumed, and without a tokenizer the only hard bound on tokens is bytes): " +
+    '$0.021 a line against ~$0.0007 billed. With the cap at 1.1× the expected cost, the last part of the run can hold only a few lines in flight. Without the cap (`--no-cap`) the same run reaches 88%. ' +
+    'Fix: count the shared prefix once with the free `count_tokens` endpoint and bound input by tokens rather than bytes (~4× tighter).',
   rpmNoFloor:
     '**The RPM bucket has no floor.** Floorline holds the token buckets above 10% but runs RPM down to zero (requests are "exact and floorless"), so in an RPM-bound job every other user of the key meets an empty RPM bucket (the core\'s "bucket empty" share). ' +
     'Not a utilization loss — the opposite — but the one dimension where Floorline leaves no headroom. Fix, if wanted: a soft floor for RPM too.',
+  capApproach:
+    'Under a binding cap Floorline never overshoots, but it approaches the cap slowly: its ramp starts at 4 in flight, and each request in flight holds its worst case (max_tokens of output: $0.0028 against ~$0.0016 billed), so the last stretch before the cap runs a few requests at a time (12 s to the cap, where p-queue took 3 s and overshot nothing by luck of its 1-second windows). ' +
+    'Fix, if wanted: reserve the learned output share (plus a margin) instead of max_tokens once usage is known, settling the difference.',
   tenant:
     `Contenders above 100% here are taking the second tenant's share: the mock lets a tenant consume only while the bucket is positive, so a client that keeps it at zero starves the tenant and gets the whole refill (their "bucket empty" share is the time the other tenant was refused). ` +
     "Floorline leaves the tenant its share, which the ideal time assumes.",
@@ -100,39 +102,46 @@ export function scenarios(quick: boolean): Scenario[] {
   });
   const common = { timeScale: 1, latency: FIXTURE_LATENCY, capFactor: 1.1, events: [] as ScenarioEvent[], timeLimitFactor: 2, timeLimitPadSec: 6 };
   const seedScale = q(20, 30);
+  // Batch jobs run for minutes, not seconds: the drained scenarios are 64 simulated seconds long
+  // (3,200 lines at the 50 req/s bound), run 4× compressed so each still takes ~16 s of real time.
+  const drained = { timeScale: q(4, 1) };
+  const drainedLines = q(3_200, 150);
 
   return [
     {
       ...common,
+      ...drained,
       name: 'otpm',
       quick: true,
       title: 'OTPM-bound, drained',
       description: '300k OTPM (5,000 output tokens/s), ~100-token replies: bound 50 req/s; every bucket starts empty.',
       limits: drainedOtpm,
       initial: 'drained',
-      job: shortJob(q(800, 150)),
+      job: shortJob(drainedLines),
       steadyWarmupSec: q(10, 7),
       whenBehind: CAUSES.floorHeadStart,
     },
     {
       ...common,
+      ...drained,
       name: 'itpm',
       title: 'ITPM-bound, drained',
       description: '3M ITPM (50,000 input tokens/s), ~1,000-token prompts, ~20-token replies: bound ~50 req/s; every bucket starts empty.',
       limits: { requestsPerMinute: 6_000, inputTokensPerMinute: 3_000_000, outputTokensPerMinute: 600_000 },
       initial: 'drained',
-      job: { lines: q(800, 200), model: MODEL, maxTokens: 50, promptChars: [3_600, 4_400], outputTokens: [10, 30] },
+      job: { lines: q(3_200, 200), model: MODEL, maxTokens: 50, promptChars: [3_600, 4_400], outputTokens: [10, 30] },
       steadyWarmupSec: q(10, 7),
       whenBehind: CAUSES.floorHeadStart,
     },
     {
       ...common,
+      ...drained,
       name: 'rpm',
       title: 'RPM-bound, drained',
       description: '3,000 RPM (50 req/s), short prompts and ~50-token replies; every bucket starts empty.',
       limits: { requestsPerMinute: 3_000, inputTokensPerMinute: 3_000_000, outputTokensPerMinute: 600_000 },
       initial: 'drained',
-      job: { ...shortJob(q(800, 200)), maxTokens: 100, outputTokens: [30, 70] },
+      job: { ...shortJob(q(3_200, 200)), maxTokens: 100, outputTokens: [30, 70] },
       steadyWarmupSec: q(10, 7),
       whenBehind: CAUSES.floorHeadStart,
     },
@@ -149,35 +158,38 @@ export function scenarios(quick: boolean): Scenario[] {
     },
     {
       ...common,
+      ...drained,
       name: 'tenant',
       quick: true,
       title: 'Second tenant mid-run',
       description: 'OTPM-bound as above (drained); 6 s after the first request another tenant starts using 40% of the OTPM refill (2,000 tokens/s) for the rest of the run.',
       limits: drainedOtpm,
       initial: 'drained',
-      job: shortJob(q(800, 150)),
+      job: shortJob(drainedLines),
       events: [{ at: q(6, 3), kind: 'tenant', load: { outputPerSec: 2_000 } }],
       whenBehind: `${CAUSES.tenant} ${CAUSES.floorHeadStart}`,
     },
     {
       ...common,
+      ...drained,
       name: 'storm',
       quick: true,
       title: '429 storm and 529 bursts',
       description:
-        'OTPM-bound as above (drained); every request is answered 429 (retry-after 2 s) for 3 s from t=6 s, and 529 for 1 s at t=12 s and again at t=15 s. The buckets keep refilling meanwhile.',
+        'OTPM-bound as above (drained); every request is answered 429 (retry-after 2 s) for 3 s from t=20 s, and 529 for 1 s at t=36 s and again at t=48 s. The buckets keep refilling meanwhile.',
       limits: drainedOtpm,
       initial: 'drained',
-      job: shortJob(q(800, 150)),
+      job: shortJob(drainedLines),
       events: [
-        { at: q(6, 3), kind: 'storm', status: 429, seconds: 3, retryAfterSec: 2 },
-        { at: q(12, 7), kind: 'storm', status: 529, seconds: 1 },
-        { at: q(15, 9), kind: 'storm', status: 529, seconds: 1 },
+        { at: q(20, 3), kind: 'storm', status: 429, seconds: 3, retryAfterSec: 2 },
+        { at: q(36, 7), kind: 'storm', status: 529, seconds: 1 },
+        { at: q(48, 9), kind: 'storm', status: 529, seconds: 1 },
       ],
       whenBehind: `${CAUSES.overload} ${CAUSES.floorHeadStart}`,
     },
     {
       ...common,
+      ...drained,
       name: 'cache',
       quick: true,
       title: 'Large cached system prompt',
@@ -200,21 +212,22 @@ export function scenarios(quick: boolean): Scenario[] {
       job: { lines: q(600, 150), model: MODEL, maxTokens: 500, promptChars: [150, 330], outputTokens: [200, 400] },
       capFactor: 0.5,
       capBinding: true,
+      whenBehind: CAUSES.capApproach,
       timeLimitPadSec: 40,
     },
     {
       ...common,
       name: 'seed',
       quick: true,
-      title: `Seed job: ${q(18_000, 3_000).toLocaleString('en')} prompts at Start tier (time ×${seedScale})`,
+      title: `Seed job: ${q(18_000, 2_500).toLocaleString('en')} prompts at Start tier (time ×${seedScale})`,
       description:
-        `${q(18_000, 3_000).toLocaleString('en')} prompts of ~400 input and ~200 output tokens against the published Start-tier limits (1,000 RPM, 2M ITPM, 400k OTPM; RPM binds), starting full, ` +
+        `${q(18_000, 2_500).toLocaleString('en')} prompts of ~400 input and ~200 output tokens against the published Start-tier limits (1,000 RPM, 2M ITPM, 400k OTPM; RPM binds), starting full, ` +
         `with the mock's realistic latency (0.5 s + 12.5 ms per output token). Simulated time runs ${seedScale}× faster than real time in the mock and in every contender's process.`,
       limits: { ...TIERS.start },
       initial: 'full',
       latency: { ...REALISTIC_LATENCY },
       timeScale: seedScale,
-      job: { lines: q(18_000, 3_000), model: MODEL, maxTokens: 400, promptChars: [1_400, 1_800], outputTokens: [100, 300] },
+      job: { lines: q(18_000, 2_500), model: MODEL, maxTokens: 400, promptChars: [1_400, 1_800], outputTokens: [100, 300] },
       timeLimitFactor: 2,
       timeLimitPadSec: 30,
       whenBehind: CAUSES.rpmNoFloor,
