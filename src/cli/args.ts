@@ -28,12 +28,17 @@ Options:
   --simulate [TIER]            rehearse against a built-in simulation of the API (no key, no cost;
                                default tier: start); results go to <name>.simulated.results.jsonl
   --base-url URL               API endpoint (default: $ANTHROPIC_BASE_URL, else the public API)
+  --redis URL                  share one quota with other runs, windows and machines through this
+                               Redis (default: $FLOORLINE_REDIS_URL); its password is never printed
+  --redis-fallback hold|local  if Redis cannot be reached: hold new requests (default) or run on
+                               this process's own limits with a warning
   --verbose                    log every retry and ceiling change
   -h, --help                   this help
 
 The API key is read from ANTHROPIC_API_KEY.
 Exit codes: 0 all succeeded, 1 some lines errored, 2 invalid input or usage (nothing sent),
-3 stopped by the spend cap, 4 stopped by the API (key, org spend limit), 130 interrupted.`;
+3 stopped by the spend cap, 4 stopped by the API (key, org spend limit), 130 interrupted.
+With --redis and the default fallback, an unreachable Redis at start is a usage error (2).`;
 
 export interface RunArgs {
   file: string;
@@ -52,6 +57,10 @@ export interface RunArgs {
   prices: PriceTable;
   simulate: TierName | undefined;
   baseUrl: string | undefined;
+  /** Share the quota with every other participant through this Redis (redis:// or rediss://). */
+  redisUrl: string | undefined;
+  /** When Redis cannot be reached: hold (default) or carry on under local limits with a warning. */
+  redisFallback: 'hold' | 'local';
   verbose: boolean;
 }
 
@@ -124,6 +133,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): ParsedComm
         price: { type: 'string', multiple: true },
         simulate: { type: 'string' },
         'base-url': { type: 'string' },
+        redis: { type: 'string' },
+        'redis-fallback': { type: 'string' },
         verbose: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -143,6 +154,10 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): ParsedComm
     const retryBudgetText = values['retry-budget-per-minute'];
     const retryBudget = retryBudgetText === undefined ? 30 : Number(retryBudgetText);
     if (!Number.isInteger(retryBudget) || retryBudget < 0) throw new UsageError(`--retry-budget-per-minute must be a whole number ≥ 0, got '${retryBudgetText}'`);
+    const redisUrl = values.redis ?? env.FLOORLINE_REDIS_URL;
+    if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new UsageError('--redis must be a redis:// or rediss:// URL');
+    const redisFallback = values['redis-fallback'] ?? 'hold';
+    if (redisFallback !== 'hold' && redisFallback !== 'local') throw new UsageError(`--redis-fallback must be hold or local, got '${redisFallback}'`);
     const floor = (name: string, text: string | undefined) => {
       if (text === undefined) return undefined;
       try {
@@ -171,6 +186,8 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): ParsedComm
         prices: Object.fromEntries((values.price ?? []).map(parsePrice)),
         simulate: values.simulate === undefined ? undefined : tier('--simulate', values.simulate),
         baseUrl: values['base-url'] ?? env.ANTHROPIC_BASE_URL,
+        redisUrl,
+        redisFallback,
         verbose: values.verbose ?? false,
       },
     };

@@ -12,6 +12,8 @@ import { defaultResultsPath } from '../core/results';
 import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
 import { preflightLine, progressBar, progressLine, summaryLines } from './progress';
 import { estimatePreflight } from '../core/preflight';
+import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
+import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR } from '../core/limits/floors';
 
 export const EXIT = { ok: 0, someErrored: 1, invalid: 2, budget: 3, api: 4, interrupted: 130 } as const;
 
@@ -104,8 +106,28 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
   if (args.simulate) term.err(`floorline: simulating the API at ${args.simulate} tier limits (no key, no cost)`);
   const client = simulation?.client ?? createSdkMessagesClient({ apiKey: apiKey!, ...(args.baseUrl ? { baseURL: args.baseUrl } : {}) });
 
+  let coordinator: RedisCoordinator | undefined;
+  if (args.redisUrl) {
+    try {
+      coordinator = await connectRedisCoordinator({
+        url: args.redisUrl,
+        // A rehearsal shares a simulated quota, never a real key's.
+        apiKey: apiKey && !args.simulate ? apiKey : `simulated:${args.simulate}`,
+        softFloor: args.softFloor ?? DEFAULT_SOFT_FLOOR,
+        hardFloor: args.hardFloor ?? DEFAULT_HARD_FLOOR,
+        fallback: args.redisFallback,
+        onLog: (level, message) => term.err(`floorline: ${level === 'info' ? '' : `${level}: `}${message}`),
+      });
+    } catch (err) {
+      await simulation?.server.close();
+      term.err(`floorline: ${(err as Error).message}. Start Redis, or run with --redis-fallback local to go on this process's own limits.`);
+      return EXIT.invalid;
+    }
+  }
+
   const dispatcher = new Dispatcher({
     client,
+    ...(coordinator ? { coordinator } : {}),
     maxInFlight: args.maxInFlight,
     maxInFlightCap: args.maxInFlightCap,
     ...(args.softFloor ? { softFloor: args.softFloor } : {}),
@@ -171,6 +193,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     return exitCodeFor(summary.state, summary.errored);
   } finally {
     unsubscribe();
+    await coordinator?.close();
     await simulation?.server.close();
   }
 }

@@ -2,7 +2,9 @@
 // environment as a fallback. It never goes into settings, logs, results or the webview: everything
 // else identifies a key by a short hash.
 import * as vscode from 'vscode';
-import { createHash } from 'node:crypto';
+import { keyId } from '../core/key-id';
+
+export { keyId };
 
 const SECRET = 'floorline.anthropicApiKey';
 
@@ -11,10 +13,6 @@ export interface ResolvedKey {
   source: 'secret storage' | 'ANTHROPIC_API_KEY';
   /** Stable, non-reversible id: namespaces per-key state (daily budgets, dispatchers). */
   id: string;
-}
-
-export function keyId(key: string): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 12);
 }
 
 export class ApiKeyStore {

@@ -90,7 +90,14 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
   }
 
   const tier = settings.tier ?? 'start';
-  const entry = await deps.manager.dispatcherFor(simulate ? { simulate: tier } : { key: key! }, settings);
+  let entry;
+  try {
+    entry = await deps.manager.dispatcherFor(simulate ? { simulate: tier } : { key: key! }, settings);
+  } catch (err) {
+    // Redis configured but unreachable (and holding was chosen): nothing is sent.
+    void vscode.window.showErrorMessage(`Floorline: ${(err as Error).message}. Start Redis, or set "floorline.redisFallback" to "local".`);
+    return;
+  }
   const limits = lastSeenLimits(entry.latest) ?? (settings.tier || simulate ? TIERS[tier] : undefined);
   const estimate = estimatePreflight(prepared.scan.totals, pricing, limits ? { limits } : {});
   const summary =

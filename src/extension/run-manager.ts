@@ -2,6 +2,7 @@
 // simulated one for rehearsals, each key's daily budgets, and the list of runs VS Code should offer
 // to resume if it closes mid-run. Everything it dispatches is the core's; this is bookkeeping.
 import * as vscode from 'vscode';
+import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
 import { Dispatcher, type LogEntry } from '../core/dispatch/dispatcher';
 import type { Run } from '../core/dispatch/run';
 import type { DispatcherSnapshot } from '../core/dispatch/snapshot';
@@ -25,6 +26,8 @@ interface DispatcherEntry {
   dispatcher: Dispatcher;
   daily: DailyBudget | undefined;
   simulation: MockServer | undefined;
+  /** Shares the key's quota through Redis, when `floorline.redisUrl` is set. */
+  coordinator: RedisCoordinator | undefined;
   latest: DispatcherSnapshot;
 }
 
@@ -73,8 +76,23 @@ export class RunManager implements vscode.Disposable {
       simulation = await startMockServer({ apiKey: SIMULATED_KEY, limits: limitsForTier(target.simulate), latency: REALISTIC_LATENCY });
       client = createSdkMessagesClient({ apiKey: SIMULATED_KEY, baseURL: simulation.url });
     }
+    const label = 'key' in target ? `API key #${target.key.id.slice(0, 6)}` : `simulated (${target.simulate} tier)`;
+    // Only a real key's quota is shared; a simulation is this window's own.
+    const coordinator = 'key' in target && settings.redisUrl
+      ? await connectRedisCoordinator({
+          url: settings.redisUrl,
+          apiKey: target.key.key,
+          softFloor: settings.softFloor,
+          hardFloor: settings.hardFloor,
+          ...(settings.dailyBudgetUsd !== undefined ? { dailyBudgetUsd: settings.dailyBudgetUsd } : {}),
+          ...(settings.dailyTokenBudget !== undefined ? { dailyTokenBudget: settings.dailyTokenBudget } : {}),
+          fallback: settings.redisFallback,
+          onLog: (level, message) => this.writeLog(label, { level, message }),
+        })
+      : undefined;
     const dispatcher = new Dispatcher({
       client,
+      ...(coordinator ? { coordinator } : {}),
       maxInFlight: settings.maxInFlight,
       maxInFlightCap: settings.maxInFlightCap,
       softFloor: settings.softFloor,
@@ -83,9 +101,8 @@ export class RunManager implements vscode.Disposable {
       maxAttempts: settings.maxAttempts,
       retryBudgetPerMinute: settings.retryBudgetPerMinute,
     });
-    const label = 'key' in target ? `API key #${target.key.id.slice(0, 6)}` : `simulated (${target.simulate} tier)`;
     const daily = 'key' in target ? this.dailyBudget(target.key.id, settings) : undefined;
-    const entry: DispatcherEntry = { id, label, dispatcher, daily, simulation, latest: dispatcher.snapshot() };
+    const entry: DispatcherEntry = { id, label, dispatcher, daily, simulation, coordinator, latest: dispatcher.snapshot() };
     dispatcher.on('log', (e) => this.writeLog(label, e));
     dispatcher.on('snapshot', (snapshot) => {
       entry.latest = snapshot;
@@ -252,6 +269,7 @@ export class RunManager implements vscode.Disposable {
       e.daily?.flush();
       e.dispatcher.abort();
       void e.simulation?.close();
+      void e.coordinator?.close();
     }
     this.changed.dispose();
   }

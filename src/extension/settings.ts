@@ -8,6 +8,9 @@ import type { Priority } from '../core/dispatch/snapshot';
 
 export interface FloorlineSettings {
   baseUrl: string | undefined;
+  /** Redis that coordinates the key's quota with other windows, CLI runs and machines. */
+  redisUrl: string | undefined;
+  redisFallback: 'hold' | 'local';
   model: string | undefined;
   maxTokens: number;
   maxInFlight: number | 'auto';
@@ -62,9 +65,12 @@ export function readSettings(scope?: vscode.Uri): FloorlineSettings {
   const tier = config.get<string>('tier', '');
   const priority = config.get<string>('priority', 'normal');
   const baseUrl = applicationValue<string>(config, 'baseUrl')?.trim();
+  const redisUrl = applicationValue<string>(config, 'redisUrl')?.trim();
 
   return {
     baseUrl: baseUrl ? baseUrl : undefined,
+    redisUrl: redisUrl ? redisUrl : undefined,
+    redisFallback: applicationValue<string>(config, 'redisFallback') === 'local' ? 'local' : 'hold',
     model: config.get<string>('model')?.trim() || undefined,
     maxTokens: Math.max(1, Math.floor(config.get<number>('maxTokens', 1024))),
     maxInFlight: typeof inFlight === 'number' && inFlight >= 1 ? Math.floor(inFlight) : Number(inFlight) >= 1 ? Math.floor(Number(inFlight)) : 'auto',

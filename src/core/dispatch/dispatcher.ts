@@ -23,6 +23,8 @@ import { TypedEmitter } from './typed-emitter';
 import { formatCount, formatUsd } from '../format';
 import { DIMENSION_LABELS } from './tightest-dimension';
 import type { Usage } from '../types';
+import type { SharedCoordinator, SharedReserveOutcome } from '../coordination/coordinator';
+import type { LimitObservation } from '../limits/rate-limit-headers';
 
 export interface DispatcherOptions {
   client: MessagesClient;
@@ -45,6 +47,11 @@ export interface DispatcherOptions {
   timeoutMs?: (maxTokens: number) => number;
   /** How often snapshots are emitted at most. */
   snapshotIntervalMs?: number;
+  /**
+   * One quota shared with other processes and machines (Redis). Without it this dispatcher
+   * coordinates only the runs it owns, from its own headers.
+   */
+  coordinator?: SharedCoordinator;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -104,7 +111,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   /** Overloaded (529) answers since the last success: each one doubles the next cool-down. */
   private consecutiveOverloads = 0;
   private lastOverloadAt = Number.NEGATIVE_INFINITY;
-  private apiStop: { cause: StopCause; explanation: string } | undefined;
+  private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
+  private readonly coordinator: SharedCoordinator | undefined;
+  /** The run whose item awaits the shared coordinator's answer: one at a time, in schedule order. */
+  private grantingFor: Run | undefined;
+  /** What the shared coordinator last said to wait for, and until when. */
+  private sharedHold: { until: number; hold: DispatcherSnapshot['hold']; detail: string } | undefined;
   private hold: DispatcherSnapshot['hold'];
   private holdDetail: string | undefined;
   private lastCeiling: CeilingDecision = { value: 1, reason: 'not started' };
@@ -120,6 +132,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   constructor(options: DispatcherOptions) {
     super();
     this.client = options.client;
+    this.coordinator = options.coordinator;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     const softFloor = options.softFloor ?? DEFAULT_SOFT_FLOOR;
@@ -161,14 +174,20 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   /** No new dispatches (all runs, or one); in-flight requests finish. */
   pause(run?: Run): void {
     for (const r of run ? [run] : this.runs) r.paused = true;
-    if (!run) this.paused = true;
+    if (!run) {
+      this.paused = true;
+      void this.coordinator?.setPaused(true);
+    }
     this.log('info', run ? `${run.label}: paused` : 'paused: no new requests; in-flight ones finish', run?.id);
     this.pump();
   }
 
   resume(run?: Run): void {
     for (const r of run ? [run] : this.runs) r.paused = false;
-    if (!run) this.paused = false;
+    if (!run) {
+      this.paused = false;
+      void this.coordinator?.setPaused(false);
+    }
     this.log('info', run ? `${run.label}: resumed` : 'resumed', run?.id);
     this.pump();
   }
@@ -238,7 +257,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     let holdDetail: string | undefined;
 
     for (;;) {
-      if (this.apiStop || this.paused) break;
+      if (this.apiStop || this.paused || this.grantingFor) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
       const candidate = this.pickRun(now, retriesAllowed);
       if (!candidate) {
@@ -257,10 +276,17 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         wakeAt = Math.min(wakeAt, this.cooldownUntil);
         break;
       }
+      if (this.sharedHold && this.sharedHold.until > now) {
+        hold = this.sharedHold.hold;
+        holdDetail = this.sharedHold.detail;
+        wakeAt = Math.min(wakeAt, this.sharedHold.until);
+        break;
+      }
       const { run, item } = candidate;
-      const isRetry = item.attempts > 0;
       const consumption = this.estimator.estimate(item.shape);
-      const admit = this.quota.admit(consumption);
+      // With a shared coordinator its answer is the one that counts: our own model has not seen
+      // what the other participants sent since our last response.
+      const admit = this.coordinator ? ({ ok: true } as const) : this.quota.admit(consumption);
       if (!admit.ok) {
         hold = admit.hold;
         const view = this.quota.view()[admit.dimension];
@@ -273,13 +299,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         break;
       }
       if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
-      if (isRetry) this.retryBudget.tryTake();
-      else this.retryBudget.recordFresh();
       run.take(item);
-      // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
-      run.pass += 1 / PRIORITY_WEIGHT[run.priority];
-      this.launch(run, item, consumption, now);
-      this.readAhead(run);
+      if (this.coordinator) {
+        this.requestGrant(this.coordinator, run, item, consumption, ceiling.value);
+        break;
+      }
+      this.dispatch(run, item, consumption, now, undefined);
     }
 
     if (hold !== this.hold || holdDetail !== this.holdDetail) {
@@ -290,6 +315,85 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     }
     for (const run of this.runs) wakeAt = Math.min(wakeAt, run.isDispatching ? run.nextRetryAt : Number.POSITIVE_INFINITY);
     this.armWake(wakeAt, now);
+  }
+
+  private dispatch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
+    if (item.attempts > 0) this.retryBudget.tryTake();
+    else this.retryBudget.recordFresh();
+    // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
+    run.pass += 1 / PRIORITY_WEIGHT[run.priority];
+    this.launch(run, item, consumption, now, lease);
+    this.readAhead(run);
+  }
+
+  /** Ask the shared coordinator for this item's capacity; the pump waits for the answer. */
+  private requestGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption, ceiling: number): void {
+    this.grantingFor = run;
+    coordinator
+      .reserve({ consumption, ceiling, worstUsd: item.worstCaseUsd, worstTokens: item.worstCaseTokens })
+      .catch((err: unknown): SharedReserveOutcome => ({ ok: false, kind: 'unavailable', waitMs: 1_000, detail: String(err) }))
+      .then((outcome) => this.onGrant(coordinator, run, item, consumption, outcome))
+      .finally(() => {
+        this.grantingFor = undefined;
+        this.pump();
+      });
+  }
+
+  private onGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption, outcome: SharedReserveOutcome): void {
+    const now = this.clock.now();
+    if (outcome.ok && !(this.apiStop || this.paused || run.paused || run.stopping)) {
+      this.sharedHold = undefined;
+      this.dispatch(run, item, consumption, now, outcome.lease);
+      return;
+    }
+    // Not sent: the item goes back where it was, its spend reservation is returned.
+    if (outcome.ok && outcome.lease) void coordinator.release(outcome.lease, true, false);
+    run.requeue(item);
+    if (item.budgetHold) run.budgets.release(item.budgetHold);
+    item.budgetHold = undefined;
+    if (outcome.ok) return;
+    const wait = (hold: DispatcherSnapshot['hold'], waitMs: number, detail: string) => {
+      this.sharedHold = { until: now + waitMs, hold, detail };
+    };
+    switch (outcome.kind) {
+      case 'soft':
+      case 'hard': {
+        const label = DIMENSION_LABELS[outcome.dimension];
+        wait(outcome.kind, outcome.waitMs,
+          `${outcome.kind === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'} (shared quota): ${label}; refilling for ${(outcome.waitMs / 1000).toFixed(1)} s`);
+        break;
+      }
+      case 'cooldown':
+        wait('cooldown', outcome.waitMs, `a 429/529 seen by a participant of the shared quota paused all new requests for ${(outcome.waitMs / 1000).toFixed(1)} s`);
+        break;
+      case 'paused':
+        wait('soft', outcome.waitMs, 'paused by another participant of the shared quota');
+        break;
+      case 'ceiling':
+        wait(undefined, outcome.waitMs, 'shared in-flight ceiling reached');
+        break;
+      case 'unavailable':
+        wait('hard', outcome.waitMs, `${outcome.detail}: holding new requests until it is back`);
+        break;
+      case 'budget':
+        if (outcome.waitMs !== undefined) {
+          wait('soft', outcome.waitMs, `waiting for requests in flight to settle under the shared ${outcome.label}`);
+        } else {
+          run.stopping = true;
+          run.setState('budget-reached', `the next request (worst case ${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) would cross the shared ${outcome.label}`);
+        }
+        break;
+      case 'stopped':
+        this.stopForApi('shared', outcome.explanation, 'stop signalled by another participant of the shared quota');
+        break;
+    }
+    if (this.sharedHold) this.armWake(this.sharedHold.until, now);
+  }
+
+  /** What a response's headers said: our own model, and every other participant's. */
+  private observe(observation: LimitObservation): void {
+    this.quota.observe(observation);
+    void this.coordinator?.observe(observation);
   }
 
   /** The run whose turn it is (lowest stride pass among those with something to send), with that item. */
@@ -360,7 +464,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   // ── One request ──────────────────────────────────────────────────────────
 
-  private launch(run: Run, item: PendingItem, consumption: Consumption, now: number): void {
+  private launch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
     item.attempts++;
     item.firstSentAt ??= now;
     this.inFlight++;
@@ -375,16 +479,18 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         (sent) => {
           const done = this.clock.now();
           const usage = sent.message.usage;
-          this.quota.settle(reservation, ConsumptionEstimator.charged(usage));
-          this.quota.observe(parseRateLimitHeaders(sent.headers, done));
+          const charged = ConsumptionEstimator.charged(usage);
+          this.quota.settle(reservation, charged);
+          this.observe(parseRateLimitHeaders(sent.headers, done));
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
           if (now > this.lastOverloadAt) this.consecutiveOverloads = 0;
           const cost = run.costOf(params.model, usage);
+          if (lease) void this.coordinator?.settle(lease, { consumption: charged, usd: cost, tokens: totalTokens(usage) });
           if (item.budgetHold) run.budgets.settle(item.budgetHold, { usd: cost, tokens: totalTokens(usage) });
           run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
         },
-        (err: unknown) => this.onFailure(run, item, reservation, err, now),
+        (err: unknown) => this.onFailure(run, item, reservation, err, now, lease),
       )
       .finally(() => {
         this.inFlight--;
@@ -395,10 +501,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       });
   }
 
-  private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number): void {
+  private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number, lease: string | undefined): void {
     const now = this.clock.now();
-    if (err instanceof APIError && err.headers) this.quota.observe(parseRateLimitHeaders(err.headers, now));
+    if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now));
     const verdict = classifyError(err, now);
+    if (lease && this.coordinator) {
+      const refused = verdict.kind === 'retry' ? verdict.refused : verdict.kind !== 'aborted';
+      const keepWorst = verdict.kind === 'aborted' || (verdict.kind === 'retry' && verdict.possiblyBilled);
+      void this.coordinator.release(lease, refused, keepWorst);
+    }
     const hold = item.budgetHold;
     item.budgetHold = undefined;
     const customId = item.request.customId;
@@ -470,12 +581,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (until <= this.cooldownUntil) return;
     this.cooldownUntil = until;
     this.cooldownCause = cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
+    void this.coordinator?.coolDown(pauseMs);
     this.log('warn', `${this.cooldownCause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s`);
   }
 
-  private stopForApi(cause: StopCause, explanation: string, apiMessage: string): void {
+  private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
     if (this.apiStop) return;
     this.apiStop = { cause, explanation };
+    if (cause !== 'shared') void this.coordinator?.stopAll(explanation);
     this.log('error', `${explanation} (API said: ${apiMessage})`);
     for (const run of this.runs) if (!run.isTerminal) run.stopping = true;
   }
@@ -486,7 +599,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const now = this.clock.now();
     for (const run of this.runs) {
       if (run.isTerminal) continue;
-      if (run.inFlight === 0 && (run.stopping || run.drained)) {
+      // An item awaiting the shared coordinator is neither sent nor queued: the run is not done yet.
+      if (run.inFlight === 0 && run !== this.grantingFor && (run.stopping || run.drained)) {
         if (this.failedRuns.has(run)) this.endRun(run, 'failed', run.detail);
         else if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
         else if (run.state === 'budget-reached') this.endRun(run, 'budget-reached', `${run.detail}; ${run.unsent} lines left unsent`);

@@ -211,6 +211,14 @@ export class Run {
     else this.retryQueue.splice(at, 0, item);
   }
 
+  /** Return an item taken but not sent to where it was: a retry to its place in time, a fresh line to the front. */
+  requeue(item: PendingItem): void {
+    if (item.attempts === 0) return this.putBack(item);
+    const at = this.retryQueue.findIndex((other) => other.readyAt > item.readyAt);
+    if (at === -1) this.retryQueue.push(item);
+    else this.retryQueue.splice(at, 0, item);
+  }
+
   /** Put an item back at the front, unsent (the API stopped the run; a resume will send it). */
   putBack(item: PendingItem): void {
     this.buffer.unshift(item);

@@ -247,7 +247,7 @@ export class QuotaModel {
     }
   }
 
-  private static tokensMirrorsAnother(observation: LimitObservation): boolean {
+  static tokensMirrorsAnother(observation: LimitObservation): boolean {
     const tokens = observation.buckets.tokens;
     if (!tokens) return false;
     return [observation.buckets.inputTokens, observation.buckets.outputTokens].some(

@@ -1,0 +1,59 @@
+// Coordination of one org quota among everything that uses the key: VS Code windows, CLI runs,
+// other machines. Each dispatcher always keeps its own QuotaModel (its picture of the buckets from
+// its own headers, which drives its in-flight ceiling and its dashboard); that alone is the
+// in-process coordination, the default, needing nothing installed. A shared coordinator adds one
+// authority every participant asks before each dispatch, so that several dispatchers cannot each
+// spend the same remaining tokens in the gap between two of their own responses.
+import type { Consumption } from '../limits/quota-model';
+import type { Dimension, LimitObservation } from '../limits/rate-limit-headers';
+
+export interface SharedReserveRequest {
+  /** What the request is expected to charge (the dispatcher's estimate). */
+  consumption: Consumption;
+  /** The in-flight ceiling this participant computed: shared in-flight leases stay under it. */
+  ceiling: number;
+  /** Worst case for the daily budgets: USD (null: no known price) and tokens. */
+  worstUsd: number | null;
+  worstTokens: number;
+}
+
+export type SharedReserveOutcome =
+  /** Go. `lease` is undefined when the coordinator is running local-only (degraded). */
+  | { ok: true; lease: string | undefined }
+  | { ok: false; kind: 'soft' | 'hard'; dimension: Dimension; waitMs: number }
+  | { ok: false; kind: 'cooldown' | 'paused' | 'ceiling'; waitMs: number }
+  /** `waitMs` undefined: it can never fit today. */
+  | { ok: false; kind: 'budget'; label: string; waitMs: number | undefined }
+  | { ok: false; kind: 'stopped'; explanation: string }
+  /** The shared store cannot be reached and local-only fallback is not allowed: hold and retry. */
+  | { ok: false; kind: 'unavailable'; waitMs: number; detail: string };
+
+export interface SharedSettlement {
+  consumption: Consumption;
+  usd: number | null;
+  tokens: number;
+}
+
+export interface SharedView {
+  inFlight: number;
+  todayUsd: number;
+  todayTokens: number;
+  buckets: Partial<Record<Dimension, { limit: number; remaining: number }>>;
+}
+
+export interface SharedCoordinator {
+  /** For logs: where the shared state lives, credentials hidden. */
+  readonly description: string;
+  reserve(request: SharedReserveRequest): Promise<SharedReserveOutcome>;
+  settle(lease: string, actual: SharedSettlement): Promise<void>;
+  /** `refused`: the API turned the request away before charging (429/529). `keepWorst`: it may have been billed. */
+  release(lease: string, refused: boolean, keepWorst: boolean): Promise<void>;
+  observe(observation: LimitObservation): Promise<void>;
+  /** A 429/529 pauses every participant's new dispatches for this long. */
+  coolDown(ms: number): Promise<void>;
+  setPaused(paused: boolean): Promise<void>;
+  /** The API refused the key itself (auth, billing, spend limit): every participant stops. */
+  stopAll(explanation: string): Promise<void>;
+  view(): Promise<SharedView | undefined>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,251 @@
+// The shared coordinator on Redis: every decision is one Lua script (redis-scripts.ts), so
+// participants on any number of machines reserve from the same buckets atomically. In-flight
+// requests hold leases that this process renews; a process that dies stops renewing, and its
+// leases expire so the others absorb its share.
+//
+// Faults: commands fail fast while disconnected (no offline queue — a reservation that waited in
+// a queue would be stale), ioredis reconnects with backoff meanwhile, and a failed reservation
+// becomes "hold" — or "go on local limits only" when the user allowed that fallback.
+import { Redis } from 'ioredis';
+import type { Clock } from '../types';
+import { systemClock } from '../types';
+import type { FloorSpec } from '../limits/floors';
+import type { LimitObservation } from '../limits/rate-limit-headers';
+import { QuotaModel } from '../limits/quota-model';
+import { utcDay } from '../spend/daily-budget';
+import { keyId } from '../key-id';
+import type { SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement, SharedView } from './coordinator';
+import { COOL_DOWN, OBSERVE, RELEASE, RENEW, RESERVE, SETTLE, VIEW } from './redis-scripts';
+import { redactUrl } from './redact-url';
+
+export type RedisFallback = 'hold' | 'local';
+
+export interface RedisCoordinatorOptions {
+  url: string;
+  /** Only its hash is used: it namespaces the shared keys. */
+  apiKey: string;
+  softFloor: FloorSpec;
+  hardFloor: FloorSpec;
+  /** Daily budgets counted across every participant (USD, tokens). */
+  dailyBudgetUsd?: number;
+  dailyTokenBudget?: number;
+  /** 'hold' (default): no shared store, no dispatch. 'local': carry on under local limits, with a warning. */
+  fallback?: RedisFallback;
+  /** How long a lease outlives its last renewal. */
+  leaseTtlMs?: number;
+  connectTimeoutMs?: number;
+  clock?: Clock;
+  random?: () => number;
+  onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+const DEFAULT_LEASE_TTL_MS = 15_000;
+const CONFIRM_WINDOW_MS = 250;
+const STOP_TTL_MS = 10 * 60_000;
+
+interface Scripts {
+  floorlineReserve(...args: Array<string | number>): Promise<[string, string, string]>;
+  floorlineSettle(...args: Array<string | number>): Promise<number>;
+  floorlineRelease(...args: Array<string | number>): Promise<number>;
+  floorlineObserve(...args: Array<string | number>): Promise<number>;
+  floorlineCoolDown(...args: Array<string | number>): Promise<number>;
+  floorlineRenew(...args: Array<string | number>): Promise<number>;
+  floorlineView(...args: Array<string | number>): Promise<[string, string, string, string[]]>;
+}
+
+/** Connect, or fail with a clear error (or degrade to local-only, when allowed). */
+export async function connectRedisCoordinator(options: RedisCoordinatorOptions): Promise<RedisCoordinator> {
+  const coordinator = new RedisCoordinator(options);
+  await coordinator.connect();
+  return coordinator;
+}
+
+export class RedisCoordinator implements SharedCoordinator {
+  readonly description: string;
+  private readonly redis: Redis & Scripts;
+  private readonly prefix: string;
+  private readonly leaseTtlMs: number;
+  private readonly fallback: RedisFallback;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly log: NonNullable<RedisCoordinatorOptions['onLog']>;
+  private readonly leases = new Set<string>();
+  private renewTimer: ReturnType<typeof setInterval> | undefined;
+  private nextLease = 0;
+  private readonly instance = Math.random().toString(36).slice(2, 10);
+  private connected = false;
+  private closed = false;
+
+  constructor(private readonly options: RedisCoordinatorOptions) {
+    this.description = redactUrl(options.url);
+    this.prefix = `floorline:{${keyId(options.apiKey)}}:`;
+    this.leaseTtlMs = options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
+    this.fallback = options.fallback ?? 'hold';
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.log = options.onLog ?? (() => undefined);
+    const redis = new Redis(options.url, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: options.connectTimeoutMs ?? 3_000,
+      // Reconnect for ever, backing off to 5 s with jitter, so a restarted Redis is found again.
+      retryStrategy: (times) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + 0.5 * this.random()),
+    });
+    redis.defineCommand('floorlineReserve', { numberOfKeys: 7, lua: RESERVE });
+    redis.defineCommand('floorlineSettle', { numberOfKeys: 4, lua: SETTLE });
+    redis.defineCommand('floorlineRelease', { numberOfKeys: 4, lua: RELEASE });
+    redis.defineCommand('floorlineObserve', { numberOfKeys: 3, lua: OBSERVE });
+    redis.defineCommand('floorlineCoolDown', { numberOfKeys: 1, lua: COOL_DOWN });
+    redis.defineCommand('floorlineRenew', { numberOfKeys: 1, lua: RENEW });
+    redis.defineCommand('floorlineView', { numberOfKeys: 3, lua: VIEW });
+    // Connection errors are reported through reserve's outcome and the log, never thrown at the process.
+    redis.on('error', () => undefined);
+    redis.on('ready', () => {
+      if (!this.connected && !this.closed) this.log('info', `shared quota: connected to ${this.description}`);
+      this.connected = true;
+    });
+    redis.on('close', () => {
+      if (this.connected && !this.closed) this.log('warn', `shared quota: lost ${this.description}; new requests ${this.fallback === 'local' ? 'go on local limits only' : 'hold'} until it is back`);
+      this.connected = false;
+    });
+    this.redis = redis as Redis & Scripts;
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.redis.connect();
+      await this.redis.ping();
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      if (this.fallback !== 'local') {
+        this.redis.disconnect();
+        throw new Error(`cannot reach Redis at ${this.description}: ${why.replaceAll(this.options.url, this.description)}`);
+      }
+      this.log('warn', `shared quota: cannot reach Redis at ${this.description} (${why}); running on local limits only until it answers`);
+    }
+    this.renewTimer = setInterval(() => void this.renew(), Math.max(250, this.leaseTtlMs / 3));
+    this.renewTimer.unref?.();
+  }
+
+  private key(name: string): string {
+    return this.prefix + name;
+  }
+
+  private spendKey(): string {
+    return this.key(`spend:${utcDay(this.clock.now())}`);
+  }
+
+  private unavailable(err: unknown): SharedReserveOutcome {
+    if (this.fallback === 'local') return { ok: true, lease: undefined };
+    const detail = `Redis at ${this.description} unavailable (${err instanceof Error ? err.message : String(err)})`;
+    return { ok: false, kind: 'unavailable', waitMs: 1_000, detail };
+  }
+
+  async reserve(request: SharedReserveRequest): Promise<SharedReserveOutcome> {
+    const lease = `${this.instance}:${++this.nextLease}`;
+    const floor = (spec: FloorSpec) => ('percent' in spec ? [spec.percent, 0] : [-1, spec.tokens]);
+    let reply: [string, string, string];
+    try {
+      reply = await this.redis.floorlineReserve(
+        this.key('buckets'), this.key('leases'), this.key('lease-data'), this.spendKey(),
+        this.key('stop'), this.key('paused'), this.key('cooldown'),
+        lease, this.leaseTtlMs,
+        Math.ceil(request.consumption.inputTokens), Math.ceil(request.consumption.outputTokens),
+        ...floor(this.options.softFloor), ...floor(this.options.hardFloor),
+        Math.max(1, request.ceiling),
+        request.worstUsd ?? -1, request.worstTokens,
+        this.options.dailyBudgetUsd ?? -1, this.options.dailyTokenBudget ?? -1,
+      );
+    } catch (err) {
+      return this.unavailable(err);
+    }
+    const [verdict, detail, wait] = reply;
+    const waitMs = Number(wait);
+    switch (verdict) {
+      case 'ok':
+        this.leases.add(lease);
+        return { ok: true, lease };
+      case 'soft':
+      case 'hard':
+        return { ok: false, kind: verdict, dimension: detail as 'requests', waitMs };
+      case 'cooldown':
+      case 'paused':
+      case 'ceiling':
+        return { ok: false, kind: verdict, waitMs };
+      case 'budget':
+        return { ok: false, kind: 'budget', label: detail, waitMs: waitMs < 0 ? undefined : waitMs };
+      case 'stopped':
+        return { ok: false, kind: 'stopped', explanation: detail };
+      default:
+        return { ok: false, kind: 'unavailable', waitMs: 1_000, detail: `unexpected reply from Redis: ${verdict}` };
+    }
+  }
+
+  async settle(lease: string, actual: SharedSettlement): Promise<void> {
+    this.leases.delete(lease);
+    // If this fails the lease expires: the request is then charged its estimate and its worst
+    // case stays on the budget — conservative, never an overshoot.
+    await this.redis
+      .floorlineSettle(this.key('buckets'), this.key('leases'), this.key('lease-data'), this.spendKey(), lease,
+        actual.consumption.inputTokens, actual.consumption.outputTokens, actual.usd ?? 0, actual.tokens)
+      .catch(() => undefined);
+  }
+
+  async release(lease: string, refused: boolean, keepWorst: boolean): Promise<void> {
+    this.leases.delete(lease);
+    await this.redis
+      .floorlineRelease(this.key('buckets'), this.key('leases'), this.key('lease-data'), this.spendKey(), lease, refused ? 1 : 0, keepWorst ? 1 : 0)
+      .catch(() => undefined);
+  }
+
+  async observe(observation: LimitObservation): Promise<void> {
+    const args: Array<string | number> = [];
+    for (const [dimension, reading] of Object.entries(observation.buckets)) {
+      if (!reading || (dimension === 'tokens' && QuotaModel.tokensMirrorsAnother(observation))) continue;
+      args.push(dimension, reading.limit, reading.remaining);
+    }
+    if (args.length === 0) return;
+    await this.redis.floorlineObserve(this.key('buckets'), this.key('leases'), this.key('lease-data'), CONFIRM_WINDOW_MS, ...args).catch(() => undefined);
+  }
+
+  async coolDown(ms: number): Promise<void> {
+    await this.redis.floorlineCoolDown(this.key('cooldown'), Math.max(1, Math.ceil(ms))).catch(() => undefined);
+  }
+
+  async setPaused(paused: boolean): Promise<void> {
+    await (paused ? this.redis.set(this.key('paused'), '1') : this.redis.del(this.key('paused'))).catch(() => undefined);
+  }
+
+  async stopAll(explanation: string): Promise<void> {
+    await this.redis.set(this.key('stop'), explanation, 'PX', STOP_TTL_MS).catch(() => undefined);
+  }
+
+  async view(): Promise<SharedView | undefined> {
+    try {
+      const [inFlight, usd, tokens, flat] = await this.redis.floorlineView(this.key('buckets'), this.key('leases'), this.spendKey());
+      const buckets: SharedView['buckets'] = {};
+      for (let i = 0; i + 2 < flat.length; i += 3) {
+        buckets[flat[i] as keyof SharedView['buckets']] = { limit: Number(flat[i + 1]), remaining: Math.max(0, Math.round(Number(flat[i + 2]))) };
+      }
+      return { inFlight: Number(inFlight), todayUsd: Number(usd), todayTokens: Number(tokens), buckets };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.leases.size === 0) return;
+    await this.redis.floorlineRenew(this.key('leases'), this.leaseTtlMs, ...this.leases).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    try {
+      await this.redis.quit();
+    } catch {
+      this.redis.disconnect();
+    }
+  }
+}
