@@ -69,8 +69,8 @@ export const CAUSES = {
     'That is the floor doing its job — headroom for everyone else on the key (compare the "bucket empty" column) — and the price of the 429s the others pay. ' +
     'Fix, if wanted: a lower soft floor (`--soft-floor 2%`), or pacing below the floor at a fraction of the refill rate instead of holding.',
   burst:
-    '**The soft floor is kept.** Floorline spends the full bucket down to its soft floor, not to zero, so the floor\'s 12,000 tokens (6 s of refill at 2,000/s) are never the job\'s; the ideal time spends all of it. ' +
-    "This bench first found the auto in-flight ceiling sized for the refill rate alone, leaving a full bucket standing (33% here); it now adds what lies above the soft floor spread over 10 s (`QuotaModel.spendableRate`).",
+    '**The soft floor is kept.** Floorline spends the full bucket down to its soft floor, not to zero, so the floor\'s 12,000 tokens (6 s of refill at 2,000/s) are never the job\'s; the ideal time spends all of it (with the floor kept, the best possible here is ~78%). ' +
+    "This bench first found the auto in-flight ceiling sized for the refill rate alone, leaving a full bucket standing (33% here); it now adds what lies above the soft floor spread over 3 s (`QuotaModel.spendableRate`), and the bucket reaches the floor within seconds.",
   overload:
     '**Each 429 or 529 halves the in-flight ceiling, which then ramps back ×1.5 per round trip**, and the retry-after of the 429 storm is honoured to the letter (2 s + jitter), so each burst costs a few seconds of reduced pace. ' +
     'This bench first found 529 bursts turning into a retry backlog (2% here: no cool-down after a 529, so every queued line was sent into the overload, then a 30/min retry budget released one retry every 2 s); ' +

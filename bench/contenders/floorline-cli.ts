@@ -13,10 +13,10 @@ type Hold = 'soft' | 'hard' | 'cooldown' | undefined;
 
 /** The hold state a CLI log line announces, or null when the line is about something else. */
 export function holdOf(line: string): Hold | null {
-  const text = line.replace(/^floorline: (warn: |error: )?/, '');
+  const text = line.replace(/^floorline: (debug: |warn: |error: )?/, '');
   if (text.startsWith('holding at soft floor')) return 'soft';
   if (text.startsWith('stopped at hard floor')) return 'hard';
-  if (text.startsWith('a 429 paused all new requests')) return 'cooldown';
+  if (/^a (429|529) \([a-z ]+\) paused all new requests/.test(text)) return 'cooldown';
   if (text.startsWith('dispatching again')) return undefined;
   return null;
 }
@@ -34,9 +34,10 @@ export const floorlineCli: Contender = {
     rmSync(report, { force: true });
     const args = ['--require', options.preloadPath, options.cliPath, 'run', job.path, '--out', out, '--base-url', mockUrl];
     if (options.capUsd !== undefined) args.push('--max-spend-usd', String(options.capUsd));
-    // BENCH_DEBUG=1: the CLI's verbose log on this process's stderr.
+    // --verbose: short holds at the floor are debug lines, and "held at floor" is read from them.
+    // BENCH_DEBUG=1 echoes that log on this process's stderr.
+    args.push('--verbose');
     const debug = Boolean(process.env.BENCH_DEBUG);
-    if (debug) args.push('--verbose');
     const child = spawn(process.execPath, args, {
       env: {
         PATH: process.env.PATH,

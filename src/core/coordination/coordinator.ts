@@ -10,8 +10,6 @@ import type { Dimension, LimitObservation } from '../limits/rate-limit-headers';
 export interface SharedReserveRequest {
   /** What the request is expected to charge (the dispatcher's estimate). */
   consumption: Consumption;
-  /** The in-flight ceiling this participant computed: shared in-flight leases stay under it. */
-  ceiling: number;
   /** Worst case for the daily budgets: USD (null: no known price) and tokens. */
   worstUsd: number | null;
   worstTokens: number;
@@ -21,7 +19,7 @@ export type SharedReserveOutcome =
   /** Go. `lease` is undefined when the coordinator is running local-only (degraded). */
   | { ok: true; lease: string | undefined }
   | { ok: false; kind: 'soft' | 'hard'; dimension: Dimension; waitMs: number }
-  | { ok: false; kind: 'cooldown' | 'paused' | 'ceiling'; waitMs: number }
+  | { ok: false; kind: 'cooldown' | 'paused'; waitMs: number }
   /** `waitMs` undefined: it can never fit today. */
   | { ok: false; kind: 'budget'; label: string; waitMs: number | undefined }
   | { ok: false; kind: 'stopped'; explanation: string }

@@ -153,7 +153,6 @@ export class RedisCoordinator implements SharedCoordinator {
         lease, this.leaseTtlMs,
         Math.ceil(request.consumption.inputTokens), Math.ceil(request.consumption.outputTokens),
         ...floor(this.options.softFloor), ...floor(this.options.hardFloor),
-        Math.max(1, request.ceiling),
         request.worstUsd ?? -1, request.worstTokens,
         this.options.dailyBudgetUsd ?? -1, this.options.dailyTokenBudget ?? -1,
       );
@@ -171,7 +170,6 @@ export class RedisCoordinator implements SharedCoordinator {
         return { ok: false, kind: verdict, dimension: detail as 'requests', waitMs };
       case 'cooldown':
       case 'paused':
-      case 'ceiling':
         return { ok: false, kind: verdict, waitMs };
       case 'budget':
         return { ok: false, kind: 'budget', label: detail, waitMs: waitMs < 0 ? undefined : waitMs };

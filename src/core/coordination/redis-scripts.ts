@@ -9,7 +9,9 @@
 //
 // Keys (all under floorline:{<key id>}: — one hash tag, so a cluster keeps them on one node):
 //   buckets      hash  <dim>.limit / .level / .at / .pending, and `hard` (hard-floor hysteresis)
-//   leases       zset  lease id → expiry (ms); renewed while its request is in flight
+//   leases       zset  lease id → expiry (ms); renewed while its request is in flight. They carry
+//                      what a request holds (pending output, worst-case spend) so that a crashed
+//                      holder's share comes back; rates themselves are governed by the buckets.
 //   lease-data   hash  lease id → "created,input,output,usd,tokens"
 //   spend:<day>  hash  usd / tokens committed today (reservations included) and reservedUsd / reservedTokens
 //   stop         string  why every participant must stop (an API verdict such as an invalid key)
@@ -89,7 +91,7 @@ end
 /**
  * KEYS: buckets, leases, lease-data, spend:<day>, stop, paused, cooldown
  * ARGV: leaseId, leaseTtlMs, input, output, softPercent, softTokens, hardPercent, hardTokens,
- *       ceiling, worstUsd (-1: unpriced), worstTokens, capUsd (-1: none), capTokens (-1: none)
+ *       worstUsd (-1: unpriced), worstTokens, capUsd (-1: none), capTokens (-1: none)
  * Returns {'ok', now} or {verdict, detail, waitMs}.
  */
 export const RESERVE = `${COMMON}
@@ -101,7 +103,6 @@ if stop then return {'stopped', stop, '0'} end
 if redis.call('EXISTS', KEYS[6]) == 1 then return {'paused', '', '1000'} end
 local cooldown = redis.call('PTTL', KEYS[7])
 if cooldown > 0 then return {'cooldown', '', tostring(cooldown)} end
-if redis.call('ZCARD', KEYS[2]) >= tonumber(ARGV[9]) then return {'ceiling', '', '50'} end
 
 local input, output = tonumber(ARGV[3]), tonumber(ARGV[4])
 local softPct, softTok, hardPct, hardTok = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
@@ -147,8 +148,8 @@ end
 if worstDim then return {'soft', worstDim, tostring(worstWait)} end
 
 -- Daily budgets: the worst case must fit under what is committed (spent + reserved).
-local worstUsd, worstTokens = tonumber(ARGV[10]), tonumber(ARGV[11])
-local capUsd, capTokens = tonumber(ARGV[12]), tonumber(ARGV[13])
+local worstUsd, worstTokens = tonumber(ARGV[9]), tonumber(ARGV[10])
+local capUsd, capTokens = tonumber(ARGV[11]), tonumber(ARGV[12])
 local s = redis.call('HMGET', KEYS[4], 'usd', 'tokens', 'reservedUsd', 'reservedTokens')
 local usd, tokens = tonumber(s[1] or '0'), tonumber(s[2] or '0')
 local reservedUsd, reservedTokens = tonumber(s[3] or '0'), tonumber(s[4] or '0')

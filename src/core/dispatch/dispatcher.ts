@@ -84,8 +84,9 @@ function totalTokens(usage: Usage): number {
 }
 
 const CEILING_LOG_INTERVAL_MS = 10_000;
+const SHARED_MIN_WAIT_MS = 25;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
-const SPEND_HORIZON_MS = 10_000;
+const SPEND_HORIZON_MS = 3_000;
 const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
 
 export class Dispatcher extends TypedEmitter<DispatcherEvents> {
@@ -118,6 +119,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   /** What the shared coordinator last said to wait for, and until when. */
   private sharedHold: { until: number; hold: DispatcherSnapshot['hold']; detail: string } | undefined;
   private hold: DispatcherSnapshot['hold'];
+  /** Whether the current hold was announced at info level (so its end is too). */
+  private holdLoud = false;
   private holdDetail: string | undefined;
   private lastCeiling: CeilingDecision = { value: 1, reason: 'not started' };
   private lastCeilingLogAt = Number.NEGATIVE_INFINITY;
@@ -301,15 +304,19 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
       run.take(item);
       if (this.coordinator) {
-        this.requestGrant(this.coordinator, run, item, consumption, ceiling.value);
+        this.requestGrant(this.coordinator, run, item, consumption);
         break;
       }
       this.dispatch(run, item, consumption, now, undefined);
     }
 
     if (hold !== this.hold || holdDetail !== this.holdDetail) {
-      if (hold && hold !== this.hold) this.log(hold === 'hard' ? 'warn' : 'info', holdDetail ?? hold);
-      else if (!hold && this.hold) this.log('info', 'dispatching again');
+      // Riding the soft floor means holds of a few milliseconds, many times a second: those are
+      // debug detail. A hold worth telling people about lasts a second or more, or is a hard stop.
+      if (hold && hold !== this.hold) {
+        this.holdLoud = hold === 'hard' || wakeAt - now >= 1_000;
+        this.log(hold === 'hard' ? 'warn' : this.holdLoud ? 'info' : 'debug', holdDetail ?? hold);
+      } else if (!hold && this.hold) this.log(this.holdLoud ? 'info' : 'debug', 'dispatching again');
       this.hold = hold;
       this.holdDetail = holdDetail;
     }
@@ -327,10 +334,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   /** Ask the shared coordinator for this item's capacity; the pump waits for the answer. */
-  private requestGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption, ceiling: number): void {
+  private requestGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption): void {
     this.grantingFor = run;
     coordinator
-      .reserve({ consumption, ceiling, worstUsd: item.worstCaseUsd, worstTokens: item.worstCaseTokens })
+      .reserve({ consumption, worstUsd: item.worstCaseUsd, worstTokens: item.worstCaseTokens })
       .catch((err: unknown): SharedReserveOutcome => ({ ok: false, kind: 'unavailable', waitMs: 1_000, detail: String(err) }))
       .then((outcome) => this.onGrant(coordinator, run, item, consumption, outcome))
       .finally(() => {
@@ -353,7 +360,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     item.budgetHold = undefined;
     if (outcome.ok) return;
     const wait = (hold: DispatcherSnapshot['hold'], waitMs: number, detail: string) => {
-      this.sharedHold = { until: now + waitMs, hold, detail };
+      // Each ask is a round trip that every participant makes: poll no faster than every 25–50 ms,
+      // jittered so that participants held together do not all come back at the same moment.
+      this.sharedHold = { until: now + Math.max(waitMs, SHARED_MIN_WAIT_MS) + this.random() * SHARED_MIN_WAIT_MS, hold, detail };
     };
     switch (outcome.kind) {
       case 'soft':
@@ -368,9 +377,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         break;
       case 'paused':
         wait('soft', outcome.waitMs, 'paused by another participant of the shared quota');
-        break;
-      case 'ceiling':
-        wait(undefined, outcome.waitMs, 'shared in-flight ceiling reached');
         break;
       case 'unavailable':
         wait('hard', outcome.waitMs, `${outcome.detail}: holding new requests until it is back`);
