@@ -4,8 +4,10 @@ import { parseFloor, type FloorSpec } from '../core/limits/floors';
 import { isTierName, type TierName } from '../core/tiers';
 import type { Priority } from '../core/dispatch/snapshot';
 import type { PriceTable } from '../core/pricing/price-table';
+import { parseBatchArgs, type BatchArgs } from './batch-args';
 
 export const USAGE = `Usage: floorline run FILE [options]
+       floorline batch submit|status|results|cancel FILE   (the Message Batches API: floorline batch --help)
 
 Runs a JSONL file of Claude Messages API requests (one per line: a messages.create body, or the
 Message Batches shape {"custom_id", "params"}) without burning the organisation's rate limits or budget.
@@ -64,7 +66,11 @@ export interface RunArgs {
   verbose: boolean;
 }
 
-export type ParsedCommand = { kind: 'help' } | { kind: 'run'; args: RunArgs } | { kind: 'error'; message: string };
+export type ParsedCommand =
+  | { kind: 'help'; topic?: 'batch' }
+  | { kind: 'run'; args: RunArgs }
+  | { kind: 'batch'; args: BatchArgs }
+  | { kind: 'error'; message: string; topic?: 'batch' };
 
 export class UsageError extends Error {}
 
@@ -112,6 +118,14 @@ function normaliseSimulate(argv: string[]): string[] {
 }
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): ParsedCommand {
+  if (argv[0] === 'batch') {
+    if (argv.includes('--help') || argv.includes('-h') || argv.length === 1) return { kind: 'help', topic: 'batch' };
+    try {
+      return { kind: 'batch', args: parseBatchArgs(argv.slice(1), env, { positiveInt: (n, t) => positiveInt(n, t, undefined), parsePrice }) };
+    } catch (err) {
+      return { kind: 'error', message: (err as Error).message, topic: 'batch' };
+    }
+  }
   try {
     const { values, positionals } = parseArgs({
       args: normaliseSimulate(argv),
@@ -141,7 +155,7 @@ export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): ParsedComm
     });
     if (values.help || positionals.length === 0) return { kind: 'help' };
     const [command, file, ...rest] = positionals;
-    if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: floorline run FILE)`);
+    if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: floorline run FILE, or floorline batch submit FILE)`);
     if (!file) throw new UsageError('floorline run needs a FILE');
     if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
 

@@ -1,7 +1,9 @@
 // The `floorline` command. Everything it does lives in src/core; this file is only the terminal.
 import { setFlagsFromString } from 'node:v8';
 import { parseCommand, USAGE } from './args';
-import { EXIT, runCommand } from './run-command';
+import { BATCH_USAGE } from './batch-args';
+import { batchCommand } from './batch-command';
+import { EXIT, runCommand, type Terminal } from './run-command';
 
 // A run keeps ~25 MB live, but at hundreds of requests per second V8's default heap growth lets
 // garbage pile up to 200 MB before collecting. Growing the heap by 10% at a time keeps RSS near the
@@ -12,14 +14,14 @@ setFlagsFromString('--heap-growing-percent=10');
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2), process.env);
   if (command.kind === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${command.topic === 'batch' ? BATCH_USAGE : USAGE}\n`);
     return process.argv.length > 2 ? EXIT.ok : EXIT.invalid;
   }
   if (command.kind === 'error') {
-    process.stderr.write(`floorline: ${command.message}\n\n${USAGE}\n`);
+    process.stderr.write(`floorline: ${command.message}\n\n${command.topic === 'batch' ? BATCH_USAGE : USAGE}\n`);
     return EXIT.invalid;
   }
-  return runCommand(command.args, {
+  const terminal: Terminal = {
     out: (text) => process.stdout.write(`${text}\n`),
     err: (text) => process.stderr.write(text.startsWith('\r') ? text : `${text}\n`),
     interactive: Boolean(process.stderr.isTTY) && !process.env.CI,
@@ -33,7 +35,8 @@ async function main(): Promise<number> {
         process.off('SIGTERM', handler);
       };
     },
-  });
+  };
+  return command.kind === 'batch' ? batchCommand(command.args, terminal) : runCommand(command.args, terminal);
 }
 
 main().then(

@@ -2,7 +2,7 @@
 import type { DispatcherSnapshot, RunSnapshot } from '../core/dispatch/snapshot';
 import { tightestTokenDimension, DIMENSION_LABELS } from '../core/dispatch/tightest-dimension';
 import { formatCount, formatDuration, formatUsd } from '../core/format';
-import type { PreflightEstimate } from '../core/preflight';
+import { batchAlternative, type PreflightEstimate } from '../core/preflight';
 import { stateWords } from '../core/dispatch/state-words';
 
 // Re-exported: callers imported it from here before the table moved to core.
@@ -63,4 +63,11 @@ export function preflightLine(e: PreflightEstimate, tier: string | undefined): s
   if (e.expectedUsd !== null) parts.push(`expected ~${formatUsd(e.expectedUsd)} (if replies use ${Math.round(e.outputShare * 100)}% of max_tokens)`);
   if (e.expectedSeconds !== undefined) parts.push(`at least ${formatDuration(e.expectedSeconds)} at ${tier}-tier limits (${e.bindingLimit})`);
   return parts.join(' · ');
+}
+
+/** The other way to send the same file, with numbers, so the choice is made knowingly. */
+export function batchOptionLine(e: PreflightEstimate): string | undefined {
+  const batch = batchAlternative(e);
+  if (batch.expectedUsd === null) return undefined;
+  return `or as a Message Batch (floorline batch submit FILE): expected ~${formatUsd(batch.expectedUsd)}, half the price, its own rate-limit pool; ${batch.typically}`;
 }

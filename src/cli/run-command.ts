@@ -10,7 +10,7 @@ import { formatProblem } from '../core/input/problems';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../core/run-file';
 import { defaultResultsPath } from '../core/results';
 import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
-import { preflightLine, progressBar, progressLine, summaryLines } from './progress';
+import { batchOptionLine, preflightLine, progressBar, progressLine, summaryLines } from './progress';
 import { estimatePreflight } from '../core/preflight';
 import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
 import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR } from '../core/limits/floors';
@@ -98,9 +98,12 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     return EXIT.ok;
   }
 
-  term.err(`floorline: ${preflightLine(estimatePreflight(prepared.scan.totals, pricing, {
+  const estimate = estimatePreflight(prepared.scan.totals, pricing, {
     ...((args.simulate ?? args.tier) ? { limits: TIERS[(args.simulate ?? args.tier)!] } : {}),
-  }), args.simulate ?? args.tier)}`);
+  });
+  term.err(`floorline: ${preflightLine(estimate, args.simulate ?? args.tier)}`);
+  const batchOption = args.simulate ? undefined : batchOptionLine(estimate);
+  if (batchOption) term.err(`floorline: ${batchOption}`);
 
   const simulation = args.simulate ? await simulatedClient(args.simulate) : undefined;
   if (args.simulate) term.err(`floorline: simulating the API at ${args.simulate} tier limits (no key, no cost)`);

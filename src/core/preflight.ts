@@ -76,3 +76,19 @@ export function estimatePreflight(totals: ScanTotals, pricing: Pricing, options:
   }
   return { requests, inputTokens: Math.round(inputTokens), outputTokens: Math.round(outputTokens), worstCaseUsd: worst, expectedUsd: expected, expectedSeconds, bindingLimit, unpricedModels, outputShare };
 }
+
+/** The same file through the Message Batches API: every price halved, no wait on the live limits. */
+export interface BatchAlternative {
+  expectedUsd: number | null;
+  worstCaseUsd: number | null;
+  /** What the API promises, in words: batches have their own pool and a 24-hour window. */
+  typically: string;
+}
+
+export function batchAlternative(live: PreflightEstimate): BatchAlternative {
+  return {
+    expectedUsd: live.expectedUsd === null ? null : live.expectedUsd / 2,
+    worstCaseUsd: live.worstCaseUsd === null ? null : live.worstCaseUsd / 2,
+    typically: 'most batches end within an hour, all within 24 h',
+  };
+}

@@ -2,6 +2,7 @@
 export const CommandId = {
   run: 'floorline.run',
   simulate: 'floorline.simulate',
+  submitBatch: 'floorline.submitBatch',
   pause: 'floorline.pause',
   resume: 'floorline.resume',
   stop: 'floorline.stop',

@@ -11,11 +11,16 @@ import { DashboardPanel, registerSerializer, type DashboardSource } from './dash
 import { runFileCommand, type RunCommandDeps } from './run-command';
 import { controlCommand } from './control-commands';
 import { readSettings } from './settings';
+import { BatchTracker } from './batch-tracker';
+import { BatchStatusBar } from './batch-status-bar';
+import { batchJobOptions, submitBatchCommand } from './batch-command';
 
 /** What `activate` returns: for the extension tests, to observe runs and the status bar. */
 export interface FloorlineApi {
   manager: RunManager;
   statusBar: FloorlineStatusBar;
+  batches: BatchTracker;
+  batchStatusBar: BatchStatusBar;
 }
 
 export function activate(context: vscode.ExtensionContext): FloorlineApi {
@@ -45,6 +50,9 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
   };
   const showDashboard = () => DashboardPanel.show(context, source);
   const deps: RunCommandDeps = { manager, keys, diagnostics, log, showDashboard };
+  const batches = new BatchTracker(context, log, (job) => batchJobOptions(deps, job));
+  const batchStatusBar = new BatchStatusBar();
+  context.subscriptions.push(batches, batchStatusBar, batches.onDidChange(() => batchStatusBar.update(batches.current)));
 
   context.subscriptions.push(
     registerSerializer(context, source),
@@ -56,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
     }),
     vscode.commands.registerCommand(CommandId.run, (uri?: vscode.Uri) => runFileCommand(deps, uri, false)),
     vscode.commands.registerCommand(CommandId.simulate, (uri?: vscode.Uri) => runFileCommand(deps, uri, true)),
+    vscode.commands.registerCommand(CommandId.submitBatch, (uri?: vscode.Uri) => submitBatchCommand(deps, batches, uri)),
     vscode.commands.registerCommand(CommandId.pause, () => controlCommand(manager, 'pause')),
     vscode.commands.registerCommand(CommandId.resume, () => controlCommand(manager, 'resume')),
     vscode.commands.registerCommand(CommandId.stop, () => controlCommand(manager, 'stop')),
@@ -75,8 +84,10 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
   );
 
   void offerResume(manager, deps);
+  // Batches submitted before VS Code closed: keep polling them (only in a trusted workspace, which may spend).
+  if (vscode.workspace.isTrusted) batches.resumeAll();
   log.info('Floorline activated');
-  return { manager, statusBar };
+  return { manager, statusBar, batches, batchStatusBar };
 }
 
 /** VS Code closed mid-run last time: offer to pick those runs up (their results files know what is done). */

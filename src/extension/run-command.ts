@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { Pricing } from '../core/pricing/pricing';
-import { estimatePreflight } from '../core/preflight';
+import { batchAlternative, estimatePreflight } from '../core/preflight';
 import { defaultResultsPath } from '../core/results';
 import { formatCount, formatDuration, formatUsd } from '../core/format';
 import type { RunFileOptions } from '../core/run-file';
@@ -32,8 +32,8 @@ function lastSeenLimits(snapshot: DispatcherSnapshot): TierLimits | undefined {
   return { requestsPerMinute: d.requests.limit, inputTokensPerMinute: d.inputTokens.limit, outputTokensPerMinute: d.outputTokens.limit };
 }
 
-export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | undefined, simulate: boolean): Promise<ManagedRun | undefined> {
-  const verb = simulate ? 'Simulate' : 'Run';
+/** A trusted workspace and a local .jsonl file (asked for when not given), or undefined with the user told why. */
+export async function trustedJsonlFile(uri: vscode.Uri | undefined, title: string): Promise<vscode.Uri | undefined> {
   if (!vscode.workspace.isTrusted) {
     const choice = await vscode.window.showErrorMessage(
       'Floorline: this workspace is not trusted. Running a file sends its prompts to the API and spends money, so it needs a trusted workspace.',
@@ -42,12 +42,19 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
     return undefined;
   }
-  uri ??= await pickJsonlFile(`${verb} JSONL File`);
+  uri ??= await pickJsonlFile(title);
   if (!uri) return undefined;
   if (uri.scheme !== 'file') {
     void vscode.window.showErrorMessage(`Floorline: ${uri.toString()} is not a local file.`);
     return undefined;
   }
+  return uri;
+}
+
+export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | undefined, simulate: boolean): Promise<ManagedRun | undefined> {
+  const verb = simulate ? 'Simulate' : 'Run';
+  uri = await trustedJsonlFile(uri, `${verb} JSONL File`);
+  if (!uri) return undefined;
 
   const settings = readSettings(uri);
   for (const problem of settings.problems) deps.log.warn(problem);
@@ -109,7 +116,13 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     (options.maxSpendUsd !== undefined ? ` · capped at ${formatUsd(options.maxSpendUsd)}` : '');
   deps.log.info(`${name}: ${summary}`);
   if (!simulate && (estimate.expectedUsd === null || estimate.expectedUsd > settings.confirmAboveUsd)) {
-    const go = await vscode.window.showWarningMessage(`Floorline: run ${name}?`, { modal: true, detail: summary }, 'Run');
+    // Both ways side by side, with numbers: live now under the limits, or half price within a day.
+    const batch = batchAlternative(estimate);
+    const detail =
+      `Live: ${summary}\n\nAs a Message Batch: expected ~${batch.expectedUsd === null ? '?' : formatUsd(batch.expectedUsd)} ` +
+      `(worst case ${batch.worstCaseUsd === null ? '?' : formatUsd(batch.worstCaseUsd)}), half the price, its own rate-limit pool; ${batch.typically}.`;
+    const go = await vscode.window.showWarningMessage(`Floorline: run ${name}?`, { modal: true, detail }, 'Run', 'Submit as Message Batch');
+    if (go === 'Submit as Message Batch') await vscode.commands.executeCommand(CommandId.submitBatch, uri);
     if (go !== 'Run') return undefined;
   }
 

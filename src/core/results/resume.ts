@@ -41,7 +41,15 @@ export function resumeTempPath(resultsPath: string): string {
   return `${resultsPath}.resume-tmp`;
 }
 
-export async function prepareResume(resultsPath: string): Promise<ResumeState> {
+export interface ResumeOptions {
+  /**
+   * Drop errored/canceled/expired lines and duplicates so that they are sent again (default). False
+   * only repairs a torn tail: for writers that append more results to the same file (batch results).
+   */
+  dropRetryable?: boolean;
+}
+
+export async function prepareResume(resultsPath: string, options: ResumeOptions = {}): Promise<ResumeState> {
   // A leftover from a crash during an earlier rewrite; the results file itself is whole either way.
   await fs.promises.rm(resumeTempPath(resultsPath), { force: true });
 
@@ -66,7 +74,7 @@ export async function prepareResume(resultsPath: string): Promise<ResumeState> {
   await repairTail(resultsPath, scan);
 
   // Blank lines alone are harmless and not worth a rewrite; they go only if one happens anyway.
-  if (state.erroredDropped + state.duplicatesDropped > 0) {
+  if (options.dropRetryable !== false && state.erroredDropped + state.duplicatesDropped > 0) {
     await rewriteWithout(resultsPath, scan.drops);
     state.rewritten = true;
   }

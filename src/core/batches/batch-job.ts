@@ -1,0 +1,190 @@
+// A JSONL file as Message Batches: submit what has not succeeded yet, poll until every batch has
+// ended, stream the results into the same `<name>.results.jsonl` a live run writes (cost at batch
+// prices), cancel. Every step reads and writes the persisted state, so any of them can be
+// interrupted and run again: nothing is submitted twice and nothing already written is lost.
+import * as fs from 'node:fs';
+import { readRequests, type InputDefaults } from '../input';
+import { prepareResume, ResultsWriter } from '../results';
+import type { Pricing } from '../pricing/pricing';
+import type { ResultLine, Usage } from '../types';
+import { splitIntoBatches, type BatchLimits, BATCH_LIMITS } from './batch-split';
+import { loadBatchState, saveBatchState, type BatchState, type SubmittedBatch } from './batch-state';
+import type { BatchInfo, BatchResult, BatchesClient } from './batches-client';
+
+export interface BatchJobOptions {
+  inputPath: string;
+  resultsPath: string;
+  statePath: string;
+  client: BatchesClient;
+  /** Batch prices: construct with `{ batch: true }`. */
+  pricing: Pricing;
+  defaults?: Omit<InputDefaults, 'isKnownModel'>;
+  limits?: BatchLimits;
+}
+
+export interface SubmitOutcome {
+  submitted: SubmittedBatch[];
+  /** Lines skipped because they already succeeded, or wait in a batch not yet collected. */
+  skipped: number;
+}
+
+function record(batch: SubmittedBatch, info: BatchInfo): void {
+  batch.status = info.processing_status;
+  batch.counts = info.request_counts;
+  batch.expiresAt = info.expires_at;
+}
+
+/** Submit every line that has neither succeeded nor is waiting in an uncollected batch. */
+export async function submitBatches(options: BatchJobOptions): Promise<SubmitOutcome> {
+  const state = loadBatchState(options.statePath, options.inputPath);
+  // Errored, canceled and expired lines are dropped from the results so they are tried again.
+  const resume = await prepareResume(options.resultsPath);
+  const waiting = new Set(state.batches.filter((b) => !b.collected).flatMap((b) => b.customIds));
+  let skipped = 0;
+  const pending = readRequests(options.inputPath, options.defaults ?? {}, {
+    skip: (id) => {
+      const skip = resume.succeeded.has(id) || waiting.has(id);
+      if (skip) skipped++;
+      return skip;
+    },
+  });
+  const submitted: SubmittedBatch[] = [];
+  for await (const entries of splitIntoBatches(pending, options.limits ?? BATCH_LIMITS)) {
+    const info = await options.client.create(entries);
+    const batch: SubmittedBatch = {
+      id: info.id,
+      customIds: entries.map((e) => e.custom_id),
+      submittedAt: info.created_at,
+      expiresAt: info.expires_at,
+      status: info.processing_status,
+      counts: info.request_counts,
+      collected: false,
+    };
+    state.batches.push(batch);
+    // Persisted before anything else happens: from now on a restart polls this batch.
+    saveBatchState(options.statePath, state);
+    submitted.push(batch);
+  }
+  return { submitted, skipped };
+}
+
+/** Ask the API where each uncollected batch stands; the state file is updated. */
+export async function refreshBatches(options: BatchJobOptions): Promise<BatchState> {
+  const state = loadBatchState(options.statePath, options.inputPath);
+  for (const batch of state.batches) {
+    if (batch.collected) continue;
+    record(batch, await options.client.retrieve(batch.id));
+  }
+  saveBatchState(options.statePath, state);
+  return state;
+}
+
+/** Cancel every batch still processing. Its finished requests keep their results; the rest end `canceled`. */
+export async function cancelBatches(options: BatchJobOptions): Promise<SubmittedBatch[]> {
+  // The API refuses to cancel a batch that has ended: look first.
+  const state = await refreshBatches(options);
+  const canceled: SubmittedBatch[] = [];
+  for (const batch of state.batches) {
+    if (batch.collected || batch.status === 'ended') continue;
+    record(batch, await options.client.cancel(batch.id));
+    canceled.push(batch);
+  }
+  saveBatchState(options.statePath, state);
+  return canceled;
+}
+
+export interface CollectOptions {
+  /** Keep polling until every batch has ended (default), or collect only those that have. */
+  wait?: boolean;
+  /** Sleep between polls; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
+  /** First poll interval; grows ×1.5 per poll to `maxPollMs`. Most batches end within an hour. */
+  pollMs?: number;
+  maxPollMs?: number;
+  onPoll?: (state: BatchState) => void;
+}
+
+export interface CollectOutcome {
+  state: BatchState;
+  written: number;
+  /** Batches still processing (only when `wait` was false). */
+  unfinished: number;
+}
+
+/** Poll with backoff; stream each ended batch's results into the results file, once. */
+export async function collectBatches(options: BatchJobOptions, collect: CollectOptions = {}): Promise<CollectOutcome> {
+  const sleep = collect.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
+  let interval = collect.pollMs ?? 5_000;
+  const maxInterval = collect.maxPollMs ?? 60_000;
+  let written = 0;
+  for (;;) {
+    const state = await refreshBatches(options);
+    collect.onPoll?.(state);
+    for (const batch of state.batches) {
+      if (batch.collected || batch.status !== 'ended') continue;
+      written += await writeResults(options, batch);
+      batch.collected = true;
+      saveBatchState(options.statePath, state);
+    }
+    const unfinished = state.batches.filter((b) => !b.collected).length;
+    if (unfinished === 0 || collect.wait === false) return { state, written, unfinished };
+    await sleep(interval);
+    interval = Math.min(maxInterval, interval * 1.5);
+  }
+}
+
+/** custom_ids with a line in the results file already (a collection interrupted half-way). */
+async function idsInResults(path: string): Promise<Set<string>> {
+  const ids = new Set<string>();
+  if (!fs.existsSync(path)) return ids;
+  for (const line of fs.readFileSync(path, 'utf8').split('\n')) {
+    if (!line) continue;
+    try {
+      ids.add((JSON.parse(line) as ResultLine).custom_id);
+    } catch {
+      // A torn tail: prepareResume repairs it below.
+    }
+  }
+  return ids;
+}
+
+async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Promise<number> {
+  await prepareResume(options.resultsPath, { dropRetryable: false });
+  const present = await idsInResults(options.resultsPath);
+  // Errored, canceled and expired results carry no model: take it from the input.
+  const models = new Map<string, string>();
+  const inBatch = new Set(batch.customIds);
+  for await (const request of readRequests(options.inputPath, options.defaults ?? {}, { skip: (id) => !inBatch.has(id) })) {
+    models.set(request.customId, request.params.model);
+  }
+  const writer = await ResultsWriter.open(options.resultsPath);
+  let written = 0;
+  try {
+    for await (const result of await options.client.results(batch.id)) {
+      if (present.has(result.custom_id) || !inBatch.has(result.custom_id)) continue;
+      writer.append(toResultLine(result, models.get(result.custom_id) ?? 'unknown', options.pricing));
+      present.add(result.custom_id);
+      written++;
+    }
+  } finally {
+    await writer.close();
+  }
+  return written;
+}
+
+export function toResultLine(result: BatchResult, inputModel: string, pricing: Pricing): ResultLine {
+  const base = { custom_id: result.custom_id, latency_ms: null, attempts: 1 };
+  switch (result.result.type) {
+    case 'succeeded': {
+      const message = result.result.message;
+      const usage = message.usage as Usage;
+      const model = typeof message.model === 'string' ? message.model : inputModel;
+      return { ...base, result: { type: 'succeeded', message }, model, cost_usd: pricing.costOf(model, usage), usage };
+    }
+    case 'errored':
+      return { ...base, result: { type: 'errored', error: result.result.error as Extract<ResultLine['result'], { type: 'errored' }>['error'] }, model: inputModel, cost_usd: 0, usage: null };
+    case 'canceled':
+    case 'expired':
+      return { ...base, result: { type: result.result.type }, model: inputModel, cost_usd: 0, usage: null };
+  }
+}

@@ -1,0 +1,217 @@
+// Message Batches in the core: splitting at the API's limits, submitting what is not done yet,
+// collecting results (out of order) into the live results format at batch prices, cancel, and
+// interruption at every step. The API is an in-memory fake here; test/integration runs the real
+// SDK against the mock server's batches endpoints.
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { splitIntoBatches } from '../../src/core/batches/batch-split';
+import { batchStatePath, loadBatchState } from '../../src/core/batches/batch-state';
+import { cancelBatches, collectBatches, submitBatches, type BatchJobOptions } from '../../src/core/batches/batch-job';
+import type { BatchEntry, BatchInfo, BatchResult, BatchesClient } from '../../src/core/batches/batches-client';
+import { Pricing } from '../../src/core/pricing/pricing';
+import type { InputRequest, ResultLine } from '../../src/core/types';
+import { readResults, tempDir, writeJob } from '../helpers/jsonl';
+
+type Outcome = 'succeeded' | 'errored' | 'canceled' | 'expired';
+
+class FakeBatches implements BatchesClient {
+  readonly batches = new Map<string, { entries: BatchEntry[]; info: BatchInfo; outcomes: Map<string, Outcome> }>();
+  /** Results streams that fail after this many lines (an interrupted download). */
+  failResultsAfter: number | undefined;
+
+  async create(entries: BatchEntry[]): Promise<BatchInfo> {
+    const id = `msgbatch_${this.batches.size + 1}`;
+    const info: BatchInfo = {
+      id,
+      processing_status: 'in_progress',
+      request_counts: { processing: entries.length, succeeded: 0, errored: 0, canceled: 0, expired: 0 },
+      created_at: '2026-11-24T12:00:00Z',
+      expires_at: '2026-11-25T12:00:00Z',
+      ended_at: null,
+    };
+    this.batches.set(id, { entries, info, outcomes: new Map() });
+    return structuredClone(info);
+  }
+  /** End a batch: every request gets `outcome(custom_id)`. */
+  end(id: string, outcome: (customId: string) => Outcome = () => 'succeeded'): void {
+    const b = this.batches.get(id)!;
+    for (const e of b.entries) if (!b.outcomes.has(e.custom_id)) b.outcomes.set(e.custom_id, outcome(e.custom_id));
+    b.info.processing_status = 'ended';
+    b.info.ended_at = '2026-11-24T13:00:00Z';
+    b.info.request_counts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+    for (const o of b.outcomes.values()) b.info.request_counts[o]++;
+  }
+  async retrieve(id: string): Promise<BatchInfo> {
+    return structuredClone(this.batches.get(id)!.info);
+  }
+  async cancel(id: string): Promise<BatchInfo> {
+    const b = this.batches.get(id)!;
+    b.info.processing_status = 'canceling';
+    return structuredClone(b.info);
+  }
+  async results(id: string): Promise<AsyncIterable<BatchResult>> {
+    const b = this.batches.get(id)!;
+    assert.equal(b.info.processing_status, 'ended', 'results only once ended');
+    // The API streams results in any order: here, reversed.
+    const lines: BatchResult[] = [...b.entries].reverse().map((e) => {
+      const type = b.outcomes.get(e.custom_id)!;
+      if (type === 'succeeded') {
+        return { custom_id: e.custom_id, result: { type, message: { id: `msg_${e.custom_id}`, model: e.params.model, usage: { input_tokens: 1_000, output_tokens: 200 } } } };
+      }
+      if (type === 'errored') return { custom_id: e.custom_id, result: { type, error: { type: 'error', error: { type: 'invalid_request_error', message: 'bad' } } } };
+      return { custom_id: e.custom_id, result: { type } };
+    });
+    const failAfter = this.failResultsAfter;
+    return (async function* () {
+      let n = 0;
+      for (const line of lines) {
+        if (failAfter !== undefined && n++ >= failAfter) throw new Error('connection reset while streaming results');
+        yield line;
+      }
+    })();
+  }
+}
+
+async function* source(n: number): AsyncIterable<InputRequest> {
+  for (let i = 0; i < n; i++) {
+    yield { customId: `r${i}`, line: i + 1, params: { model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'x'.repeat(100) }] } };
+  }
+}
+
+async function collectAll<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+describe('Message Batches', () => {
+  describe('splitting', () => {
+    it('starts a new batch at the request limit and at the byte limit', async () => {
+      const byCount = await collectAll(splitIntoBatches(source(7), { maxRequests: 3, maxBytes: 1e9 }));
+      assert.deepEqual(byCount.map((b) => b.length), [3, 3, 1]);
+      // Each entry is ~230 bytes: 1 KB of envelope + 4 entries fit in 2 KB, not 5.
+      const byBytes = await collectAll(splitIntoBatches(source(10), { maxRequests: 100_000, maxBytes: 2_048 }));
+      assert.ok(byBytes.every((b) => b.length === 4 || b === byBytes.at(-1)), JSON.stringify(byBytes.map((b) => b.length)));
+      assert.equal(byBytes.flat().length, 10);
+      assert.deepEqual(byBytes.flat().map((e) => e.custom_id), Array.from({ length: 10 }, (_, i) => `r${i}`));
+    });
+
+    it('refuses a single request larger than a whole batch, naming its line', async () => {
+      await assert.rejects(collectAll(splitIntoBatches(source(2), { maxRequests: 10, maxBytes: 1_100 })), /line 1 \(r0\) alone is \d+ bytes/);
+    });
+  });
+
+  describe('submit, collect, cancel', () => {
+    let dir: string;
+    let cleanup: () => void;
+    let api: FakeBatches;
+    let options: BatchJobOptions;
+    const noSleep = async () => undefined;
+    beforeEach(() => {
+      ({ dir, cleanup } = tempDir());
+      api = new FakeBatches();
+      const input = join(dir, 'job.jsonl');
+      writeJob(input, { count: 10 });
+      const resultsPath = join(dir, 'job.results.jsonl');
+      options = { inputPath: input, resultsPath, statePath: batchStatePath(resultsPath), client: api, pricing: new Pricing({ batch: true }), limits: { maxRequests: 4, maxBytes: 1e9 } };
+    });
+    afterEach(() => cleanup());
+
+    it('submits in batches, persists their ids at once, and does not submit them twice', async () => {
+      const first = await submitBatches(options);
+      assert.deepEqual(first.submitted.map((b) => b.customIds.length), [4, 4, 2]);
+      const state = loadBatchState(options.statePath, options.inputPath);
+      assert.deepEqual(state.batches.map((b) => b.id), ['msgbatch_1', 'msgbatch_2', 'msgbatch_3']);
+      // A restart before anything ended: everything is waiting in a batch, nothing new goes out.
+      const again = await submitBatches(options);
+      assert.equal(again.submitted.length, 0);
+      assert.equal(again.skipped, 10);
+      assert.equal(api.batches.size, 3);
+    });
+
+    it('writes results in the live shape, at half price, whatever order they arrive in', async () => {
+      await submitBatches(options);
+      for (const id of api.batches.keys()) api.end(id, (c) => (c === 'req-000003' ? 'errored' : c === 'req-000007' ? 'expired' : 'succeeded'));
+      const outcome = await collectBatches(options, { sleep: noSleep });
+      assert.equal(outcome.written, 10);
+      const lines = readResults(options.resultsPath);
+      assert.deepEqual(lines.map((l) => l.custom_id).sort(), Array.from({ length: 10 }, (_, i) => `req-${String(i).padStart(6, '0')}`));
+      const ok = lines.find((l) => l.custom_id === 'req-000000') as ResultLine;
+      assert.equal(ok.result.type, 'succeeded');
+      assert.equal(ok.model, 'claude-haiku-4-5');
+      // Haiku 4.5 at half price: 1,000 × $0.50/M + 200 × $2.50/M.
+      assert.ok(Math.abs(ok.cost_usd! - (1_000 * 0.5 + 200 * 2.5) / 1e6) < 1e-12);
+      assert.deepEqual(Object.keys(ok).sort(), ['attempts', 'cost_usd', 'custom_id', 'latency_ms', 'model', 'result', 'usage']);
+      const expired = lines.find((l) => l.custom_id === 'req-000007')!;
+      assert.deepEqual(expired.result, { type: 'expired' });
+      assert.equal(expired.model, 'claude-haiku-4-5');
+      assert.equal(expired.cost_usd, 0);
+      assert.equal(lines.find((l) => l.custom_id === 'req-000003')!.result.type, 'errored');
+      assert.ok(loadBatchState(options.statePath, options.inputPath).batches.every((b) => b.collected));
+
+      // The next submit sends only what did not succeed: the errored and the expired line.
+      const retry = await submitBatches(options);
+      assert.deepEqual(retry.submitted.flatMap((b) => b.customIds).sort(), ['req-000003', 'req-000007']);
+    });
+
+    it('polls with backoff until every batch has ended; a restart mid-poll picks up the same batches', async () => {
+      await submitBatches(options);
+      api.end('msgbatch_1');
+      // A first process collects what has ended and is killed while the rest still run.
+      const partial = await collectBatches(options, { wait: false });
+      assert.equal(partial.written, 4);
+      assert.equal(partial.unfinished, 2);
+      // A second process: polls, the others end meanwhile, everything is collected exactly once.
+      const sleeps: number[] = [];
+      const outcome = await collectBatches(options, {
+        pollMs: 1_000,
+        sleep: async (ms) => {
+          sleeps.push(ms);
+          if (sleeps.length === 2) api.end('msgbatch_2');
+          if (sleeps.length === 3) api.end('msgbatch_3');
+        },
+      });
+      assert.deepEqual(sleeps, [1_000, 1_500, 2_250]);
+      assert.equal(outcome.written, 6);
+      assert.equal(readResults(options.resultsPath).length, 10);
+      assert.equal(api.batches.size, 3, 'nothing was submitted again');
+    });
+
+    it('a results download cut off half-way is finished by the next collect, without duplicates', async () => {
+      await submitBatches(options);
+      for (const id of api.batches.keys()) api.end(id);
+      api.failResultsAfter = 2;
+      await assert.rejects(collectBatches(options, { sleep: noSleep }), /connection reset/);
+      assert.equal(readResults(options.resultsPath).length, 2);
+      assert.equal(loadBatchState(options.statePath, options.inputPath).batches[0]!.collected, false);
+      api.failResultsAfter = undefined;
+      await collectBatches(options, { sleep: noSleep });
+      const ids = readResults(options.resultsPath).map((l) => l.custom_id);
+      assert.equal(ids.length, 10);
+      assert.equal(new Set(ids).size, 10);
+    });
+
+    it('cancel: batches still processing end with their unfinished requests canceled', async () => {
+      await submitBatches(options);
+      api.end('msgbatch_1');
+      const canceled = await cancelBatches(options);
+      assert.deepEqual(canceled.map((b) => b.id), ['msgbatch_2', 'msgbatch_3']);
+      assert.equal(loadBatchState(options.statePath, options.inputPath).batches[1]!.status, 'canceling');
+      api.end('msgbatch_2', (c) => (c === 'req-000004' ? 'succeeded' : 'canceled'));
+      api.end('msgbatch_3', () => 'canceled');
+      await collectBatches(options, { sleep: noSleep });
+      const lines = readResults(options.resultsPath);
+      assert.equal(lines.filter((l) => l.result.type === 'canceled').length, 5);
+      assert.equal(lines.filter((l) => l.result.type === 'succeeded').length, 5);
+    });
+
+    it('the state file is replaced whole, never left half-written', async () => {
+      await submitBatches(options);
+      assert.equal(existsSync(`${options.statePath}.tmp`), false);
+      writeFileSync(options.statePath, '{"version": 2}');
+      await assert.rejects(submitBatches(options), /not a Floorline batch state file/);
+      assert.match(readFileSync(options.statePath, 'utf8'), /version/);
+    });
+  });
+});
