@@ -109,8 +109,11 @@ export async function batchCommand(args: BatchArgs, term: Terminal): Promise<num
       });
       term.out(`floorline: ${outcome.written} results written to ${resultsPath}`);
       if (outcome.unfinished > 0) return EXIT_PENDING;
-      const counts = outcome.state.batches.reduce((n, b) => n + b.counts.errored + b.counts.canceled + b.counts.expired, 0);
-      return counts > 0 ? EXIT.someErrored : EXIT.ok;
+      if (outcome.notSucceeded > 0) {
+        term.out(`floorline: ${outcome.notSucceeded} errored, canceled or expired; \`floorline batch submit ${args.file}\` sends them again`);
+        return EXIT.someErrored;
+      }
+      return EXIT.ok;
     }
   }
 }

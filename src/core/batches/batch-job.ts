@@ -107,6 +107,8 @@ export interface CollectOptions {
 export interface CollectOutcome {
   state: BatchState;
   written: number;
+  /** Of those, errored, canceled or expired. */
+  notSucceeded: number;
   /** Batches still processing (only when `wait` was false). */
   unfinished: number;
 }
@@ -117,17 +119,20 @@ export async function collectBatches(options: BatchJobOptions, collect: CollectO
   let interval = collect.pollMs ?? 5_000;
   const maxInterval = collect.maxPollMs ?? 60_000;
   let written = 0;
+  let notSucceeded = 0;
   for (;;) {
     const state = await refreshBatches(options);
     collect.onPoll?.(state);
     for (const batch of state.batches) {
       if (batch.collected || batch.status !== 'ended') continue;
-      written += await writeResults(options, batch);
+      const counts = await writeResults(options, batch);
+      written += counts.written;
+      notSucceeded += counts.notSucceeded;
       batch.collected = true;
       saveBatchState(options.statePath, state);
     }
     const unfinished = state.batches.filter((b) => !b.collected).length;
-    if (unfinished === 0 || collect.wait === false) return { state, written, unfinished };
+    if (unfinished === 0 || collect.wait === false) return { state, written, notSucceeded, unfinished };
     await sleep(interval);
     interval = Math.min(maxInterval, interval * 1.5);
   }
@@ -148,7 +153,7 @@ async function idsInResults(path: string): Promise<Set<string>> {
   return ids;
 }
 
-async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Promise<number> {
+async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Promise<{ written: number; notSucceeded: number }> {
   await prepareResume(options.resultsPath, { dropRetryable: false });
   const present = await idsInResults(options.resultsPath);
   // Errored, canceled and expired results carry no model: take it from the input.
@@ -159,17 +164,19 @@ async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Pr
   }
   const writer = await ResultsWriter.open(options.resultsPath);
   let written = 0;
+  let notSucceeded = 0;
   try {
     for await (const result of await options.client.results(batch.id)) {
       if (present.has(result.custom_id) || !inBatch.has(result.custom_id)) continue;
       writer.append(toResultLine(result, models.get(result.custom_id) ?? 'unknown', options.pricing));
       present.add(result.custom_id);
       written++;
+      if (result.result.type !== 'succeeded') notSucceeded++;
     }
   } finally {
     await writer.close();
   }
-  return written;
+  return { written, notSucceeded };
 }
 
 export function toResultLine(result: BatchResult, inputModel: string, pricing: Pricing): ResultLine {

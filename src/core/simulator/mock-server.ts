@@ -1,18 +1,48 @@
 // A mock of the Anthropic Messages API that speaks the real wire format: the same bodies, error
 // shapes and rate-limit headers, enforced by the same continuously refilled token buckets. It is
 // both the integration-test fixture (the real SDK talks to it over 127.0.0.1) and the engine of the
-// CLI's `--simulate` mode, which rehearses a job with no key and no cost. Node built-ins only.
+// CLI's `--simulate` mode, which rehearses a job with no key and no cost. It also serves the
+// Message Batches API (see ./batches), answering each batch line as a live request would be
+// answered, billed at half price and outside the live buckets. Node built-ins only.
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Pricing } from '../pricing/pricing';
 import { TIERS, isTierName, type TierLimits } from '../tiers';
 import { DEFAULT_LATENCY, latencyMs, type LatencyModel } from './latency';
-import { buildMessage, capOutput, type MockUsage, defaultOutputTokens, hashFraction, messageId } from './replies';
+import {
+  buildMessage,
+  capOutput,
+  defaultOutputTokens,
+  hashFraction,
+  messageId,
+  type MockMessage,
+  type MockUsage,
+  type StopReason,
+} from './replies';
 import { TokenBucket } from './token-bucket';
-import { analyzePrompt, promptHash, type CacheBreakpoint, type CacheTtl } from './tokens';
+import { analyzePrompt, promptHash, type CacheBreakpoint, type CacheTtl, type PromptAnalysis } from './tokens';
+import {
+  BatchApiError,
+  BatchStore,
+  MAX_BATCH_BYTES,
+  validateBatchBody,
+  type BatchOptions,
+  type BatchRuntimeConfig,
+  type MockBatchResult,
+  type MockMessageBatch,
+} from './batches';
 
 export { REALISTIC_LATENCY, DEFAULT_LATENCY, type LatencyModel } from './latency';
+export {
+  DEFAULT_BATCH_TIMING,
+  type BatchOptions,
+  type BatchRuntimeConfig,
+  type MockBatchResult,
+  type MockBatchResultLine,
+  type MockMessageBatch,
+} from './batches';
 
 export type MockLimits = TierLimits;
 /** Bucket levels at start: full, empty, or a fraction of the limit. */
@@ -57,6 +87,9 @@ export interface MockServerOptions {
   fallbackPrice?: { input: number; output: number };
   /** Clock for buckets, cache expiry and headers (ms). Latency always uses real timers. */
   now?: () => number;
+  /** Message Batches timing (on the `now` clock): each request finishes at a random moment in
+   *  [minMs, maxMs] after creation (default 50..500); `expiresAfterMs` (default 24 h) expires the rest. */
+  batches?: BatchOptions;
 }
 
 /** What `configure()` and POST /_mock/configure may change while running. `null` clears a limit or option. */
@@ -67,6 +100,8 @@ export interface MockRuntimeConfig {
   outputTokens?: OutputTokensOption | null;
   orgSpendLimitUsd?: number | null;
   usageLimitUsd?: number | null;
+  /** Applies to batches created afterwards; existing batches keep their schedule. */
+  batches?: BatchRuntimeConfig;
 }
 
 /** A canned response for one upcoming request. `resetConnection` drops the socket without any response. */
@@ -99,6 +134,19 @@ export interface MockStats {
   completionsByKey: Record<string, number>;
   firstRequestAt: number | null;
   lastCompletionAt: number | null;
+  /** Message Batches created, and the requests they held. */
+  batchesCreated: number;
+  batchRequests: number;
+  /** Batch requests by outcome, counted as they settle. */
+  batchSucceeded: number;
+  batchErrored: number;
+  batchCanceled: number;
+  batchExpired: number;
+  /** Usage of succeeded batch requests (`input_tokens` as in their usage, cache tokens apart). */
+  batchInputTokens: number;
+  batchOutputTokens: number;
+  /** What batch requests were billed, at half the list price; also included in `billedUsd`. */
+  batchBilledUsd: number;
 }
 
 export interface BucketLevels {
@@ -115,6 +163,8 @@ export interface MockServer {
   injectErrors(list: InjectedError[]): void;
   resetStats(): void;
   levels(): BucketLevels;
+  /** Every Message Batch as GET /v1/messages/batches/:id would show it now (oldest first). */
+  batches(): MockMessageBatch[];
   close(): Promise<void>;
 }
 
@@ -147,15 +197,18 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  api.setBaseUrl(url);
   let closing: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     stats: () => api.snapshot(),
     configure: (partial) => api.configure(partial),
     injectErrors: (list) => api.inject(list),
     resetStats: () => api.resetStats(),
     levels: () => api.levels(),
+    batches: () => api.batchList(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         api.shutdown();
@@ -169,7 +222,10 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
 
 // ---------------------------------------------------------------------------------------------
 
-const MAX_BODY_BYTES = 32 * 1024 * 1024; // the API's request size limit
+const MAX_BODY_BYTES = 32 * 1024 * 1024; // the API's request size limit (256 MB for batch creation)
+/** The Message Batches API bills every token at half the list price. */
+const BATCH_PRICE_FACTOR = 0.5;
+const BATCH_ROUTE = /^\/v1\/messages\/batches(?:\/([^/]+)(?:\/(results|cancel))?)?$/;
 const RETRY_AFTER_CAP_SEC = 60;
 const TTL_MS: Record<CacheTtl, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
 const DATED_SUFFIX = /-\d{8}$/;
@@ -195,6 +251,18 @@ interface ApiError {
   retryAfterSec?: number;
 }
 
+/** How a request will be answered: fixed by its prompt, the prompt cache and the output option. */
+interface ReplyPlan {
+  body: MockRequestBody;
+  prompt: PromptAnalysis;
+  cache: { read: number; write5m: number; write1h: number; hitIndex: number };
+  hash: string;
+  outputTokens: number;
+  stopReason: StopReason;
+  /** Input charged to the ITPM bucket: cache reads do not count, fresh input and cache writes do. */
+  chargedInput: number;
+}
+
 class MockApi {
   private readonly now: () => number;
   private readonly pricing = new Pricing();
@@ -210,9 +278,18 @@ class MockApi {
   private requestCounter = 0;
   private closed = false;
   private stats: MockStats = emptyStats(0);
+  private readonly batchStore: BatchStore;
 
   constructor(private readonly options: MockServerOptions) {
     this.now = options.now ?? (() => Date.now());
+    this.batchStore = new BatchStore(
+      {
+        now: this.now,
+        answer: (params, t) => this.answerBatchRequest(params, t),
+        settled: (result, params) => this.batchSettled(result, params),
+      },
+      options.batches,
+    );
     const { requestsPerMinute, inputTokensPerMinute, outputTokensPerMinute } = options.limits;
     const start = (limit: number) => limit * initialFraction(options.initial);
     this.buckets = {
@@ -239,6 +316,15 @@ class MockApi {
     if (partial.outputTokens !== undefined) this.outputTokens = partial.outputTokens ?? undefined;
     if (partial.orgSpendLimitUsd !== undefined) this.orgSpendLimitUsd = partial.orgSpendLimitUsd ?? undefined;
     if (partial.usageLimitUsd !== undefined) this.usageLimitUsd = partial.usageLimitUsd ?? undefined;
+    if (partial.batches !== undefined) this.batchStore.configure(partial.batches);
+  }
+
+  setBaseUrl(url: string): void {
+    this.batchStore.baseUrl = url;
+  }
+
+  batchList(): MockMessageBatch[] {
+    return this.batchStore.all();
   }
 
   inject(list: InjectedError[]): void {
@@ -251,6 +337,7 @@ class MockApi {
   }
 
   snapshot(): MockStats {
+    this.batchStore.advance(); // batch requests due by now are counted and billed before anyone looks
     return structuredClone(this.stats);
   }
 
@@ -282,9 +369,15 @@ class MockApi {
   // --- routing -------------------------------------------------------------------------------
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://mock').pathname;
-    const raw = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://mock');
+    const path = url.pathname;
+    const raw = await readBody(req, req.method === 'POST' && path === '/v1/messages/batches' ? MAX_BATCH_BYTES : MAX_BODY_BYTES);
     const route = `${req.method} ${path}`;
+    // Batch requests that finished by now settle first, so live requests meet their cache entries
+    // and spend in the order they happened.
+    this.batchStore.advance();
+    const batchRoute = BATCH_ROUTE.exec(path);
+    if (batchRoute) return this.onBatches(req, res, raw, url, batchRoute[1], batchRoute[2]);
     switch (route) {
       case 'POST /v1/messages':
         return this.onMessages(req, res, raw);
@@ -343,17 +436,10 @@ class MockApi {
     const refused = this.modelError(body.model) ?? this.spendError();
     if (refused) return this.sendError(res, refused);
 
-    const prompt = analyzePrompt(body);
-    const cache = this.lookupCache(prompt.breakpoints);
-    const cacheWrite = cache.write5m + cache.write1h;
-    // Cache reads do not count toward ITPM; fresh input and cache writes do.
-    const chargedInput = prompt.inputTokens - cache.read;
     // Decided before admission so a throwing `outputTokens` function cannot leave a request half-charged.
-    const hash = promptHash(body);
-    const wanted = typeof this.outputTokens === 'function' ? this.outputTokens(body)
-      : typeof this.outputTokens === 'number' ? this.outputTokens
-      : defaultOutputTokens(hash);
-    const { outputTokens, stopReason } = capOutput(wanted, body.max_tokens);
+    const plan = this.plan(body, this.now());
+    const { cache, hash, outputTokens, chargedInput } = plan;
+    const cacheWrite = cache.write5m + cache.write1h;
 
     const limited = this.admissionError(chargedInput);
     if (limited) return this.sendError(res, limited);
@@ -369,19 +455,7 @@ class MockApi {
 
     // Generation happened, so it is charged and billed whether or not the client is still there.
     this.buckets.output.take(outputTokens);
-    // The entry exists once the reply does: identical requests sent together all write, as with the real API.
-    this.commitCache(prompt.breakpoints, cache.hitIndex);
-    const message = buildMessage({
-      id: messageId(hash, this.requestCounter + 1),
-      model: body.model,
-      hashHex: hash,
-      outputTokens,
-      stopReason,
-      inputTokens: prompt.inputTokens - cache.read - cacheWrite,
-      cacheRead: cache.read,
-      cacheWrite5m: cache.write5m,
-      cacheWrite1h: cache.write1h,
-    });
+    const message = this.reply(plan, this.now(), this.requestCounter + 1);
     this.stats.inFlight -= 1;
     this.stats.billedUsd += this.costOf(body.model, message.usage);
     this.stats.outputTokensCharged += outputTokens;
@@ -408,6 +482,156 @@ class MockApi {
     if (unknownModel) return this.sendError(res, unknownModel, false);
     // Free, and rate-limited separately by the real API: it touches none of the message buckets.
     this.send(res, 200, { input_tokens: analyzePrompt(parsed.body).inputTokens }, { messagesRoute: false });
+  }
+
+  // --- replies (live and batch) ------------------------------------------------------------------
+
+  /** What a request will get, from its prompt, the cache as of `t` and the output option. May throw
+   *  (a user `outputTokens` function). */
+  private plan(body: MockRequestBody, t: number): ReplyPlan {
+    const prompt = analyzePrompt(body);
+    const cache = this.lookupCache(prompt.breakpoints, t);
+    const hash = promptHash(body);
+    const wanted = typeof this.outputTokens === 'function' ? this.outputTokens(body)
+      : typeof this.outputTokens === 'number' ? this.outputTokens
+      : defaultOutputTokens(hash);
+    const { outputTokens, stopReason } = capOutput(wanted, body.max_tokens);
+    return { body, prompt, cache, hash, outputTokens, stopReason, chargedInput: prompt.inputTokens - cache.read };
+  }
+
+  /** The reply, generated at `t`. */
+  private reply(plan: ReplyPlan, t: number, sequence: number): MockMessage {
+    const { prompt, cache } = plan;
+    // The entry exists once the reply does: identical requests sent together all write, as with the real API.
+    this.commitCache(prompt.breakpoints, cache.hitIndex, t);
+    return buildMessage({
+      id: messageId(plan.hash, sequence),
+      model: plan.body.model,
+      hashHex: plan.hash,
+      outputTokens: plan.outputTokens,
+      stopReason: plan.stopReason,
+      inputTokens: prompt.inputTokens - cache.read - cache.write5m - cache.write1h,
+      cacheRead: cache.read,
+      cacheWrite5m: cache.write5m,
+      cacheWrite1h: cache.write1h,
+    });
+  }
+
+  // --- Message Batches -------------------------------------------------------------------------
+
+  private async onBatches(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: Buffer | null,
+    url: URL,
+    rawId: string | undefined,
+    action: string | undefined,
+  ): Promise<void> {
+    // Batch routes answer without rate-limit headers and stay out of `byStatus`, which describes
+    // the live POST /v1/messages traffic; injected errors are kept for that traffic too.
+    const auth = this.authError(req);
+    if (auth) return this.sendError(res, auth, false);
+    let id: string | undefined;
+    try {
+      id = rawId === undefined ? undefined : decodeURIComponent(rawId);
+    } catch {
+      id = rawId;
+    }
+    const store = this.batchStore;
+    try {
+      const method = req.method ?? 'GET';
+      if (id === undefined && method === 'POST') return this.send(res, 200, this.createBatch(raw), { messagesRoute: false });
+      if (id === undefined && method === 'GET') return this.send(res, 200, store.list(url.searchParams), { messagesRoute: false });
+      if (id !== undefined && action === undefined && method === 'GET') return this.send(res, 200, store.retrieve(id), { messagesRoute: false });
+      if (id !== undefined && action === undefined && method === 'DELETE') return this.send(res, 200, store.delete(id), { messagesRoute: false });
+      if (id !== undefined && action === 'cancel' && method === 'POST') return this.send(res, 200, store.cancel(id), { messagesRoute: false });
+      if (id !== undefined && action === 'results' && method === 'GET') return await this.sendResults(res, store.results(id));
+      return this.sendError(res, { status: 404, type: 'not_found_error', message: `Not found: ${method} ${url.pathname}` }, false);
+    } catch (err) {
+      if (!(err instanceof BatchApiError)) throw err;
+      const errorCode = err.errorCode !== undefined ? { errorCode: err.errorCode } : {};
+      return this.sendError(res, { status: err.status, type: err.type, message: err.message, ...errorCode }, false);
+    }
+  }
+
+  private createBatch(raw: Buffer | null): MockMessageBatch {
+    if (raw === null) throw new BatchApiError(413, 'request_too_large', `Request exceeds the maximum allowed number of bytes (${MAX_BATCH_BYTES} for a batch).`);
+    let json: unknown;
+    try {
+      json = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new BatchApiError(400, 'invalid_request_error', 'There was an error parsing the body of your request: invalid JSON');
+    }
+    const requests = validateBatchBody(json);
+    // Spend limits refuse the whole batch at creation, as they refuse a live request; a batch
+    // already accepted is not cut off part-way (the mock keeps that simple).
+    const refused = this.spendError();
+    if (refused) throw new BatchApiError(refused.status, refused.type, refused.message, refused.errorCode);
+    const batch = this.batchStore.create(requests);
+    this.stats.batchesCreated += 1;
+    this.stats.batchRequests += requests.length;
+    return batch;
+  }
+
+  /** JSONL, streamed with backpressure: a 100,000-line batch is large. */
+  private async sendResults(res: ServerResponse, lines: Array<{ custom_id: string; result: MockBatchResult }>): Promise<void> {
+    if (res.destroyed) return;
+    res.writeHead(200, { 'request-id': this.nextRequestId(), 'content-type': 'application/x-jsonl' });
+    let chunk = '';
+    for (const line of lines) {
+      chunk += JSON.stringify(line) + '\n';
+      if (chunk.length < 64 * 1024) continue;
+      if (res.destroyed) return;
+      const ok = res.write(chunk);
+      chunk = '';
+      if (!ok) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+    }
+    if (!res.destroyed) res.end(chunk);
+  }
+
+  /**
+   * One batch request, answered as a live POST /v1/messages would be at time `t` (same validation,
+   * model check, prompt cache, output lengths and usage), but with no admission against the live
+   * buckets: batches have their own pool. Errors come as the API reports them inside a batch.
+   */
+  private answerBatchRequest(params: Record<string, unknown>, t: number): MockBatchResult {
+    const errored = (e: { type: string; message: string }): MockBatchResult => ({
+      type: 'errored',
+      error: { type: 'error', error: { type: e.type, message: e.message }, request_id: null },
+    });
+    const checked = validateBody(params, true);
+    if ('error' in checked) return errored(checked.error);
+    const body = checked.body;
+    // Live, an unknown model is a 404; inside a batch the API reports it as an invalid request.
+    const unknownModel = this.modelError(body.model);
+    if (unknownModel) return errored({ type: 'invalid_request_error', message: unknownModel.message });
+    let plan: ReplyPlan;
+    try {
+      plan = this.plan(body, t);
+    } catch (err) {
+      return errored({ type: 'api_error', message: `mock internal error: ${String(err)}` });
+    }
+    this.requestCounter += 1;
+    const message = this.reply(plan, t, this.requestCounter);
+    message.usage.service_tier = 'batch'; // the API reports the tier a request ran in
+    return { type: 'succeeded', message };
+  }
+
+  private batchSettled(result: MockBatchResult, params: Record<string, unknown>): void {
+    const s = this.stats;
+    if (result.type === 'errored') s.batchErrored += 1;
+    else if (result.type === 'canceled') s.batchCanceled += 1;
+    else if (result.type === 'expired') s.batchExpired += 1;
+    else {
+      const usage = result.message.usage;
+      const cost = this.costOf(String(params.model), usage) * BATCH_PRICE_FACTOR;
+      s.batchSucceeded += 1;
+      s.batchInputTokens += usage.input_tokens;
+      s.batchOutputTokens += usage.output_tokens;
+      s.batchBilledUsd += cost;
+      // One bill: spend limits see batch spend too.
+      s.billedUsd += cost;
+    }
   }
 
   // --- checks -----------------------------------------------------------------------------------
@@ -473,8 +697,7 @@ class MockApi {
   // --- prompt cache ----------------------------------------------------------------------------
 
   /** Longest unexpired breakpoint → read; the rest up to the last breakpoint → written, split by TTL. */
-  private lookupCache(breakpoints: CacheBreakpoint[]): { read: number; write5m: number; write1h: number; hitIndex: number } {
-    const t = this.now();
+  private lookupCache(breakpoints: CacheBreakpoint[], t: number): ReplyPlan['cache'] {
     let hitIndex = -1;
     for (let i = breakpoints.length - 1; i >= 0; i--) {
       const expiry = this.cache.get(breakpoints[i]!.hash);
@@ -496,8 +719,7 @@ class MockApi {
     return { read, write5m, write1h, hitIndex };
   }
 
-  private commitCache(breakpoints: CacheBreakpoint[], hitIndex: number): void {
-    const t = this.now();
+  private commitCache(breakpoints: CacheBreakpoint[], hitIndex: number, t: number): void {
     // A hit refreshes its entry; every later breakpoint is newly written.
     breakpoints.forEach((bp, i) => {
       if (i >= hitIndex) this.cache.set(bp.hash, t + TTL_MS[bp.ttl]);
@@ -611,6 +833,15 @@ function emptyStats(inFlight: number): MockStats {
     completionsByKey: {},
     firstRequestAt: null,
     lastCompletionAt: null,
+    batchesCreated: 0,
+    batchRequests: 0,
+    batchSucceeded: 0,
+    batchErrored: 0,
+    batchCanceled: 0,
+    batchExpired: 0,
+    batchInputTokens: 0,
+    batchOutputTokens: 0,
+    batchBilledUsd: 0,
   };
 }
 
@@ -624,6 +855,12 @@ function parseBody(raw: Buffer | null, isCreate: boolean): { body: MockRequestBo
   } catch {
     return bad('There was an error parsing the body of your request: invalid JSON');
   }
+  return validateBody(body, isCreate);
+}
+
+/** The API's checks of a parsed Messages body (also applied to each batch request's `params`). */
+function validateBody(body: unknown, isCreate: boolean): { body: MockRequestBody } | { error: ApiError } {
+  const bad = (message: string) => ({ error: { status: 400, type: 'invalid_request_error', message } });
   if (!isRecord(body)) return bad('request body must be a JSON object');
   if (typeof body.model !== 'string') return bad('model: Field required');
   if (isCreate && !(Number.isInteger(body.max_tokens) && (body.max_tokens as number) > 0)) {
@@ -664,13 +901,17 @@ function injectedToError(injected: InjectedError): ApiError {
 /** Validate POST /_mock/configure; over HTTP `outputTokens` can only be a number. */
 function parseRuntimeConfig(json: unknown): MockRuntimeConfig {
   if (!isRecord(json)) throw new Error('configure expects a JSON object');
-  const allowed = ['limits', 'tenantLoad', 'latency', 'outputTokens', 'orgSpendLimitUsd', 'usageLimitUsd'];
+  const allowed = ['limits', 'tenantLoad', 'latency', 'outputTokens', 'orgSpendLimitUsd', 'usageLimitUsd', 'batches'];
   const unknown = Object.keys(json).filter((k) => !allowed.includes(k));
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   for (const key of ['limits', 'tenantLoad', 'latency']) {
     const value = json[key];
     if (value === undefined) continue;
     if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'number')) throw new Error(`${key} must be an object of numbers`);
+  }
+  const batches = json.batches;
+  if (batches !== undefined && (!isRecord(batches) || !Object.values(batches).every((v) => typeof v === 'number' || v === null))) {
+    throw new Error('batches must be an object of numbers (or null)');
   }
   for (const key of ['outputTokens', 'orgSpendLimitUsd', 'usageLimitUsd']) {
     const value = json[key];
@@ -684,16 +925,16 @@ function parseInjections(json: unknown): InjectedError[] {
   return json as InjectedError[];
 }
 
-/** The whole body, or null when it exceeds the API's size limit (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
+/** The whole body, or null when it exceeds the route's size limit (the rest is drained, not buffered). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
     });
-    req.on('end', () => resolve(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
+    req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -11,7 +11,8 @@ export type MockUsage = {
   cache_creation_input_tokens: number;
   cache_read_input_tokens: number;
   cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
-  service_tier: 'standard';
+  /** 'batch' for Message Batches results, as the API reports the tier a request used. */
+  service_tier: 'standard' | 'batch';
 };
 
 export interface MockMessage {

@@ -1,0 +1,158 @@
+// `floorline batch …` as a process with the real SDK against the mock's Message Batches endpoints:
+// the results file matches a live run's shape at half the cost, a restart mid-poll loses nothing
+// and submits nothing twice, cancel and expiry end up in the results.
+import assert from 'node:assert/strict';
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { existsSync, copyFileSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startMockServer, type MockServer } from '../../src/core/simulator/mock-server';
+import type { BatchOptions } from '../../src/core/simulator/batches';
+import { readResults, tempDir, writeJob } from '../helpers/jsonl';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const API_KEY = 'test-key-batches';
+const MANY = 1_000_000_000;
+
+interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env: { PATH: process.env.PATH, CI: 'true', ANTHROPIC_API_KEY: API_KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  child.stderr!.on('data', (d) => (stderr += d));
+  return { child, done: new Promise((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr }))) };
+}
+
+describe('floorline batch (a real process, the real SDK, the mock Batches API)', function () {
+  this.timeout(120_000);
+  let dir: string;
+  let cleanup: () => void;
+  let server: MockServer | undefined;
+
+  before(() => execFileSync(process.execPath, [join(ROOT, 'esbuild.mjs')], { cwd: ROOT }));
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+    cleanup();
+  });
+
+  async function mock(batches: BatchOptions): Promise<MockServer> {
+    server = await startMockServer({
+      apiKey: API_KEY,
+      limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY },
+      latency: { baseMs: 20, perOutputTokenMs: 0, jitter: 0 },
+      outputTokens: 20,
+      batches,
+    });
+    return server;
+  }
+
+  it('yields a results file identical in shape to a live run, at half the cost', async () => {
+    const s = await mock({ minMs: 100, maxMs: 800 });
+    const live = join(dir, 'live.jsonl');
+    const ids = writeJob(live, { count: 30 });
+    const batched = join(dir, 'batched.jsonl');
+    copyFileSync(live, batched);
+
+    assert.equal((await cli(['run', live, '--base-url', s.url]).done).code, 0);
+    const submit = await cli(['batch', 'submit', batched, '--base-url', s.url]).done;
+    assert.equal(submit.code, 0, submit.stderr);
+    assert.match(submit.stdout, /submitted msgbatch_\w+ \(30 requests\)/);
+    const results = await cli(['batch', 'results', batched, '--base-url', s.url, '--poll-seconds', '1']).done;
+    assert.equal(results.code, 0, results.stderr);
+    assert.match(results.stdout, /30 results written/);
+
+    const liveLines = readResults(join(dir, 'live.results.jsonl'));
+    const batchLines = readResults(join(dir, 'batched.results.jsonl'));
+    assert.deepEqual(batchLines.map((l) => l.custom_id).sort(), ids);
+    const byId = new Map(liveLines.map((l) => [l.custom_id, l]));
+    for (const b of batchLines) {
+      const l = byId.get(b.custom_id)!;
+      assert.deepEqual(Object.keys(b).sort(), Object.keys(l).sort());
+      assert.equal(b.result.type, 'succeeded');
+      // The same tokens; only the service tier says how it was served.
+      assert.deepEqual({ ...b.usage, service_tier: undefined }, { ...l.usage, service_tier: undefined });
+      assert.equal((b.usage as { service_tier?: string }).service_tier, 'batch');
+      assert.ok(Math.abs(b.cost_usd! - l.cost_usd! / 2) < 1e-12, `${b.custom_id}: ${b.cost_usd} vs live ${l.cost_usd}`);
+    }
+    assert.ok(Math.abs(s.stats().batchBilledUsd - liveLines.reduce((n, l) => n + l.cost_usd!, 0) / 2) < 1e-9);
+  });
+
+  it('killed mid-poll and restarted: nothing lost, nothing submitted twice', async () => {
+    const s = await mock({ minMs: 1_000, maxMs: 4_000 });
+    const input = join(dir, 'job.jsonl');
+    const ids = writeJob(input, { count: 40 });
+    assert.equal((await cli(['batch', 'submit', input, '--base-url', s.url]).done).code, 0);
+    const status = await cli(['batch', 'status', input, '--base-url', s.url]).done;
+    assert.equal(status.code, 5, 'still processing');
+    assert.match(status.stdout, /in progress/);
+
+    const first = cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']);
+    await new Promise((r) => setTimeout(r, 1_500));
+    first.child.kill('SIGKILL');
+    assert.equal((await first.done).signal, 'SIGKILL');
+    // Submitting again while the batch is still waiting sends nothing.
+    const again = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
+    assert.match(again.stdout, /0 requests in 0 batch\(es\), 40 skipped/);
+
+    const second = await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done;
+    assert.equal(second.code, 0, second.stderr);
+    const lines = readResults(join(dir, 'job.results.jsonl'));
+    assert.deepEqual(lines.map((l) => l.custom_id).sort(), ids);
+    assert.equal(s.stats().batchesCreated, 1);
+    assert.equal(s.stats().batchRequests, 40);
+    const state = JSON.parse(readFileSync(join(dir, 'job.batches.json'), 'utf8')) as { batches: Array<{ collected: boolean }> };
+    assert.ok(state.batches.every((b) => b.collected));
+  });
+
+  it('cancel: what was not finished ends canceled in the results; a later submit sends only those', async () => {
+    const s = await mock({ minMs: 50, maxMs: 20_000 });
+    const input = join(dir, 'job.jsonl');
+    writeJob(input, { count: 30 });
+    assert.equal((await cli(['batch', 'submit', input, '--base-url', s.url]).done).code, 0);
+    await new Promise((r) => setTimeout(r, 300));
+    const cancel = await cli(['batch', 'cancel', input, '--base-url', s.url]).done;
+    assert.equal(cancel.code, 0, cancel.stderr);
+    assert.match(cancel.stdout, /canceling msgbatch_/);
+    const results = await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done;
+    assert.equal(results.code, 1, 'some requests were canceled');
+    const lines = readResults(join(dir, 'job.results.jsonl'));
+    const canceled = lines.filter((l) => l.result.type === 'canceled');
+    assert.equal(lines.length, 30);
+    assert.ok(canceled.length > 0 && canceled.length < 30, `${canceled.length} canceled`);
+    assert.ok(canceled.every((l) => l.cost_usd === 0 && l.model === 'claude-haiku-4-5'));
+
+    s.configure({ batches: { minMs: 50, maxMs: 200 } });
+    const resubmit = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
+    assert.match(resubmit.stdout, new RegExp(`${canceled.length} requests in 1 batch`));
+    assert.equal((await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done).code, 0);
+    const final = readResults(join(dir, 'job.results.jsonl'));
+    assert.equal(final.filter((l) => l.result.type === 'succeeded').length, 30);
+  });
+
+  it('expired requests are recorded as expired', async () => {
+    const s = await mock({ minMs: 50, maxMs: 3_000, expiresAfterMs: 600 });
+    const input = join(dir, 'job.jsonl');
+    writeJob(input, { count: 30 });
+    assert.equal((await cli(['batch', 'submit', input, '--base-url', s.url]).done).code, 0);
+    const results = await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done;
+    assert.equal(results.code, 1);
+    const lines = readResults(join(dir, 'job.results.jsonl'));
+    assert.equal(lines.length, 30);
+    const expired = lines.filter((l) => l.result.type === 'expired');
+    assert.ok(expired.length > 0, 'some did not finish in time');
+    assert.deepEqual(expired[0]!.result, { type: 'expired' });
+    assert.ok(existsSync(join(dir, 'job.batches.json')));
+  });
+});
