@@ -7,8 +7,8 @@ import { basename } from 'node:path';
 import { collectBatches, type BatchJobOptions, type BatchState } from '../core/batches';
 
 const TRACKED_KEY = 'floorline.batchJobs';
-/** Batches take minutes to hours: no need to ask more often. */
-const POLL_MS = 30_000;
+/** Small batches can end within seconds; large ones take minutes to hours, so the interval grows ×1.5 to 5 min. */
+const POLL_MS = 5_000;
 const MAX_POLL_MS = 5 * 60_000;
 
 export interface TrackedJob {

@@ -29,7 +29,8 @@ describe('Floorline in VS Code', () => {
   const sandbox = sinon.createSandbox();
 
   before(async () => {
-    for (const name of ['good.jsonl', 'slow.jsonl', 'long.jsonl', 'bad.jsonl']) rmSync(resultsOf(name), { force: true });
+    for (const name of ['good.jsonl', 'slow.jsonl', 'long.jsonl', 'bad.jsonl', 'batch.jsonl']) rmSync(resultsOf(name), { force: true });
+    rmSync(file('batch.batches.json').fsPath, { force: true });
     server = await startMockServer({
       apiKey: KEY,
       limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY },
@@ -55,7 +56,7 @@ describe('Floorline in VS Code', () => {
 
   it('registers every command', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['run', 'simulate', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey']) {
+    for (const id of ['run', 'simulate', 'submitBatch', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey']) {
       assert.ok(all.includes(`floorline.${id}`), id);
     }
   });
@@ -70,6 +71,28 @@ describe('Floorline in VS Code', () => {
     assert.ok(results.every((r) => r.result.type === 'succeeded'));
     // The mock accepts only KEY: every request carried the stored key, to the user's base URL.
     assert.equal(server.stats().succeeded, 20);
+  });
+
+  it('submits a file as a Message Batch, shows it in the status bar, writes its results and says when it ended', async () => {
+    const notes: string[] = [];
+    const info = sandbox.stub(vscode.window, 'showInformationMessage').callsFake(async (message: string) => {
+      notes.push(message);
+      return undefined;
+    });
+    try {
+      await vscode.commands.executeCommand('floorline.submitBatch', file('batch.jsonl'));
+      assert.equal(server.stats().batchesCreated, 1);
+      assert.match(notes[0] ?? '', /submitted as 1 Message Batch \(10 requests\)/);
+      await until(() => api.batchStatusBar.current?.text !== undefined && api.batchStatusBar.current.text !== '', 'the batch status bar item');
+      assert.match(api.batchStatusBar.current!.text, /\/10 batched/);
+      await until(() => lines(resultsOf('batch.jsonl')).length === 10, 'the batch results', 60_000);
+      const results = lines(resultsOf('batch.jsonl')).map((l) => JSON.parse(l));
+      assert.ok(results.every((r) => r.result.type === 'succeeded' && r.usage.service_tier === 'batch'));
+      await until(() => notes.some((n) => /Message Batch for batch\.jsonl ended — 10 succeeded/.test(n)), 'the notification');
+      assert.equal(api.batchStatusBar.current!.text, '', 'hidden once nothing is processing');
+    } finally {
+      info.restore();
+    }
   });
 
   it('ignores a workspace that tries to redirect the key to another base URL', () => {
