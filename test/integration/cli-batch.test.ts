@@ -121,7 +121,9 @@ describe('floorline batch (a real process, the real SDK, the mock Batches API)',
     const input = join(dir, 'job.jsonl');
     writeJob(input, { count: 30 });
     assert.equal((await cli(['batch', 'submit', input, '--base-url', s.url]).done).code, 0);
-    await new Promise((r) => setTimeout(r, 300));
+    // Cancel once a few have finished (the mock's stats bring its batches up to date when read).
+    const deadline = Date.now() + 15_000;
+    while (s.stats().batchSucceeded < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const cancel = await cli(['batch', 'cancel', input, '--base-url', s.url]).done;
     assert.equal(cancel.code, 0, cancel.stderr);
     assert.match(cancel.stdout, /canceling msgbatch_/);

@@ -24,7 +24,7 @@ interface Finished {
   stderr: string;
 }
 
-function worker(input: string, args: string[]): { child: ChildProcess; done: Promise<Finished> } {
+function worker(input: string, args: string[]): { child: ChildProcess; done: Promise<Finished>; stderr: () => string } {
   const child = spawn(process.execPath, [CLI, 'run', input, ...FLOORS, ...args], {
     env: { PATH: process.env.PATH, CI: 'true', ANTHROPIC_API_KEY: API_KEY },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -32,7 +32,7 @@ function worker(input: string, args: string[]): { child: ChildProcess; done: Pro
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<Finished>((res) => child.on('close', (code, signal) => res({ code, signal, stderr })));
-  return { child, done };
+  return { child, done, stderr: () => stderr };
 }
 
 function lineCount(path: string): number {
@@ -62,8 +62,11 @@ describe('shared quota over Redis (real redis-server, CLI processes, one mock AP
   beforeEach(async () => {
     ({ dir, cleanup } = tempDir());
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 }).on('error', () => undefined);
-    await client.flushall();
-    client.disconnect();
+    try {
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
   });
   afterEach(async () => {
     await server?.close();
@@ -115,20 +118,28 @@ describe('shared quota over Redis (real redis-server, CLI processes, one mock AP
     const s = await mock();
     const parts = jobs(3, 40);
     const running = parts.map((p) => worker(p.input, ['--base-url', s.url, '--redis', redis.url]));
-    await until(() => lineCount(parts[0]!.results) >= 10).catch((err) => {
+    await until(() => lineCount(parts[0]!.results) >= 10).catch((err: Error) => {
       for (const r of running) r.child.kill('SIGKILL');
-      throw err;
+      throw new Error(`${err.message}: ${parts.map((p) => lineCount(p.results)).join('/')} lines\n${running.map((r) => r.stderr()).join('\n---\n')}`);
     });
     running[0]!.child.kill('SIGKILL');
     assert.equal((await running[0]!.done).signal, 'SIGKILL');
     const others = await Promise.all(running.slice(1).map((r) => r.done));
     for (const f of others) assert.equal(f.code, 0, f.stderr);
     for (const p of parts.slice(1)) assert.equal(readResults(p.results).length, 40);
-    // The dead worker's in-flight leases are gone once their time-to-live has passed.
+    // The dead worker's in-flight leases lapse once their time-to-live has passed (the next
+    // reservation by anyone sweeps them and returns what they held).
     const client = new Redis(redis.url).on('error', () => undefined);
     const leases = `floorline:{${keyId(API_KEY)}}:leases`;
-    await until(async () => (await client.zcard(leases)) === 0, 30_000);
-    client.disconnect();
+    const live = async () => {
+      const [seconds, micros] = await client.time();
+      return client.zcount(leases, `(${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}`, '+inf');
+    };
+    try {
+      await until(async () => (await live()) === 0, 30_000);
+    } finally {
+      client.disconnect();
+    }
     assert.ok(s.stats().rateLimited <= 0.01 * s.stats().received, `${s.stats().rateLimited} of ${s.stats().received} answered 429`);
   });
 
