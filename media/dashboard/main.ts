@@ -14,6 +14,7 @@ import type {
   RunStat,
   Severity,
 } from '../../src/extension/view-model/dashboard-model';
+import type { BatchRowModel } from '../../src/extension/view-model/batch-status';
 
 interface UiState {
   collapsed: string[];
@@ -432,6 +433,43 @@ class DispatcherView implements View<DispatcherModel> {
   }
 }
 
+// ── Message Batches ────────────────────────────────────────────────────────
+
+class BatchRowView implements View<BatchRowModel> {
+  readonly root = el('div', 'batch');
+  private readonly name = el('span', 'batch-name');
+  private readonly progress = el('vscode-progress-bar') as HTMLElement & { value: number; max: number };
+  private readonly detail = el('div', 'caption');
+
+  constructor() {
+    const head = el('div', 'batch-head');
+    head.append(this.name);
+    this.root.append(head, this.progress, this.detail);
+  }
+
+  update(b: BatchRowModel): void {
+    setText(this.name, `${b.name} — ${b.done.toLocaleString('en-US')} of ${b.total.toLocaleString('en-US')}`);
+    this.progress.max = Math.max(1, b.total);
+    this.progress.value = b.done;
+    setText(this.detail, b.detail);
+  }
+}
+
+class BatchesView {
+  readonly root = el('section', 'batches');
+  private readonly rows = el('div');
+  private readonly rowViews = new Map<string, BatchRowView>();
+
+  constructor() {
+    this.root.append(el('h2', undefined, 'Message Batches (half price)'), this.rows);
+  }
+
+  update(rows: BatchRowModel[]): void {
+    show(this.root, rows.length > 0);
+    reconcile(this.rows, this.rowViews, rows, (r) => r.id, () => new BatchRowView());
+  }
+}
+
 // ── The page ───────────────────────────────────────────────────────────────
 
 const SEVERITY_ICONS: Record<Severity, string> = { ok: 'pass', warning: 'warning', error: 'error' };
@@ -446,6 +484,7 @@ class DashboardView {
   private readonly empty = el('p', 'placeholder', 'No runs yet. Run a .jsonl file of requests with Floorline to see it here.');
   private readonly dispatchers = el('div', 'dispatchers');
   private readonly dispatcherViews = new Map<string, DispatcherView>();
+  private readonly batches = new BatchesView();
 
   constructor() {
     const top = el('header', 'top');
@@ -454,7 +493,7 @@ class DashboardView {
     daily.append(this.dailySpend.root, this.dailyTokens.root);
     const overview = el('div', 'overview');
     overview.append(daily, this.chart.root);
-    this.root.append(top, overview, this.empty, this.dispatchers);
+    this.root.append(top, overview, this.empty, this.dispatchers, this.batches.root);
   }
 
   update(m: DashboardModel): void {
@@ -464,7 +503,8 @@ class DashboardView {
     this.dailySpend.update(m.daily.spend);
     this.dailyTokens.update(m.daily.tokens);
     this.chart.update(m.chart);
-    show(this.empty, m.dispatchers.length === 0);
+    show(this.empty, m.dispatchers.length === 0 && m.batches.length === 0);
+    this.batches.update(m.batches);
     reconcile(this.dispatchers, this.dispatcherViews, m.dispatchers, (d) => d.id, () => new DispatcherView());
     this.forgetGoneRuns(m);
   }

@@ -37,9 +37,13 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
   };
   refreshStatusBar();
 
+  // The tracker needs `deps`, made below; the dashboard reads it lazily.
+  let batches: BatchTracker | undefined;
+  const dashboardChanged = new vscode.EventEmitter<void>();
+  context.subscriptions.push(dashboardChanged, manager.onDidChange(() => dashboardChanged.fire()));
   const source: DashboardSource = {
-    input: () => manager.dashboardInput(readSettings()),
-    onDidChange: manager.onDidChange,
+    input: () => ({ ...manager.dashboardInput(readSettings()), batches: batches?.current ?? [] }),
+    onDidChange: dashboardChanged.event,
     control: (runId, action) => manager.control(runId, action),
     openLocation: async (runId, line) => {
       const managed = manager.find(runId);
@@ -50,9 +54,17 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
   };
   const showDashboard = () => DashboardPanel.show(context, source);
   const deps: RunCommandDeps = { manager, keys, diagnostics, log, showDashboard };
-  const batches = new BatchTracker(context, log, (job) => batchJobOptions(deps, job));
+  const tracker = new BatchTracker(context, log, (job) => batchJobOptions(deps, job));
+  batches = tracker;
   const batchStatusBar = new BatchStatusBar();
-  context.subscriptions.push(batches, batchStatusBar, batches.onDidChange(() => batchStatusBar.update(batches.current)));
+  context.subscriptions.push(
+    tracker,
+    batchStatusBar,
+    tracker.onDidChange(() => {
+      batchStatusBar.update(tracker.current);
+      dashboardChanged.fire();
+    }),
+  );
 
   context.subscriptions.push(
     registerSerializer(context, source),
@@ -64,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
     }),
     vscode.commands.registerCommand(CommandId.run, (uri?: vscode.Uri) => runFileCommand(deps, uri, false)),
     vscode.commands.registerCommand(CommandId.simulate, (uri?: vscode.Uri) => runFileCommand(deps, uri, true)),
-    vscode.commands.registerCommand(CommandId.submitBatch, (uri?: vscode.Uri) => submitBatchCommand(deps, batches, uri)),
+    vscode.commands.registerCommand(CommandId.submitBatch, (uri?: vscode.Uri) => submitBatchCommand(deps, tracker, uri)),
     vscode.commands.registerCommand(CommandId.pause, () => controlCommand(manager, 'pause')),
     vscode.commands.registerCommand(CommandId.resume, () => controlCommand(manager, 'resume')),
     vscode.commands.registerCommand(CommandId.stop, () => controlCommand(manager, 'stop')),
@@ -85,9 +97,9 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
 
   void offerResume(manager, deps);
   // Batches submitted before VS Code closed: keep polling them (only in a trusted workspace, which may spend).
-  if (vscode.workspace.isTrusted) batches.resumeAll();
+  if (vscode.workspace.isTrusted) tracker.resumeAll();
   log.info('Floorline activated');
-  return { manager, statusBar, batches, batchStatusBar };
+  return { manager, statusBar, batches: tracker, batchStatusBar };
 }
 
 /** VS Code closed mid-run last time: offer to pick those runs up (their results files know what is done). */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { batchStatusModel, type BatchStatusInput } from '../../src/extension/view-model/batch-status';
+import { batchRows, batchStatusModel, type BatchStatusInput } from '../../src/extension/view-model/batch-status';
+import { toDashboardModel } from '../../src/extension/view-model/dashboard-model';
 import { parseCommand } from '../../src/cli/args';
 
 const job = (over: Partial<BatchStatusInput> = {}): BatchStatusInput => ({
@@ -40,5 +41,18 @@ describe('floorline batch arguments', () => {
     assert.match((parseCommand(['batch', 'status'], {}) as { message: string }).message, /needs a FILE/);
     assert.equal(parseCommand(['batch', 'cancel', 'a.jsonl', 'b.jsonl'], {}).kind, 'error');
     assert.deepEqual(parseCommand(['batch', '--help'], {}), { kind: 'help', topic: 'batch' });
+  });
+});
+
+describe('dashboard batch rows', () => {
+  it('shows each file with done of total and its counts; ended ones say their results are written', () => {
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    const [open, ended] = batchRows([job(), job({ name: 'b.jsonl', batches: 1, processing: 0, succeeded: 100, errored: 0, expired: 0, ended: true })], now);
+    assert.deepEqual({ done: open!.done, total: open!.total, ended: open!.ended }, { done: 100, total: 400, ended: false });
+    assert.equal(open!.detail, '2 batches · 300 processing · 90 succeeded · 8 errored · 0 canceled · 2 expired · expires in 24 h');
+    assert.equal(ended!.detail, 'ended — results written · 1 batch · 100 succeeded · 0 errored · 0 canceled · 0 expired');
+    const model = toDashboardModel({ snapshots: [], daily: { spentUsd: 0, tokens: 0 }, history: [], batches: [job()], now });
+    assert.equal(model.batches.length, 1);
+    assert.equal(toDashboardModel({ snapshots: [], daily: { spentUsd: 0, tokens: 0 }, history: [], now }).batches.length, 0);
   });
 });

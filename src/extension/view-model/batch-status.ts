@@ -20,6 +20,34 @@ export interface BatchStatusModel {
   tooltip: string;
 }
 
+/** One file's batches on the dashboard: a progress bar and the counts per state. */
+export interface BatchRowModel {
+  id: string;
+  name: string;
+  done: number;
+  total: number;
+  /** "2 batches · 90 succeeded · 8 errored · … · expires in 24 h", or "ended — …". */
+  detail: string;
+  ended: boolean;
+}
+
+export function batchRows(jobs: readonly BatchStatusInput[], now: number): BatchRowModel[] {
+  return jobs.map((j) => {
+    const done = j.succeeded + j.errored + j.canceled + j.expired;
+    const expires = !j.ended && j.expiresAt ? ` · expires in ${Math.max(0, Math.round((Date.parse(j.expiresAt) - now) / 3_600_000))} h` : '';
+    const counts = [`${formatCount(j.succeeded)} succeeded`, `${formatCount(j.errored)} errored`, `${formatCount(j.canceled)} canceled`, `${formatCount(j.expired)} expired`];
+    if (!j.ended) counts.unshift(`${formatCount(j.processing)} processing`);
+    return {
+      id: j.name,
+      name: j.name,
+      done,
+      total: done + j.processing,
+      detail: `${j.ended ? 'ended — results written · ' : ''}${j.batches} batch${j.batches === 1 ? '' : 'es'} · ${counts.join(' · ')}${expires}`,
+      ended: j.ended,
+    };
+  });
+}
+
 export function batchStatusModel(jobs: readonly BatchStatusInput[], now: number): BatchStatusModel {
   const open = jobs.filter((j) => !j.ended);
   if (open.length === 0) return { text: '', tooltip: '' };

@@ -2,6 +2,7 @@
 // every number, percentage and severity is unit-tested here and the webview only lays it out.
 // The model is plain JSON, already formatted for display. It never holds an API key: dispatchers are
 // named by a label the caller has already redacted.
+import { batchRows, type BatchRowModel, type BatchStatusInput } from './batch-status';
 import type { DispatcherSnapshot, RunSnapshot, RunState } from '../../core/dispatch/snapshot';
 import { TERMINAL_STATES } from '../../core/dispatch/snapshot';
 import type { DimensionView } from '../../core/limits/quota-model';
@@ -28,6 +29,8 @@ export interface DashboardInput {
   snapshots: Array<{ key: string; snapshot: DispatcherSnapshot }>;
   daily: { spentUsd: number; budgetUsd?: number; tokens: number; tokenBudget?: number };
   history: HistorySample[];
+  /** Message Batches being polled (or ended this session), per file. */
+  batches?: BatchStatusInput[];
   now: number;
 }
 
@@ -126,6 +129,7 @@ export interface DashboardModel {
   daily: { spend: MeterModel; tokens: MeterModel };
   chart: ChartModel;
   dispatchers: DispatcherModel[];
+  batches: BatchRowModel[];
 }
 
 // ── Thresholds ─────────────────────────────────────────────────────────────
@@ -465,6 +469,7 @@ export function toDashboardModel(input: DashboardInput): DashboardModel {
     daily,
     chart: chartModel(input.history, input.snapshots.map((s) => s.snapshot), now),
     dispatchers,
+    batches: batchRows(input.batches ?? [], now),
   };
 }
 
