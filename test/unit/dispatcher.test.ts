@@ -176,6 +176,21 @@ describe('Dispatcher', () => {
     assert.ok(h.results.every((r) => r.result.type === 'succeeded'));
   });
 
+  it('keeps emitting snapshots while it holds, so views of refilling buckets do not go stale', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 200 }, { maxInFlight: 2 });
+    h.api.script.push({ status: 429, type: 'rate_limit_error', message: 'rate limited', retryAfterSec: 30 });
+    h.start(makeRequests(5));
+    await clock.tickAsync(100);
+    assert.equal(h.dispatcher.snapshot().hold, 'cooldown');
+    const seen: number[] = [];
+    h.dispatcher.on('snapshot', (s) => seen.push(s.at));
+    await clock.tickAsync(10_000);
+    // Ten seconds into a thirty-second cool-down: a snapshot about every second, not one at its end.
+    assert.ok(seen.length >= 9, `${seen.length} snapshots`);
+    h.dispatcher.abort();
+    await clock.tickAsync(1000);
+  });
+
   it('shares one retry budget across the run', async () => {
     const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { retryBudgetPerMinute: 3, retryBudgetRatio: 0, maxAttempts: 10, maxInFlight: 10 });
     for (let i = 0; i < 50; i++) h.api.script.push({ status: 529, type: 'overloaded_error', message: 'Overloaded' });

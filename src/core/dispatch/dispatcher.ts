@@ -85,6 +85,7 @@ function totalTokens(usage: Usage): number {
 
 const CEILING_LOG_INTERVAL_MS = 10_000;
 const SHARED_MIN_WAIT_MS = 25;
+const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
 const SPEND_HORIZON_MS = 3_000;
 const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
@@ -321,6 +322,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       this.holdDetail = holdDetail;
     }
     for (const run of this.runs) wakeAt = Math.min(wakeAt, run.isDispatching ? run.nextRetryAt : Number.POSITIVE_INFINITY);
+    // While holding, the buckets keep refilling and the hold's countdown runs: look again (and so
+    // emit a fresh snapshot) at least every second, or a status bar would show a stale floor for
+    // as long as a 60-second retry-after lasts.
+    if (hold && this.activeRuns.length > 0) wakeAt = Math.min(wakeAt, now + HOLD_REFRESH_MS);
     this.armWake(wakeAt, now);
   }
 
