@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { collectBatches, type BatchJobOptions, type BatchState } from '../core/batches';
+import type { BatchStatusInput } from './view-model/batch-status';
 
 const TRACKED_KEY = 'floorline.batchJobs';
 /** Small batches can end within seconds; large ones take minutes to hours, so the interval grows ×1.5 to 5 min. */
@@ -17,18 +18,8 @@ export interface TrackedJob {
   statePath: string;
 }
 
-export interface BatchView {
-  name: string;
-  batches: number;
-  processing: number;
-  succeeded: number;
-  errored: number;
-  canceled: number;
-  expired: number;
-  /** The earliest expiry among batches still processing (ISO). */
-  expiresAt: string | undefined;
-  ended: boolean;
-}
+/** What the status bar and dashboard show of one file's batches. */
+export type BatchView = BatchStatusInput;
 
 export function viewOf(name: string, state: BatchState): BatchView {
   const sum = (k: keyof BatchState['batches'][number]['counts']) => state.batches.reduce((n, b) => n + b.counts[k], 0);

@@ -2,35 +2,19 @@
 // the results file matches a live run's shape at half the cost, a restart mid-poll loses nothing
 // and submits nothing twice, cancel and expiry end up in the results.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, copyFileSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startMockServer, type MockServer } from '../../src/core/simulator/mock-server';
 import type { BatchOptions } from '../../src/core/simulator/batches';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
+import { startCli, ROOT, type CliProcess } from '../helpers/cli-process';
 
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const API_KEY = 'test-key-batches';
 const MANY = 1_000_000_000;
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, CI: 'true', ANTHROPIC_API_KEY: API_KEY },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  return { child, done: new Promise((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr }))) };
+function cli(args: string[]): CliProcess {
+  return startCli(args, { ANTHROPIC_API_KEY: API_KEY });
 }
 
 describe('floorline batch (a real process, the real SDK, the mock Batches API)', function () {

@@ -1,47 +1,18 @@
 // The `floorline` command as a whole process, against the mock API: exit codes, kill -9 and resume.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { startMockServer, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
+import { startCli, lineCount, until, ROOT, type CliProcess } from '../helpers/cli-process';
 
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const API_KEY = 'test-key';
 const MANY = 1_000_000_000;
 const OPEN_LIMITS = { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY };
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { PATH: process.env.PATH, CI: 'true', ANTHROPIC_API_KEY: API_KEY, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += d));
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Finished>((resolveDone) => child.on('close', (code, signal) => resolveDone({ code, signal, stdout, stderr })));
-  return { child, done };
-}
-
-function lineCount(path: string): number {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-}
-
-async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
+function start(args: string[], env: Record<string, string | undefined> = {}): CliProcess {
+  return startCli(args, { ANTHROPIC_API_KEY: API_KEY, ...env });
 }
 
 describe('floorline CLI (a real process against the mock API)', function () {

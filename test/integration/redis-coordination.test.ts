@@ -2,49 +2,22 @@
 // whose buckets start drained: the shared reservation keeps 429s rare where separate processes
 // collide; a killed worker's leases expire; a Redis outage holds the runs, which recover after it.
 import assert from 'node:assert/strict';
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startMockServer, type MockServer } from '../../src/core/simulator/mock-server';
 import { keyId } from '../../src/core/key-id';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
+import { startCli, lineCount, until, ROOT, type CliProcess, type Finished } from '../helpers/cli-process';
 import { startRedis, type RedisServer } from '../fixtures/redis-server';
 
-const ROOT = resolve(__dirname, '../..');
-const CLI = join(ROOT, 'dist/cli.js');
 const API_KEY = 'test-key-shared';
 // 120k OTPM = 2,000 output tokens/s; 100 tokens per reply → a bound of 20 requests/s for everyone together.
 const LIMITS = { requestsPerMinute: 6_000, inputTokensPerMinute: 10_000_000, outputTokensPerMinute: 120_000 };
 const FLOORS = ['--soft-floor', '5%', '--hard-floor', '1%'];
 
-interface Finished {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderr: string;
-}
-
-function worker(input: string, args: string[]): { child: ChildProcess; done: Promise<Finished>; stderr: () => string } {
-  const child = spawn(process.execPath, [CLI, 'run', input, ...FLOORS, ...args], {
-    env: { PATH: process.env.PATH, CI: 'true', ANTHROPIC_API_KEY: API_KEY },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Finished>((res) => child.on('close', (code, signal) => res({ code, signal, stderr })));
-  return { child, done, stderr: () => stderr };
-}
-
-function lineCount(path: string): number {
-  return existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean).length : 0;
-}
-
-async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function worker(input: string, args: string[]): CliProcess {
+  return startCli(['run', input, ...FLOORS, ...args], { ANTHROPIC_API_KEY: API_KEY });
 }
 
 describe('shared quota over Redis (real redis-server, CLI processes, one mock API)', function () {
