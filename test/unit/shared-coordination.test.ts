@@ -141,6 +141,25 @@ describe('Dispatcher with a shared coordinator', () => {
     assert.match(coordinator.stops[0]!, /rejected the API key/);
   });
 
+  it('on local limits only (the store away, fallback allowed) its own floors still decide', async () => {
+    const api = new FakeApi({ otpm: 60_000, itpm: 10_000_000, latencyMs: 100, initial: 'drained', outputTokens: () => 100 });
+    const coordinator = new ScriptedCoordinator();
+    const degraded = { ok: true as const, lease: undefined };
+    for (let i = 0; i < 1_000; i++) coordinator.answers.push(degraded);
+    const dispatcher = new Dispatcher({ client: api, coordinator, maxInFlight: 8, random: () => 0.5 });
+    dispatcher.addRun({ label: 'job.jsonl', requests: source(requests(30)), total: 30, pricing: new Pricing(), onResult: () => undefined });
+    await clock.tickAsync(2_000);
+    // One probe learns the limits, as without a coordinator; then nothing goes out before the
+    // drained bucket has refilled to its 10% soft floor (6 s at 1,000 tokens/s).
+    assert.equal(api.received, 1);
+    assert.match(dispatcher.snapshot().holdDetail ?? '', /local limits only/);
+    await clock.tickAsync(60_000);
+    assert.ok(api.received > 10);
+    assert.ok(api.rateLimited <= 1, `${api.rateLimited} answered 429`);
+    dispatcher.abort();
+    await clock.tickAsync(1_000);
+  });
+
   it('stops when another participant signalled a stop, and shares its own pause', async () => {
     const { coordinator, dispatcher, run } = setup(3);
     dispatcher.pause();

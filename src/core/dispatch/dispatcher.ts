@@ -351,8 +351,16 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       });
   }
 
-  private onGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption, outcome: SharedReserveOutcome): void {
+  private onGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption, granted: SharedReserveOutcome): void {
     const now = this.clock.now();
+    let outcome = granted;
+    // Without a lease the coordinator is running on local limits only (the store is away and the
+    // user allowed that): our own model decides, as it does without a coordinator.
+    const local = outcome.ok && outcome.lease === undefined;
+    if (local) {
+      const admit = this.quota.admit(consumption);
+      if (!admit.ok) outcome = { ok: false, kind: admit.hold, dimension: admit.dimension, waitMs: admit.waitMs };
+    }
     if (outcome.ok && !(this.apiStop || this.paused || run.paused || run.stopping)) {
       this.sharedHold = undefined;
       this.dispatch(run, item, consumption, now, outcome.lease);
@@ -374,7 +382,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       case 'hard': {
         const label = DIMENSION_LABELS[outcome.dimension];
         wait(outcome.kind, outcome.waitMs,
-          `${outcome.kind === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'} (shared quota): ${label}; refilling for ${(outcome.waitMs / 1000).toFixed(1)} s`);
+          `${outcome.kind === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'} (${local ? 'local limits only' : 'shared quota'}): ${label}; refilling for ${(outcome.waitMs / 1000).toFixed(1)} s`);
         break;
       }
       case 'cooldown':
