@@ -6,7 +6,7 @@ import { createServer, request, Agent, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startMockServer, requestKey, type BucketLevels, type MockLimits, type MockServer, type MockStats } from '../src/core/simulator/mock-server';
+import { startMockServer, requestKey, type BucketLevels, type MockServer, type MockStats } from '../src/core/simulator/mock-server';
 import type { Scenario } from './scenarios';
 import type { Job } from './jobs';
 import type { ContenderOptions, ContenderResult } from './contenders/types';
@@ -122,7 +122,7 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
   const createdAt = now();
   const levelsAtCreation = mock.levels();
   const hasStorm = scenario.events.some((e) => e.kind === 'storm');
-  const proxy = hasStorm ? await StormProxy.start(mock, scenario.limits, now, attempted) : undefined;
+  const proxy = hasStorm ? await StormProxy.start(mock, attempted) : undefined;
   const url = proxy?.url ?? mock.url;
 
   const capUsd = settings.noCap && !scenario.capBinding ? undefined : Number((job.expectedUsd * scenario.capFactor).toFixed(4));
@@ -244,13 +244,11 @@ class StormProxy {
 
   private constructor(
     private readonly mock: MockServer,
-    private readonly limits: MockLimits,
-    private readonly now: () => number,
     private readonly attempted: Set<string>,
   ) {}
 
-  static async start(mock: MockServer, limits: MockLimits, now: () => number, attempted: Set<string>): Promise<StormProxy> {
-    const proxy = new StormProxy(mock, limits, now, attempted);
+  static async start(mock: MockServer, attempted: Set<string>): Promise<StormProxy> {
+    const proxy = new StormProxy(mock, attempted);
     await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', () => r()));
     proxy.url = `http://127.0.0.1:${(proxy.server.address() as AddressInfo).port}`;
     return proxy;
@@ -279,7 +277,7 @@ class StormProxy {
         const message = storm.status === 429 ? 'Number of requests has exceeded your rate limit. Please try again later.' : 'Overloaded';
         const body = JSON.stringify({ type: 'error', error: { type, message }, request_id: `req_storm_${++this.counter}` });
         res.writeHead(storm.status, {
-          ...this.rateLimitHeaders(),
+          ...this.mock.rateLimitHeaders(),
           ...(storm.retryAfterSec !== undefined ? { 'retry-after': String(storm.retryAfterSec) } : {}),
           'request-id': `req_storm_${this.counter}`,
           'content-type': 'application/json',
@@ -302,28 +300,5 @@ class StormProxy {
       if (!res.writableEnded) upstream.destroy();
     });
     req.pipe(upstream);
-  }
-
-  /** The mock's buckets as its own headers would show them (tokens rounded to the thousand). */
-  private rateLimitHeaders(): Record<string, string> {
-    const t = this.now();
-    const levels = this.mock.levels();
-    const entry = (limit: number, level: number, round: (x: number) => number) => ({
-      limit: String(limit),
-      remaining: String(Math.max(0, round(level))),
-      reset: new Date(Math.ceil((t + Math.min(60_000, Math.max(0, ((limit - level) / limit) * 60_000))) / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    });
-    const thousand = (x: number) => Math.round(x / 1000) * 1000;
-    const input = entry(this.limits.inputTokensPerMinute, levels.inputTokens, thousand);
-    const output = entry(this.limits.outputTokensPerMinute, levels.outputTokens, thousand);
-    const tighter = levels.inputTokens / this.limits.inputTokensPerMinute <= levels.outputTokens / this.limits.outputTokensPerMinute ? input : output;
-    const all = { requests: entry(this.limits.requestsPerMinute, levels.requests, Math.floor), 'input-tokens': input, 'output-tokens': output, tokens: tighter };
-    const headers: Record<string, string> = {};
-    for (const [name, h] of Object.entries(all)) {
-      headers[`anthropic-ratelimit-${name}-limit`] = h.limit;
-      headers[`anthropic-ratelimit-${name}-remaining`] = h.remaining;
-      headers[`anthropic-ratelimit-${name}-reset`] = h.reset;
-    }
-    return headers;
   }
 }

@@ -2,7 +2,7 @@
 // MessagesClient: batches have their own rate-limit pool and never pass through the dispatcher.
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParams } from '../types';
-import type { SdkClientOptions } from '../client/messages-client';
+import { createAnthropic, type SdkClientOptions } from '../client/messages-client';
 
 export type BatchProcessingStatus = 'in_progress' | 'canceling' | 'ended';
 
@@ -46,14 +46,8 @@ export interface BatchesClient {
 }
 
 export function createSdkBatchesClient(options: SdkClientOptions): BatchesClient {
-  const client = new Anthropic({
-    apiKey: options.apiKey,
-    ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    // Polling is slow and idempotent, so the SDK's own retries are welcome here (unlike live sends).
-    maxRetries: 4,
-    openTelemetry: false,
-  });
+  // Polling is slow and idempotent, so the SDK's own retries are welcome here (unlike live sends).
+  const client = createAnthropic(options, 4);
   const batches = client.messages.batches;
   return {
     create: async (requests) => (await batches.create({ requests: requests as unknown as Anthropic.Messages.BatchCreateParams['requests'] })) as unknown as BatchInfo,

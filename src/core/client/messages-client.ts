@@ -29,15 +29,21 @@ export interface SdkClientOptions {
   fetch?: typeof fetch;
 }
 
-export function createSdkMessagesClient(options: SdkClientOptions): MessagesClient {
-  const client = new Anthropic({
+/** The SDK client every Floorline front uses: one place for where the key goes and what it may not do. */
+export function createAnthropic(options: SdkClientOptions, maxRetries: number): Anthropic {
+  return new Anthropic({
     apiKey: options.apiKey,
     ...(options.baseURL ? { baseURL: options.baseURL } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
-    maxRetries: 0,
+    maxRetries,
     // Prompts must not leave the process through a tracer the host application registered.
     openTelemetry: false,
   });
+}
+
+export function createSdkMessagesClient(options: SdkClientOptions): MessagesClient {
+  // The dispatcher owns retries: the SDK's own are off.
+  const client = createAnthropic(options, 0);
   return {
     async create(params, { signal, timeoutMs }) {
       // An explicit timeout is what lets a non-streaming request with a large max_tokens through.

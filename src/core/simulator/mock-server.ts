@@ -163,6 +163,8 @@ export interface MockServer {
   injectErrors(list: InjectedError[]): void;
   resetStats(): void;
   levels(): BucketLevels;
+  /** The `anthropic-ratelimit-*` headers a response would carry now (for proxies that answer in its place). */
+  rateLimitHeaders(): Record<string, string>;
   /** Every Message Batch as GET /v1/messages/batches/:id would show it now (oldest first). */
   batches(): MockMessageBatch[];
   close(): Promise<void>;
@@ -208,6 +210,7 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     injectErrors: (list) => api.inject(list),
     resetStats: () => api.resetStats(),
     levels: () => api.levels(),
+    rateLimitHeaders: () => api.rateLimitHeaders(),
     batches: () => api.batchList(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
@@ -769,7 +772,7 @@ class MockApi {
   }
 
   /** The API's `anthropic-ratelimit-*` headers for the buckets as they are now. */
-  private rateLimitHeaders(): Record<string, string> {
+  rateLimitHeaders(): Record<string, string> {
     const t = this.now();
     const { requests, input, output } = this.buckets;
     const describe = (bucket: TokenBucket, round: (level: number) => number) => ({
