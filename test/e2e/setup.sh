@@ -42,22 +42,7 @@ quiet_npm() { "$@" 2> >(grep -v 'Unknown .* config "nodedir"' >&2); }
 mkdir -p "$CACHE"
 
 # --- 1. Debian packages ----------------------------------------------------------------------
-step_start=$(now)
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  log "apt: installing ${missing[*]}"
-  SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
-  # Another apt may be running on a shared machine: wait for its lock instead of failing.
-  $SUDO apt-get -o DPkg::Lock::Timeout=600 update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-    --no-install-recommends "${missing[@]}" >/dev/null
-  log "apt: done in $(elapsed "$step_start")"
-else
-  log "apt: ${APT_PACKAGES[*]} already installed ($(elapsed "$step_start"))"
-fi
+APT_ENSURE_TAG=e2e-setup bash "$(dirname "$0")/../setup/apt-ensure.sh" "${APT_PACKAGES[@]}"
 
 # --- 2. Node 24 ------------------------------------------------------------------------------
 step_start=$(now)
