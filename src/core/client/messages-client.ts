@@ -46,11 +46,18 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
   const client = createAnthropic(options, 0);
   return {
     async create(params, { signal, timeoutMs }) {
+      // The SDK's `messages.create` prints a deprecation warning to `console.warn` on *every*
+      // request to a deprecated model (not through its `logger` option, which it ignores for this:
+      // checked in 1.12 and 1.15), thousands of lines through the progress bar. Floorline names
+      // deprecated and retired models once, in the pre-flight (core/models/lifecycle.ts), and sends
+      // the same request through the SDK's generic `post`: the same transport, headers, error
+      // classes and `withResponse()`. The header-only fields `create` would lift out of the body
+      // (`workspace_id`, `user_profile_id`) are refused by validation, so the body goes as it is.
       // An explicit timeout is what lets a non-streaming request with a large max_tokens through.
-      const { data, response, request_id } = await client.messages
-        .create(params as unknown as Anthropic.MessageCreateParamsNonStreaming, { signal, timeout: timeoutMs, maxRetries: 0 })
+      const { data, response, request_id } = await client
+        .post<SentMessage['message']>('/v1/messages', { body: params, signal, timeout: timeoutMs, maxRetries: 0 })
         .withResponse();
-      return { message: data as unknown as SentMessage['message'], headers: response.headers, requestId: request_id ?? null };
+      return { message: data, headers: response.headers, requestId: request_id ?? null };
     },
   };
 }

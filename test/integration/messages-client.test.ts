@@ -1,0 +1,38 @@
+// The SDK client Floorline sends through, against the project's mock API over HTTP.
+import assert from 'node:assert/strict';
+import sinon from 'sinon';
+import { APIError } from '@anthropic-ai/sdk';
+import { createSdkMessagesClient } from '../../src/core/client/messages-client';
+import { startMockServer, limitsForTier, type MockServer } from '../../src/core/simulator/mock-server';
+
+const API_KEY = 'test-key';
+
+describe('the SDK messages client', () => {
+  let server: MockServer;
+  before(async () => {
+    server = await startMockServer({ apiKey: API_KEY, limits: limitsForTier('build'), latency: { baseMs: 5, perOutputTokenMs: 0, jitter: 0 }, knownModels: ['claude-opus-4-5', 'claude-sonnet-4-5', 'claude-haiku-4-5'] });
+  });
+  after(() => server.close());
+  afterEach(() => sinon.restore());
+
+  const params = (model: string) => ({ model, max_tokens: 50, messages: [{ role: 'user' as const, content: 'Hello' }] });
+  const send = (model: string) =>
+    createSdkMessagesClient({ apiKey: API_KEY, baseURL: server.url }).create(params(model), { signal: new AbortController().signal, timeoutMs: 10_000 });
+
+  it('sends a deprecated model without the SDK printing a warning per request (the pre-flight says it once)', async () => {
+    const warn = sinon.spy(console, 'warn');
+    // One of these is on the deprecated list of every SDK 1.x this project has used (1.12: Sonnet
+    // 4.5; 1.15: Opus 4.5), so `messages.create` would warn for it.
+    for (const model of ['claude-sonnet-4-5', 'claude-opus-4-5']) {
+      const sent = await send(model);
+      assert.equal(typeof sent.message.usage.input_tokens, 'number');
+      assert.equal(sent.message.model, model);
+      assert.ok(sent.headers.get('anthropic-ratelimit-requests-limit'), 'rate-limit headers come back');
+    }
+    assert.equal(warn.callCount, 0, `console.warn was called: ${warn.args.map((a) => String(a[0])).join(' | ')}`);
+  });
+
+  it('rejects with the SDK error classes', async () => {
+    await assert.rejects(send('claude-nonexistent-1'), (err: unknown) => err instanceof APIError && err.status === 404);
+  });
+});
