@@ -1,46 +1,14 @@
-// `floorline run FILE [options]`: the command line, parsed and checked before anything runs.
-import { parseArgs } from 'node:util';
-import { parseFloor, type FloorSpec } from '../core/limits/floors';
-import { isTierName, type TierName } from '../core/tiers';
+// `floorline run FILE [options]` and `floorline batch …`: the command line, parsed and checked before
+// anything runs. Parsing is a pure function of argv and env (commander is told never to print or exit)
+// so every message can be tested as the user will see it; main.ts does the printing.
+import { Command, type CommanderError, Option } from 'commander';
+import { version } from '../../package.json';
+import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor, parseFloor, type FloorSpec } from '../core/limits/floors';
+import { TIERS, type TierName } from '../core/tiers';
 import type { Priority } from '../core/dispatch/snapshot';
 import type { PriceTable } from '../core/pricing/price-table';
-import { parseBatchArgs, type BatchArgs } from './batch-args';
-
-export const USAGE = `Usage: floorline run FILE [options]
-       floorline batch submit|status|results|cancel FILE   (the Message Batches API: floorline batch --help)
-
-Runs a JSONL file of Claude Messages API requests (one per line: a messages.create body, or the
-Message Batches shape {"custom_id", "params"}) without burning the organisation's rate limits or budget.
-Results are appended to FILE's .results.jsonl as they arrive; a re-run resumes where the last one stopped.
-
-Options:
-  --out F                      results file (default: <name>.results.jsonl beside FILE)
-  --model M                    model for lines that do not name one
-  --max-tokens N               max_tokens for lines that do not set it
-  --max-in-flight N|auto       concurrent requests (default auto: Little's law, ramped)
-  --max-in-flight-cap N        the most 'auto' may choose (default 64)
-  --soft-floor N|P%            hold new requests under this remaining (default 10%)
-  --hard-floor N|P%            full stop under this remaining (default 2%)
-  --max-spend-usd X            spend cap for this file; never crossed
-  --max-attempts N             attempts per request (default 5)
-  --retry-budget-per-minute N  retries per minute for the whole run (default 30)
-  --priority P                 high | normal | background (default normal)
-  --tier T                     start | build | scale: first guess at the limits before a response
-  --price MODEL=IN,OUT[,W5M,W1H,READ]  USD per million tokens, for models not in the table
-  --simulate [TIER]            rehearse against a built-in simulation of the API (no key, no cost;
-                               default tier: start); results go to <name>.simulated.results.jsonl
-  --base-url URL               API endpoint (default: $ANTHROPIC_BASE_URL, else the public API)
-  --redis URL                  share one quota with other runs, windows and machines through this
-                               Redis (default: $FLOORLINE_REDIS_URL); its password is never printed
-  --redis-fallback hold|local  if Redis cannot be reached: hold new requests (default) or run on
-                               this process's own limits with a warning
-  --verbose                    log every retry and ceiling change
-  -h, --help                   this help
-
-The API key is read from ANTHROPIC_API_KEY.
-Exit codes: 0 all succeeded, 1 some lines errored, 2 invalid input or usage (nothing sent),
-3 stopped by the spend cap, 4 stopped by the API (key, org spend limit), 130 interrupted.
-With --redis and the default fallback, an unreachable Redis at start is a usage error (2).`;
+import { redactUrl } from '../core/redact';
+import { BATCH_ACTIONS, defineBatchCommands, type BatchAction, type BatchArgs, type SharedOptions } from './batch-args';
 
 export interface RunArgs {
   file: string;
@@ -64,148 +32,382 @@ export interface RunArgs {
   /** When Redis cannot be reached: hold (default) or carry on under local limits with a warning. */
   redisFallback: 'hold' | 'local';
   verbose: boolean;
+  /** Send again the lines whose request changed since their answer was recorded (old answers set aside). */
+  resendChanged: boolean;
 }
 
+/** Which command's help: undefined is `floorline` itself. */
+export type HelpTopic = 'run' | 'batch' | `batch ${BatchAction}`;
+
 export type ParsedCommand =
-  | { kind: 'help'; topic?: 'batch' }
+  /** `unasked`: help shown because the command line was incomplete (bare `floorline`): a usage error. */
+  | { kind: 'help'; topic?: HelpTopic; unasked?: true }
+  | { kind: 'version'; version: string }
   | { kind: 'run'; args: RunArgs }
   | { kind: 'batch'; args: BatchArgs }
-  | { kind: 'error'; message: string; topic?: 'batch' };
+  /** `message` is one line; `topic` names the command whose --help the user is pointed to. */
+  | { kind: 'error'; message: string; topic?: HelpTopic };
 
 export class UsageError extends Error {}
 
-function positiveInt(name: string, text: string | undefined, fallback: number): number;
-function positiveInt(name: string, text: string | undefined, fallback: undefined): number | undefined;
-function positiveInt(name: string, text: string | undefined, fallback: number | undefined): number | undefined {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${name} must be a positive whole number, got '${text}'`);
-  return n;
+const TIER_NAMES = Object.keys(TIERS) as TierName[];
+const PRIORITIES: readonly Priority[] = ['high', 'normal', 'background'];
+const REDIS_FALLBACKS = ['hold', 'local'] as const;
+
+function orList(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
 }
 
-function parsePrice(text: string): [string, PriceTable[string]] {
+// The validators run as commander argParsers. They throw UsageError rather than commander's
+// InvalidArgumentError, which commander would wrap as "option '--x <N>' argument 'y' is invalid. …",
+// saying the option and the value twice.
+
+function positiveInt(flag: string) {
+  return (text: string): number => {
+    if (!/^\d+$/.test(text) || Number(text) < 1) throw new UsageError(`${flag} must be a positive whole number, got '${text}'`);
+    return Number(text);
+  };
+}
+
+function oneOf<T extends string>(flag: string, choices: readonly T[]) {
+  return (text: string): T => {
+    const value = text.toLowerCase() as T;
+    if (!choices.includes(value)) throw new UsageError(`${flag} takes ${orList(choices)}, got '${text}'`);
+    return value;
+  };
+}
+
+function floor(flag: string) {
+  return (text: string): FloorSpec => {
+    try {
+      return parseFloor(text);
+    } catch (err) {
+      // parseFloor says "floor '…' is …"; the user typed a flag, so name the flag instead.
+      const message = (err as Error).message;
+      throw new UsageError(message.startsWith('floor ') ? `${flag} ${message.slice('floor '.length)}` : `${flag}: ${message}`);
+    }
+  };
+}
+
+function priceEntry(text: string, previous: PriceTable | undefined): PriceTable {
   const match = /^([^=]+)=(.+)$/.exec(text);
-  const numbers = match?.[2]?.split(',').map(Number) ?? [];
+  const numbers = match?.[2]?.split(',').map((n) => (n.trim() === '' ? NaN : Number(n))) ?? [];
   if (!match || numbers.length < 2 || numbers.length > 5 || numbers.some((n) => !Number.isFinite(n) || n < 0)) {
     throw new UsageError(`--price takes MODEL=INPUT,OUTPUT[,CACHE_WRITE_5M,CACHE_WRITE_1H,CACHE_READ] in USD per million tokens, got '${text}'`);
   }
   const [input, output, w5 = input! * 1.25, w1 = input! * 2, read = input! * 0.1] = numbers as [number, number, ...number[]];
-  return [match[1]!.trim(), { input, output, cacheWrite5m: w5, cacheWrite1h: w1, cacheRead: read }];
+  return { ...previous, [match[1]!.trim()]: { input, output, cacheWrite5m: w5, cacheWrite1h: w1, cacheRead: read } };
 }
 
-function tier(name: string, text: string): TierName {
-  const t = text.toLowerCase();
-  if (!isTierName(t)) throw new UsageError(`${name} must be start, build or scale, got '${text}'`);
-  return t;
+function choiceOption<T extends string>(flags: string, description: string, choices: readonly T[]): Option {
+  const flag = flags.split(' ')[0]!;
+  // choices() is for the help; the parser after it replaces commander's check with ours.
+  return new Option(flags, description).choices(choices).argParser(oneOf(flag, choices));
 }
 
-/** `--simulate` takes an optional tier, which parseArgs cannot express: make it explicit first. */
-function normaliseSimulate(argv: string[]): string[] {
+/** Options `run` and `batch` share, fresh per command (commander keeps values on the Option). */
+const shared: SharedOptions = {
+  out: () => new Option('--out <FILE>', 'results file (default: <name>.results.jsonl beside FILE)'),
+  model: () => new Option('--model <MODEL>', 'model for lines that do not name one'),
+  maxTokens: () => new Option('--max-tokens <N>', 'max_tokens for lines that do not set it').argParser(positiveInt('--max-tokens')),
+  price: (description) => new Option('--price <MODEL=PRICES>', description).argParser(priceEntry),
+  baseUrl: () => new Option('--base-url <URL>', 'API endpoint (default: $ANTHROPIC_BASE_URL, else the public API)'),
+  positiveInt,
+};
+
+const RUN_HELP_AFTER = `
+The API key is read from ANTHROPIC_API_KEY.
+
+Exit codes:
+  0    every line succeeded
+  1    some lines errored
+  2    invalid input or usage; nothing was sent (also: --redis unreachable at start,
+       unless --redis-fallback local)
+  3    stopped by the spend cap
+  4    stopped by the API (key, organisation spend limit)
+  6    stopped part-way: the input changed during the run, or a fault in the books; what was
+       answered is recorded and a re-run resumes
+  130  interrupted`;
+
+interface RunOptions {
+  out?: string;
+  model?: string;
+  maxTokens?: number;
+  maxInFlight: number | 'auto';
+  maxInFlightCap: number;
+  softFloor: FloorSpec;
+  hardFloor: FloorSpec;
+  maxSpendUsd?: number;
+  maxAttempts: number;
+  retryBudgetPerMinute: number;
+  priority: Priority;
+  tier?: TierName;
+  price?: PriceTable;
+  simulate?: TierName;
+  baseUrl?: string;
+  redis?: string;
+  redisFallback: 'hold' | 'local';
+  verbose?: boolean;
+  resendChanged?: boolean;
+}
+
+function checkRedisUrl(source: string, url: string): string {
+  // The value is echoed redacted: a Redis URL may carry its password.
+  if (!/^rediss?:\/\//i.test(url)) {
+    const shown = redactUrl(url);
+    throw new UsageError(`${source} must be a redis:// or rediss:// URL, got ${shown.startsWith('(') ? shown : `'${shown}'`}`);
+  }
+  return url;
+}
+
+function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArgs) => void): void {
+  const run = program
+    .command('run')
+    .summary('send FILE to the Messages API within the rate limits and a budget')
+    .description(
+      'Runs a JSONL file of Claude Messages API requests (one per line: a messages.create body, or the ' +
+        'Message Batches shape {"custom_id", "params"}) without burning the organisation\'s rate limits or budget.\n\n' +
+        "Results are appended to FILE's .results.jsonl as they arrive; a re-run resumes where the last one stopped.",
+    )
+    .argument('<FILE>', 'JSONL file of requests')
+    .addOption(shared.out())
+    .addOption(shared.model())
+    .addOption(shared.maxTokens())
+    .addOption(
+      new Option('--max-in-flight <N|auto>', "concurrent requests; auto: chosen by Little's law, ramped up").default('auto').argParser((text: string) => {
+        if (text.toLowerCase() === 'auto') return 'auto';
+        if (/^\d+$/.test(text) && Number(text) >= 1) return Number(text);
+        throw new UsageError(`--max-in-flight must be a positive whole number or auto, got '${text}'`);
+      }),
+    )
+    .addOption(new Option('--max-in-flight-cap <N>', "the most 'auto' may choose").default(64).argParser(positiveInt('--max-in-flight-cap')))
+    .addOption(new Option('--soft-floor <N|P%>', 'hold new requests under this much remaining').default(DEFAULT_SOFT_FLOOR, formatFloor(DEFAULT_SOFT_FLOOR)).argParser(floor('--soft-floor')))
+    .addOption(new Option('--hard-floor <N|P%>', 'full stop under this much remaining').default(DEFAULT_HARD_FLOOR, formatFloor(DEFAULT_HARD_FLOOR)).argParser(floor('--hard-floor')))
+    .addOption(
+      new Option('--max-spend-usd <USD>', 'spend cap for this file; never crossed').argParser((text: string) => {
+        const usd = Number(text);
+        if (!/^(\d+\.?\d*|\.\d+)$/.test(text) || !(usd > 0)) throw new UsageError(`--max-spend-usd must be a positive amount in USD, got '${text}'`);
+        return usd;
+      }),
+    )
+    .addOption(new Option('--max-attempts <N>', 'attempts per request').default(5).argParser(positiveInt('--max-attempts')))
+    .addOption(
+      new Option('--retry-budget-per-minute <N>', 'retries per minute for the whole run').default(30).argParser((text: string) => {
+        if (!/^\d+$/.test(text)) throw new UsageError(`--retry-budget-per-minute must be a whole number, 0 or more, got '${text}'`);
+        return Number(text);
+      }),
+    )
+    .addOption(choiceOption('--priority <P>', 'share of the limits against other runs', PRIORITIES).default('normal'))
+    .addOption(choiceOption('--tier <TIER>', 'first guess at the limits, until a response tells', TIER_NAMES))
+    .addOption(shared.price('prices for a model not in the table (repeatable); PRICES is IN,OUT[,W5M,W1H,READ] in USD per million tokens'))
+    .addOption(
+      choiceOption(
+        '--simulate [TIER]',
+        "rehearse against a built-in simulation of the API with TIER's limits (start if not given): no key, no cost; results go to <name>.simulated.results.jsonl",
+        TIER_NAMES,
+      ),
+    )
+    .addOption(shared.baseUrl())
+    .addOption(
+      new Option('--redis <URL>', 'share one quota with other runs and machines through this Redis (default: $FLOORLINE_REDIS_URL); its password is never printed').argParser(
+        (text: string) => checkRedisUrl('--redis', text),
+      ),
+    )
+    .addOption(choiceOption('--redis-fallback <MODE>', 'if Redis cannot be reached: hold new requests, or run on local limits with a warning', REDIS_FALLBACKS).default('hold'))
+    .addOption(new Option('--resend-changed', 'send again the lines whose request changed since their answer was recorded (the old answers move to <name>.results.replaced.jsonl)'))
+    .addOption(new Option('--verbose', 'log every retry and ceiling change'))
+    .addHelpText('after', RUN_HELP_AFTER);
+
+  run.action((file: string, o: RunOptions, cmd: Command) => {
+    const envRedis = env.FLOORLINE_REDIS_URL || undefined;
+    // Defaults are shown in the help, but an unset floor stays undefined so the run's own
+    // resolution (settings, then the defaults) decides.
+    const given = (key: keyof RunOptions) => cmd.getOptionValueSource(key) === 'cli';
+    done({
+      file,
+      out: o.out,
+      model: o.model,
+      maxTokens: o.maxTokens,
+      maxInFlight: o.maxInFlight,
+      maxInFlightCap: o.maxInFlightCap,
+      softFloor: given('softFloor') ? o.softFloor : undefined,
+      hardFloor: given('hardFloor') ? o.hardFloor : undefined,
+      maxSpendUsd: o.maxSpendUsd,
+      maxAttempts: o.maxAttempts,
+      retryBudgetPerMinute: o.retryBudgetPerMinute,
+      priority: o.priority,
+      tier: o.tier,
+      prices: o.price ?? {},
+      simulate: o.simulate,
+      baseUrl: o.baseUrl ?? env.ANTHROPIC_BASE_URL,
+      redisUrl: o.redis ?? (envRedis === undefined ? undefined : checkRedisUrl('$FLOORLINE_REDIS_URL', envRedis)),
+      redisFallback: o.redisFallback,
+      verbose: o.verbose ?? false,
+      resendChanged: o.resendChanged ?? false,
+    });
+  });
+}
+
+/**
+ * `--simulate` takes an optional tier, and commander would take whatever follows as that tier,
+ * FILE included. Only a tier name is the tier; anything else stays a positional, and is noted so a
+ * mistyped tier that ends up as a stray positional can be reported as one.
+ */
+function attachSimulateTier(argv: readonly string[]): { argv: string[]; stray: string | undefined } {
+  // Elsewhere --simulate is unknown, and should be reported as typed.
+  if (argv[0] !== 'run') return { argv: [...argv], stray: undefined };
   const out: string[] = [];
+  let stray: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
     if (arg !== '--simulate') {
       out.push(arg);
       continue;
     }
     const next = argv[i + 1];
-    if (next !== undefined && isTierName(next.toLowerCase())) {
+    if (next !== undefined && TIER_NAMES.includes(next.toLowerCase() as TierName)) {
       out.push(`--simulate=${next}`);
       i++;
-    } else out.push('--simulate=start');
+      continue;
+    }
+    out.push('--simulate=start');
+    if (next !== undefined && !next.startsWith('-')) stray = next;
   }
-  return out;
+  return { argv: out, stray };
+}
+
+/** Thrown out of commander wherever it would print and exit; carries what the user gets instead. */
+class Outcome {
+  constructor(readonly parsed: ParsedCommand) {}
+}
+
+interface Output {
+  write: (text: string) => void;
+  width: number;
+}
+
+function topicOf(cmd: Command): HelpTopic | undefined {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.length ? (names.join(' ') as HelpTopic) : undefined;
+}
+
+function commandsOf(cmd: Command): Command[] {
+  return [cmd, ...cmd.commands.flatMap(commandsOf)];
+}
+
+function oneLine(commanderMessage: string): string {
+  return commanderMessage
+    .replace(/^error: /, '')
+    .replace(/\n\(Did you mean/, ' (Did you mean')
+    .trim();
+}
+
+interface Built {
+  program: Command;
+  result: () => ParsedCommand | undefined;
+  /** The deepest command dispatched to, for errors thrown from our own validators. */
+  reached: () => Command;
+}
+
+function buildProgram(env: NodeJS.ProcessEnv, output: Output, stray?: string): Built {
+  let result: ParsedCommand | undefined;
+  let helpToStderr = false;
+  const program = new Command('floorline')
+    .description("Runs JSONL files of Claude Messages API requests without burning the organisation's rate limits or budget.")
+    .enablePositionalOptions()
+    .configureOutput({
+      writeOut: output.write,
+      writeErr: (text) => {
+        helpToStderr = true;
+        output.write(text);
+      },
+      // Errors come back as values (see the exit override), not as text.
+      outputError: () => {},
+      getOutHelpWidth: () => output.width,
+      getErrHelpWidth: () => output.width,
+      getOutHasColors: () => false,
+      getErrHasColors: () => false,
+    })
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show the help for a command')
+    .version(version, '-V, --version', 'print the version')
+    .addHelpText('after', "\nThe API key is read from ANTHROPIC_API_KEY.\n'floorline COMMAND --help' shows a command's options and exit codes.");
+
+  defineRun(program, env, (args) => (result = { kind: 'run', args }));
+  defineBatchCommands(program, shared, env, (args) => (result = { kind: 'batch', args }));
+
+  let reached: Command = program;
+  for (const cmd of commandsOf(program)) {
+    if (cmd.commands.length) cmd.hook('preSubcommand', (_parent, sub) => void (reached = sub));
+    cmd.exitOverride((err: CommanderError) => {
+      throw new Outcome(outcomeOf(cmd, err));
+    });
+  }
+
+  function outcomeOf(cmd: Command, err: CommanderError): ParsedCommand {
+    const topic = topicOf(cmd);
+    const at = topic === undefined ? {} : { topic };
+    switch (err.code) {
+      case 'commander.version':
+        return { kind: 'version', version };
+      case 'commander.helpDisplayed':
+        return { kind: 'help', ...at };
+      case 'commander.help':
+        // Commander shows help unasked, on stderr, when a command is missing its subcommand.
+        return helpToStderr ? { kind: 'help', ...at, unasked: true } : { kind: 'help', ...at };
+      case 'commander.unknownCommand':
+        if (topic === 'batch') {
+          const suggestion = /\(Did you mean [^)]*\)/.exec(err.message)?.[0];
+          return { kind: 'error', message: `floorline batch takes ${orList(BATCH_ACTIONS)}, got '${cmd.args[0]}'${suggestion ? ` ${suggestion}` : ''}`, ...at };
+        }
+        break;
+      case 'commander.excessArguments':
+        if (topic === 'run' && stray !== undefined && /^[a-z]+$/i.test(stray)) {
+          return { kind: 'error', message: `--simulate takes ${orList(TIER_NAMES)}, got '${stray}'`, ...at };
+        }
+        break;
+    }
+    return { kind: 'error', message: oneLine(err.message), ...at };
+  }
+
+  return { program, result: () => result, reached: () => reached };
 }
 
 export function parseCommand(argv: string[], env: NodeJS.ProcessEnv): ParsedCommand {
-  if (argv[0] === 'batch') {
-    if (argv.includes('--help') || argv.includes('-h') || argv.length === 1) return { kind: 'help', topic: 'batch' };
-    try {
-      return { kind: 'batch', args: parseBatchArgs(argv.slice(1), env, { positiveInt: (n, t) => positiveInt(n, t, undefined), parsePrice }) };
-    } catch (err) {
-      return { kind: 'error', message: (err as Error).message, topic: 'batch' };
-    }
-  }
+  const { argv: args, stray } = attachSimulateTier(argv);
+  const built = buildProgram(env, { write: () => {}, width: 100 }, stray);
   try {
-    const { values, positionals } = parseArgs({
-      args: normaliseSimulate(argv),
-      allowPositionals: true,
-      strict: true,
-      options: {
-        out: { type: 'string' },
-        model: { type: 'string' },
-        'max-tokens': { type: 'string' },
-        'max-in-flight': { type: 'string' },
-        'max-in-flight-cap': { type: 'string' },
-        'soft-floor': { type: 'string' },
-        'hard-floor': { type: 'string' },
-        'max-spend-usd': { type: 'string' },
-        'max-attempts': { type: 'string' },
-        'retry-budget-per-minute': { type: 'string' },
-        priority: { type: 'string' },
-        tier: { type: 'string' },
-        price: { type: 'string', multiple: true },
-        simulate: { type: 'string' },
-        'base-url': { type: 'string' },
-        redis: { type: 'string' },
-        'redis-fallback': { type: 'string' },
-        verbose: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    if (values.help || positionals.length === 0) return { kind: 'help' };
-    const [command, file, ...rest] = positionals;
-    if (command !== 'run') throw new UsageError(`unknown command '${command}' (try: floorline run FILE, or floorline batch submit FILE)`);
-    if (!file) throw new UsageError('floorline run needs a FILE');
-    if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
-
-    const maxInFlightText = values['max-in-flight'];
-    const spend = values['max-spend-usd'];
-    const spendUsd = spend === undefined ? undefined : Number(spend);
-    if (spendUsd !== undefined && !(Number.isFinite(spendUsd) && spendUsd > 0)) throw new UsageError(`--max-spend-usd must be a positive amount, got '${spend}'`);
-    const priority = values.priority ?? 'normal';
-    if (priority !== 'high' && priority !== 'normal' && priority !== 'background') throw new UsageError(`--priority must be high, normal or background, got '${priority}'`);
-    const retryBudgetText = values['retry-budget-per-minute'];
-    const retryBudget = retryBudgetText === undefined ? 30 : Number(retryBudgetText);
-    if (!Number.isInteger(retryBudget) || retryBudget < 0) throw new UsageError(`--retry-budget-per-minute must be a whole number ≥ 0, got '${retryBudgetText}'`);
-    const redisUrl = values.redis ?? env.FLOORLINE_REDIS_URL;
-    if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) throw new UsageError('--redis must be a redis:// or rediss:// URL');
-    const redisFallback = values['redis-fallback'] ?? 'hold';
-    if (redisFallback !== 'hold' && redisFallback !== 'local') throw new UsageError(`--redis-fallback must be hold or local, got '${redisFallback}'`);
-    const floor = (name: string, text: string | undefined) => {
-      if (text === undefined) return undefined;
-      try {
-        return parseFloor(text);
-      } catch (err) {
-        throw new UsageError(`${name}: ${(err as Error).message}`);
-      }
-    };
-
-    return {
-      kind: 'run',
-      args: {
-        file,
-        out: values.out,
-        model: values.model,
-        maxTokens: positiveInt('--max-tokens', values['max-tokens'], undefined),
-        maxInFlight: maxInFlightText === undefined || maxInFlightText === 'auto' ? 'auto' : positiveInt('--max-in-flight', maxInFlightText, 1),
-        maxInFlightCap: positiveInt('--max-in-flight-cap', values['max-in-flight-cap'], 64),
-        softFloor: floor('--soft-floor', values['soft-floor']),
-        hardFloor: floor('--hard-floor', values['hard-floor']),
-        maxSpendUsd: spendUsd,
-        maxAttempts: positiveInt('--max-attempts', values['max-attempts'], 5),
-        retryBudgetPerMinute: retryBudget,
-        priority,
-        tier: values.tier === undefined ? undefined : tier('--tier', values.tier),
-        prices: Object.fromEntries((values.price ?? []).map(parsePrice)),
-        simulate: values.simulate === undefined ? undefined : tier('--simulate', values.simulate),
-        baseUrl: values['base-url'] ?? env.ANTHROPIC_BASE_URL,
-        redisUrl,
-        redisFallback,
-        verbose: values.verbose ?? false,
-      },
-    };
+    built.program.parse(args, { from: 'user' });
+    return built.result() ?? { kind: 'help', unasked: true };
   } catch (err) {
-    return { kind: 'error', message: (err as Error).message };
+    if (err instanceof Outcome) return err.parsed;
+    if (err instanceof UsageError) {
+      const topic = topicOf(built.reached());
+      return { kind: 'error', message: err.message, ...(topic === undefined ? {} : { topic }) };
+    }
+    throw err;
   }
+}
+
+/**
+ * The help for a command (undefined: `floorline` itself), as `--help` shows it, wrapped to `width`.
+ * Rendered apart from parsing so a ParsedCommand stays plain data, and at the terminal's width.
+ */
+export function helpText(topic: HelpTopic | undefined, width = 100): string {
+  let text = '';
+  const { program } = buildProgram({}, { write: (t) => (text += t), width });
+  let cmd = program;
+  for (const name of topic?.split(' ') ?? []) cmd = cmd.commands.find((c) => c.name() === name)!;
+  cmd.outputHelp();
+  return text.trimEnd();
+}
+
+/** A usage error as printed: one line, then where to read more. */
+export function errorText(error: { message: string; topic?: HelpTopic }): string {
+  return `floorline: error: ${error.message}\nRun 'floorline ${error.topic ? `${error.topic} ` : ''}--help' for usage.`;
 }

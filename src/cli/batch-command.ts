@@ -1,6 +1,6 @@
 // `floorline batch …`: a file through the Message Batches API. Validation, the results format and
 // resume are the live run's; batches live in the core (src/core/batches).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { BatchArgs } from './batch-args';
 import type { Terminal } from './run-command';
 import { EXIT } from './run-command';
@@ -9,7 +9,7 @@ import { prepareRunFile } from '../core/run-file';
 import { defaultResultsPath } from '../core/results';
 import { formatProblem } from '../core/input/problems';
 import { estimatePreflight } from '../core/preflight';
-import { formatUsd } from '../core/format';
+import { formatUsd, plural } from '../core/format';
 import {
   batchStatePath,
   cancelBatches,
@@ -38,8 +38,11 @@ function summary(state: BatchState): string {
 }
 
 export async function batchCommand(args: BatchArgs, term: Terminal): Promise<number> {
-  if (!existsSync(args.file)) {
-    term.err(`floorline: ${args.file}: no such file`);
+  // Checked here rather than left to the reader so the message names the path (a directory
+  // would otherwise surface as a bare EISDIR).
+  const input = statSync(args.file, { throwIfNoEntry: false });
+  if (!input || input.isDirectory()) {
+    term.err(`floorline: ${args.file}: ${input ? 'is a directory, not a JSONL file' : 'no such file'}`);
     return EXIT.invalid;
   }
   const apiKey = term.env.ANTHROPIC_API_KEY;
@@ -51,6 +54,7 @@ export async function batchCommand(args: BatchArgs, term: Terminal): Promise<num
   const resultsPath = args.out ?? defaultResultsPath(args.file);
   const defaults = { ...(args.model ? { model: args.model } : {}), ...(args.maxTokens ? { maxTokens: args.maxTokens } : {}) };
   const options: BatchJobOptions = {
+    owner: 'floorline batch',
     inputPath: args.file,
     resultsPath,
     statePath: batchStatePath(resultsPath),
@@ -71,9 +75,9 @@ export async function batchCommand(args: BatchArgs, term: Terminal): Promise<num
       }
       const estimate = estimatePreflight(prepared.scan.totals, pricing);
       const { submitted, skipped } = await submitBatches(options);
-      for (const b of submitted) term.out(`floorline: submitted ${b.id} (${b.customIds.length} requests)`);
+      for (const b of submitted) term.out(`floorline: submitted ${b.id} (${plural(b.customIds.length, 'request')})`);
       term.out(
-        `floorline: ${submitted.reduce((n, b) => n + b.customIds.length, 0)} requests in ${submitted.length} batch(es)` +
+        `floorline: ${plural(submitted.reduce((n, b) => n + b.customIds.length, 0), 'request')} in ${plural(submitted.length, 'batch')}` +
           (skipped ? `, ${skipped} skipped (already succeeded or waiting in a batch)` : '') +
           (estimate.expectedUsd !== null ? `; expected ~${formatUsd(estimate.expectedUsd)} at batch prices for the whole file` : '') +
           `. Ids in ${options.statePath}; collect with: floorline batch results ${args.file}`,
@@ -107,7 +111,7 @@ export async function batchCommand(args: BatchArgs, term: Terminal): Promise<num
         pollMs: args.pollSeconds * 1000,
         onPoll: (state) => term.err(`floorline: ${summary(state)}; ${state.batches.filter((b) => b.status !== 'ended').length} still processing`),
       });
-      term.out(`floorline: ${outcome.written} results written to ${resultsPath}`);
+      term.out(`floorline: ${plural(outcome.written, 'result')} written to ${resultsPath}`);
       if (outcome.unfinished > 0) return EXIT_PENDING;
       if (outcome.notSucceeded > 0) {
         term.out(`floorline: ${outcome.notSucceeded} errored, canceled or expired; \`floorline batch submit ${args.file}\` sends them again`);

@@ -1,7 +1,6 @@
 // The `floorline` command. Everything it does lives in src/core; this file is only the terminal.
 import { setFlagsFromString } from 'node:v8';
-import { parseCommand, USAGE } from './args';
-import { BATCH_USAGE } from './batch-args';
+import { errorText, helpText, parseCommand } from './args';
 import { batchCommand } from './batch-command';
 import { EXIT, runCommand, type Terminal } from './run-command';
 
@@ -14,11 +13,17 @@ setFlagsFromString('--heap-growing-percent=10');
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2), process.env);
   if (command.kind === 'help') {
-    process.stdout.write(`${command.topic === 'batch' ? BATCH_USAGE : USAGE}\n`);
-    return process.argv.length > 2 ? EXIT.ok : EXIT.invalid;
+    // Help the user did not ask for (bare `floorline`) means the command line was incomplete.
+    const stream = command.unasked ? process.stderr : process.stdout;
+    stream.write(`${helpText(command.topic, stream.columns || 100)}\n`);
+    return command.unasked ? EXIT.invalid : EXIT.ok;
+  }
+  if (command.kind === 'version') {
+    process.stdout.write(`${command.version}\n`);
+    return EXIT.ok;
   }
   if (command.kind === 'error') {
-    process.stderr.write(`floorline: ${command.message}\n\n${command.topic === 'batch' ? BATCH_USAGE : USAGE}\n`);
+    process.stderr.write(`${errorText(command)}\n`);
     return EXIT.invalid;
   }
   const terminal: Terminal = {

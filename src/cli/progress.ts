@@ -1,8 +1,9 @@
 // The run as one line of text: a redrawn bar on a terminal, periodic plain lines in CI.
 import type { DispatcherSnapshot, RunSnapshot } from '../core/dispatch/snapshot';
 import { tightestTokenDimension, DIMENSION_LABELS } from '../core/dispatch/tightest-dimension';
-import { formatCount, formatDuration, formatUsd } from '../core/format';
+import { formatCount, formatDuration, formatUsd, plural } from '../core/format';
 import { batchAlternative, type PreflightEstimate } from '../core/preflight';
+import { describeDuration } from '../core/preflight-duration';
 import { stateWords } from '../core/dispatch/state-words';
 
 // Re-exported: callers imported it from here before the table moved to core.
@@ -24,7 +25,7 @@ function parts(snapshot: DispatcherSnapshot, run: RunSnapshot): string[] {
   out.push(spend.capUsd !== undefined ? `${formatUsd(spend.spentUsd)}/${formatUsd(spend.capUsd)}` : formatUsd(spend.spentUsd));
   out.push(`${run.requestsPerSecond.toFixed(1)}/s`);
   if (run.endedAt === undefined) out.push(`ETA ${formatDuration(run.etaSeconds)}`);
-  if (run.rateLimited || run.retries) out.push(`${run.rateLimited}×429, ${run.retries} retries`);
+  if (run.rateLimited || run.retries) out.push(`${run.rateLimited}×429, ${plural(run.retries, 'retry')}`);
   if (run.state !== 'running') out.push(stateWords(run.state));
   return out;
 }
@@ -46,7 +47,7 @@ export function summaryLines(run: RunSnapshot, resultsPath: string, elapsedSecon
     `${stateWords(run.state)}: ${run.succeeded} succeeded, ${run.errored} errored, ${run.unsent} unsent` +
       (run.resumed ? ` (${run.resumed} already done before this run)` : ''),
     `spent ${formatUsd(run.spend.spentUsd)}${run.spend.capUsd !== undefined ? ` of ${formatUsd(run.spend.capUsd)} cap` : ''} · ` +
-      `${run.rateLimited} answered 429 · ${run.retries} retries · ${formatDuration(elapsedSeconds)}`,
+      `${run.rateLimited} answered 429 · ${plural(run.retries, 'retry')} · ${formatDuration(elapsedSeconds)}`,
     `results: ${resultsPath}`,
   ];
   if (run.detail) lines.splice(1, 0, run.detail);
@@ -61,7 +62,11 @@ export function preflightLine(e: PreflightEstimate, tier: string | undefined): s
     e.worstCaseUsd === null ? `no price for ${e.unpricedModels.join(', ')}` : `worst case ${formatUsd(e.worstCaseUsd)}`,
   ];
   if (e.expectedUsd !== null) parts.push(`expected ~${formatUsd(e.expectedUsd)} (if replies use ${Math.round(e.outputShare * 100)}% of max_tokens)`);
-  if (e.expectedSeconds !== undefined) parts.push(`at least ${formatDuration(e.expectedSeconds)} at ${tier}-tier limits (${e.bindingLimit})`);
+  parts.push(
+    e.duration
+      ? `${describeDuration(e.duration)} at ${tier}-tier limits`
+      : 'duration unknown until the first reply brings the limits (--tier start|build|scale estimates it)',
+  );
   return parts.join(' · ');
 }
 

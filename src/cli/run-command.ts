@@ -1,21 +1,25 @@
 // `floorline run`: validate, resume, dispatch, report — and an exit code a script can act on.
-import { existsSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { RunArgs } from './args';
 import { Dispatcher, type LogEntry } from '../core/dispatch/dispatcher';
 import type { DispatcherSnapshot, RunState } from '../core/dispatch/snapshot';
 import { Pricing } from '../core/pricing/pricing';
 import { TIERS } from '../core/tiers';
 import { createSdkMessagesClient, type MessagesClient } from '../core/client/messages-client';
-import { formatProblem } from '../core/input/problems';
+import { formatProblem, noRequestsMessage } from '../core/input/problems';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../core/run-file';
 import { defaultResultsPath } from '../core/results';
+import { formatUsd, plural } from '../core/format';
 import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
 import { batchOptionLine, preflightLine, progressBar, progressLine, summaryLines } from './progress';
 import { estimatePreflight } from '../core/preflight';
+import { simulatedReplyTimes } from '../core/preflight-duration';
 import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
 import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR } from '../core/limits/floors';
 
-export const EXIT = { ok: 0, someErrored: 1, invalid: 2, budget: 3, api: 4, interrupted: 130 } as const;
+// 2 promises that nothing was sent; a run that fails after sending (the input edited under it)
+// says so with its own code.
+export const EXIT = { ok: 0, someErrored: 1, invalid: 2, budget: 3, api: 4, failed: 6, interrupted: 130 } as const;
 
 export interface Terminal {
   out: (text: string) => void;
@@ -40,7 +44,7 @@ function exitCodeFor(state: RunState, errored: number): number {
     case 'api-stopped':
       return EXIT.api;
     case 'failed':
-      return EXIT.invalid;
+      return EXIT.failed;
     default:
       return EXIT.interrupted;
   }
@@ -54,8 +58,11 @@ async function simulatedClient(tier: keyof typeof TIERS): Promise<{ client: Mess
 }
 
 export async function runCommand(args: RunArgs, term: Terminal): Promise<number> {
-  if (!existsSync(args.file)) {
-    term.err(`floorline: ${args.file}: no such file`);
+  // Checked here rather than left to the reader so the message names the path (a directory
+  // would otherwise surface as a bare EISDIR).
+  const input = statSync(args.file, { throwIfNoEntry: false });
+  if (!input || input.isDirectory()) {
+    term.err(`floorline: ${args.file}: ${input ? 'is a directory, not a JSONL file' : 'no such file'}`);
     return EXIT.invalid;
   }
   const apiKey = term.env.ANTHROPIC_API_KEY;
@@ -74,6 +81,9 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     priority: args.priority,
     ...(args.maxSpendUsd !== undefined ? { maxSpendUsd: args.maxSpendUsd } : {}),
     label: args.file,
+    simulated: Boolean(args.simulate),
+    owner: 'floorline run',
+    resendChanged: args.resendChanged,
   };
 
   const prepared = await prepareRunFile(options);
@@ -86,20 +96,40 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     return EXIT.invalid;
   }
   const { resume } = prepared;
-  if (resume.succeeded.size > 0 || resume.tornTailRepaired) {
+  if (resume.succeeded.size > 0 || resume.tornTailRepaired || prepared.alreadySpentUsd > 0) {
     term.err(
       `floorline: resuming — ${prepared.scan.requests - prepared.toSend} of ${prepared.scan.requests} already succeeded in ${prepared.outPath}` +
-        (resume.erroredDropped ? `; ${resume.erroredDropped} errored lines will be tried again` : '') +
+        (resume.erroredDropped ? `; ${plural(resume.erroredDropped, 'errored line')} will be tried again` : '') +
+        (prepared.resendIds.size ? `; ${plural(prepared.resendIds.size, 'changed line')} will be sent again (old answers set aside)` : '') +
         (resume.tornTailRepaired ? '; a torn last line from an interrupted run was repaired' : ''),
     );
+    if (prepared.alreadySpentUsd > 0) {
+      // Counted toward the cap: what earlier runs spent, including requests in flight when one died.
+      term.err(
+        `floorline: earlier runs of this file spent ${formatUsd(prepared.alreadySpentUsd)}` +
+          (prepared.unsettledEarlier ? `, counting ${plural(prepared.unsettledEarlier, 'request')} in flight when a run ended at its worst case (it may have been billed)` : '') +
+          (args.maxSpendUsd !== undefined ? `; the ${formatUsd(args.maxSpendUsd)} cap covers them too` : ''),
+      );
+    }
   }
   if (prepared.toSend === 0) {
+    // No request at all is a mistake (a wrong or truncated file), not a finished job: no results
+    // file exists to point at, and a script should not read it as success.
+    if (prepared.scan.requests === 0) {
+      term.err(`floorline: ${noRequestsMessage(args.file)}`);
+      return EXIT.invalid;
+    }
     term.out(`floorline: nothing to do — every line of ${args.file} already succeeded (${prepared.outPath}).`);
     return EXIT.ok;
   }
 
-  const estimate = estimatePreflight(prepared.scan.totals, pricing, {
+  // Of the lines left to send (a resume counts only those), at what this run's dispatcher will use:
+  // its ceiling and soft floor, and the simulator's reply times for a rehearsal.
+  const estimate = estimatePreflight(prepared.toSendTotals, pricing, {
     ...((args.simulate ?? args.tier) ? { limits: TIERS[(args.simulate ?? args.tier)!] } : {}),
+    inFlight: { maxInFlight: args.maxInFlight, cap: args.maxInFlightCap },
+    softFloor: args.softFloor ?? DEFAULT_SOFT_FLOOR,
+    ...(args.simulate ? { replyTimes: simulatedReplyTimes(REALISTIC_LATENCY) } : {}),
   });
   term.err(`floorline: ${preflightLine(estimate, args.simulate ?? args.tier)}`);
   const batchOption = args.simulate ? undefined : batchOptionLine(estimate);

@@ -3,6 +3,8 @@
 import type { ScanTotals } from './input/scan-file';
 import type { Pricing } from './pricing/pricing';
 import type { TierLimits } from './tiers';
+import type { FloorSpec } from './limits/floors';
+import { apiReplyTimes, estimateDuration, type CeilingPolicy, type DurationBinding, type DurationEstimate, type ReplyTimes, type RequestShape } from './preflight-duration';
 
 export interface PreflightOptions {
   /** Limits last seen from the API (or a tier preset); without them no duration is given. */
@@ -11,6 +13,12 @@ export interface PreflightOptions {
   outputShare?: number;
   /** Expected tokens per byte of prompt (English prose: about a quarter). */
   tokensPerByte?: number;
+  /** How long replies take, per model (that model's averages); default `apiReplyTimes`, the simulator's own with `simulatedReplyTimes`. */
+  replyTimes?: (shape: RequestShape) => ReplyTimes;
+  /** The in-flight ceiling the run will use; default auto, cap 64 (the dispatcher's). */
+  inFlight?: CeilingPolicy;
+  /** The soft floor the run will keep; default 10%. */
+  softFloor?: FloorSpec;
 }
 
 export interface PreflightEstimate {
@@ -22,10 +30,12 @@ export interface PreflightEstimate {
   /** The most the file can cost; null if a model has no price. */
   worstCaseUsd: number | null;
   expectedUsd: number | null;
-  /** At the limits given, running flat out. */
+  /** How long the run should take at the limits given (probe, ramp, pace, last reply); undefined without limits. */
   expectedSeconds: number | undefined;
-  /** Which limit sets that duration. */
-  bindingLimit: 'requests' | 'input tokens' | 'output tokens' | undefined;
+  /** What sets that duration: a limit's refill, or the in-flight ceiling × the reply time. */
+  bindingLimit: DurationBinding | undefined;
+  /** The duration's range, the reply time and the ceiling behind it (`describeDuration` words it). */
+  duration: DurationEstimate | undefined;
   unpricedModels: string[];
   outputShare: number;
 }
@@ -58,23 +68,43 @@ export function estimatePreflight(totals: ScanTotals, pricing: Pricing, options:
     if (worst !== null && worstHere !== null) worst += worstHere;
     if (expected !== null) expected += input * p.input + output * p.output;
   }
-  let expectedSeconds: number | undefined;
-  let bindingLimit: PreflightEstimate['bindingLimit'];
-  if (options.limits) {
-    const l = options.limits;
-    const candidates: Array<[PreflightEstimate['bindingLimit'], number]> = [
-      ['requests', (requests * 60) / l.requestsPerMinute],
-      ['input tokens', (inputTokens * 60) / l.inputTokensPerMinute],
-      ['output tokens', (outputTokens * 60) / l.outputTokensPerMinute],
-    ];
-    for (const [name, seconds] of candidates) {
-      if (expectedSeconds === undefined || seconds > expectedSeconds) {
-        expectedSeconds = seconds;
-        bindingLimit = name;
-      }
-    }
+  const duration = options.limits && requests > 0
+    ? estimateDuration({
+        requests,
+        inputTokens: inputTokens / requests,
+        outputTokens: outputTokens / requests,
+        limits: options.limits,
+        replies: replyTimesOf(totals, outputShare, options.replyTimes ?? apiReplyTimes),
+        ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+        ...(options.softFloor ? { softFloor: options.softFloor } : {}),
+      })
+    : undefined;
+  return {
+    requests, inputTokens: Math.round(inputTokens), outputTokens: Math.round(outputTokens), worstCaseUsd: worst, expectedUsd: expected,
+    expectedSeconds: duration?.expectedSeconds, bindingLimit: duration?.binding, duration, unpricedModels, outputShare,
+  };
+}
+
+/** Reply times of the whole file: each model's, weighted by its requests (the longest reply of any). */
+function replyTimesOf(totals: ScanTotals, outputShare: number, of: (shape: RequestShape) => ReplyTimes): ReplyTimes {
+  let requests = 0;
+  let mean = 0;
+  let max = 0;
+  let spread = 0;
+  let output = 0;
+  let outputKnown = true;
+  for (const [model, t] of Object.entries(totals.perModel)) {
+    if (t.requests <= 0) continue;
+    const r = of({ model, outputTokens: (t.maxTokens * outputShare) / t.requests, maxTokens: t.maxTokens / t.requests });
+    requests += t.requests;
+    mean += r.mean * t.requests;
+    max = Math.max(max, r.max);
+    spread = Math.max(spread, r.spread);
+    if (r.outputTokens === undefined) outputKnown = false;
+    else output += r.outputTokens * t.requests;
   }
-  return { requests, inputTokens: Math.round(inputTokens), outputTokens: Math.round(outputTokens), worstCaseUsd: worst, expectedUsd: expected, expectedSeconds, bindingLimit, unpricedModels, outputShare };
+  if (requests === 0) return { mean: 0, max: 0, spread: 0 };
+  return { mean: mean / requests, max, spread, ...(outputKnown ? { outputTokens: output / requests } : {}) };
 }
 
 /** The same file through the Message Batches API: every price halved, no wait on the live limits. */

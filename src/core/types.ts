@@ -18,6 +18,8 @@ export interface InputRequest {
   /** 1-based line number in the input file (for error reports and "open at line"). */
   line: number;
   params: MessageParams;
+  /** A hash of `params` (see input/fingerprint.ts), set by the dispatch pass: what a result line answers. */
+  fingerprint?: string;
 }
 
 /** `usage` as the Messages API reports it. Optional fields are absent on older models. */
@@ -62,6 +64,10 @@ export interface ResultLine {
   attempts: number;
   cost_usd: number | null;
   usage: Usage | null;
+  /** The request this answers (`sha256:…` of its params): a resume checks it before trusting the line. */
+  fingerprint?: string;
+  /** Written by a rehearsal (`--simulate`): never counted as done by a real run. */
+  simulated?: true;
 }
 
 /** Time, injected so every timing rule can be driven by sinon fake timers. */

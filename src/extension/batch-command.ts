@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { Pricing } from '../core/pricing/pricing';
 import { estimatePreflight } from '../core/preflight';
 import { defaultResultsPath } from '../core/results';
-import { formatCount, formatUsd } from '../core/format';
+import { formatCount, formatUsd, plural } from '../core/format';
 import { batchStatePath, createSdkBatchesClient, submitBatches, type BatchJobOptions } from '../core/batches';
 import { CommandId } from './command-ids';
 import { readSettings } from './settings';
@@ -18,6 +18,7 @@ export async function batchJobOptions(deps: Pick<RunCommandDeps, 'keys'>, job: T
   if (!key) return undefined;
   const settings = readSettings(vscode.Uri.file(job.inputPath));
   return {
+    owner: 'VS Code',
     inputPath: job.inputPath,
     resultsPath: job.resultsPath,
     statePath: job.statePath,
@@ -55,7 +56,7 @@ export async function submitBatchCommand(deps: RunCommandDeps, tracker: BatchTra
   }
   const estimate = estimatePreflight(prepared.scan.totals, options.pricing);
   const detail =
-    `${formatCount(prepared.toSend)} requests not yet done · expected ~${estimate.expectedUsd === null ? '?' : formatUsd(estimate.expectedUsd)} at batch prices ` +
+    `${plural(prepared.toSend, 'request', { format: formatCount })} not yet done · expected ~${estimate.expectedUsd === null ? '?' : formatUsd(estimate.expectedUsd)} at batch prices ` +
     `(worst case ${estimate.worstCaseUsd === null ? '?' : formatUsd(estimate.worstCaseUsd)}) · most batches end within an hour, all within 24 h.`;
   const settings = readSettings(uri);
   if (estimate.expectedUsd === null || estimate.expectedUsd > settings.confirmAboveUsd) {
@@ -67,7 +68,7 @@ export async function submitBatchCommand(deps: RunCommandDeps, tracker: BatchTra
     deps.log.info(`${name}: submitted ${submitted.map((b) => `${b.id} (${b.customIds.length})`).join(', ') || 'nothing new'}; ${skipped} skipped`);
     void vscode.window.showInformationMessage(
       submitted.length
-        ? `Floorline: ${name} submitted as ${submitted.length} Message Batch${submitted.length === 1 ? '' : 'es'} (${formatCount(submitted.reduce((n, b) => n + b.customIds.length, 0))} requests). You will be told when it ends.`
+        ? `Floorline: ${name} submitted as ${submitted.length} Message Batch${submitted.length === 1 ? '' : 'es'} (${plural(submitted.reduce((n, b) => n + b.customIds.length, 0), 'request', { format: formatCount })}). You will be told when it ends.`
         : `Floorline: nothing new to submit for ${name}; waiting for its batches.`,
     );
     await tracker.track(job);

@@ -4,9 +4,12 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { Pricing } from '../core/pricing/pricing';
 import { batchAlternative, estimatePreflight } from '../core/preflight';
+import { describeDuration, simulatedReplyTimes } from '../core/preflight-duration';
+import { REALISTIC_LATENCY } from '../core/simulator/latency';
 import { defaultResultsPath } from '../core/results';
-import { formatCount, formatDuration, formatUsd } from '../core/format';
+import { formatCount, formatUsd, plural } from '../core/format';
 import type { RunFileOptions } from '../core/run-file';
+import { noRequestsMessage } from '../core/input/problems';
 import type { TierLimits } from '../core/tiers';
 import { TIERS } from '../core/tiers';
 import type { DispatcherSnapshot } from '../core/dispatch/snapshot';
@@ -75,20 +78,36 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     priority: settings.priority,
     ...(settings.maxSpendUsd !== undefined && !simulate ? { maxSpendUsd: settings.maxSpendUsd } : {}),
     label: vscode.workspace.asRelativePath(uri),
+    simulated: simulate,
+    owner: 'VS Code',
     // A rehearsal must never be mistaken for real results by a later resume.
     ...(simulate ? { outPath: defaultResultsPath(uri.fsPath).replace(/\.results\.jsonl$/, '.simulated.results.jsonl') } : {}),
   };
 
-  const prepared = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: `Floorline: checking ${name}` },
-    () => deps.manager.prepare(options),
-  );
+  let prepared;
+  try {
+    prepared = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Floorline: checking ${name}` },
+      () => deps.manager.prepare(options),
+    );
+  } catch (err) {
+    // The results file is another run's, not ours to change, or unreadable: nothing was sent.
+    deps.log.error((err as Error).message);
+    void vscode.window.showErrorMessage(`Floorline: ${(err as Error).message}`);
+    return undefined;
+  }
   deps.diagnostics.show(uri, prepared.ok ? prepared.warnings : prepared.problems);
   if (!prepared.ok) {
     const count = prepared.scan.problemCount || prepared.problems.length;
-    deps.log.warn(`${name}: ${count} problem(s); nothing was sent`);
+    deps.log.warn(`${name}: ${plural(count, 'problem')}; nothing was sent`);
     const choice = await vscode.window.showErrorMessage(`Floorline: ${name} has ${count} problem${count === 1 ? '' : 's'}; nothing was sent. Fix them and run again.`, 'Show Problems');
     if (choice) await vscode.commands.executeCommand('workbench.actions.view.problems');
+    return undefined;
+  }
+  if (prepared.scan.requests === 0) {
+    // As the CLI says it (exit 2): an error, not "already done" — no run starts, no results file is named.
+    deps.log.warn(noRequestsMessage(name));
+    void vscode.window.showErrorMessage(`Floorline: ${noRequestsMessage(name)}.`);
     return undefined;
   }
   if (prepared.toSend === 0) {
@@ -106,13 +125,22 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     return;
   }
   const limits = lastSeenLimits(entry.latest) ?? (settings.tier || simulate ? TIERS[tier] : undefined);
-  const estimate = estimatePreflight(prepared.scan.totals, pricing, limits ? { limits } : {});
+  // Of the lines left to send, at what the run will use: the settings' ceiling and soft floor, and
+  // the simulator's reply times for a rehearsal.
+  const estimate = estimatePreflight(prepared.toSendTotals, pricing, {
+    ...(limits ? { limits } : {}),
+    inFlight: { maxInFlight: settings.maxInFlight, cap: settings.maxInFlightCap },
+    softFloor: settings.softFloor,
+    ...(simulate ? { replyTimes: simulatedReplyTimes(REALISTIC_LATENCY) } : {}),
+  });
   const summary =
-    `${formatCount(prepared.toSend)} requests${prepared.toSend < prepared.scan.requests ? ` (${formatCount(prepared.scan.requests - prepared.toSend)} already done)` : ''}` +
+    `${plural(prepared.toSend, 'request', { format: formatCount })}${prepared.toSend < prepared.scan.requests ? ` (${formatCount(prepared.scan.requests - prepared.toSend)} already done)` : ''}` +
     ` · ~${formatCount(estimate.inputTokens)} input tokens` +
     ` · expected ~${estimate.expectedUsd === null ? '?' : formatUsd(estimate.expectedUsd)}` +
     ` (worst case ${estimate.worstCaseUsd === null ? `unknown: no price for ${estimate.unpricedModels.join(', ')}` : formatUsd(estimate.worstCaseUsd)})` +
-    (estimate.expectedSeconds !== undefined ? ` · at least ${formatDuration(estimate.expectedSeconds)} at the ${lastSeenLimits(entry.latest) ? 'last-seen' : `${tier}-tier`} limits` : '') +
+    (estimate.duration
+      ? ` · ${describeDuration(estimate.duration)} at the ${lastSeenLimits(entry.latest) ? 'last-seen' : `${tier}-tier`} limits`
+      : ' · duration unknown until the API reports the limits (set floorline.tier to estimate it)') +
     (options.maxSpendUsd !== undefined ? ` · capped at ${formatUsd(options.maxSpendUsd)}` : '');
   deps.log.info(`${name}: ${summary}`);
   if (!simulate && (estimate.expectedUsd === null || estimate.expectedUsd > settings.confirmAboveUsd)) {
@@ -126,7 +154,15 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     if (go !== 'Run') return undefined;
   }
 
-  const managed = await deps.manager.start(entry, uri, options, prepared);
+  let managed;
+  try {
+    managed = await deps.manager.start(entry, uri, options, prepared);
+  } catch (err) {
+    // Another run took the results file while the user was confirming: nothing was sent.
+    deps.log.error((err as Error).message);
+    void vscode.window.showErrorMessage(`Floorline: ${(err as Error).message}`);
+    return undefined;
+  }
   deps.showDashboard();
   void managed.finished.then(async () => {
     const s = managed.run.summary();

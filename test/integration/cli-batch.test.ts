@@ -88,7 +88,7 @@ describe('floorline batch (a real process, the real SDK, the mock Batches API)',
     assert.equal((await first.done).signal, 'SIGKILL');
     // Submitting again while the batch is still waiting sends nothing.
     const again = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
-    assert.match(again.stdout, /0 requests in 0 batch\(es\), 40 skipped/);
+    assert.match(again.stdout, /0 requests in 0 batches, 40 skipped/);
 
     const second = await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done;
     assert.equal(second.code, 0, second.stderr);
@@ -121,7 +121,7 @@ describe('floorline batch (a real process, the real SDK, the mock Batches API)',
 
     s.configure({ batches: { minMs: 50, maxMs: 200 } });
     const resubmit = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
-    assert.match(resubmit.stdout, new RegExp(`${canceled.length} requests in 1 batch`));
+    assert.match(resubmit.stdout, new RegExp(`${canceled.length} request${canceled.length === 1 ? '' : 's'} in 1 batch\\b`));
     assert.equal((await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done).code, 0);
     const final = readResults(join(dir, 'job.results.jsonl'));
     assert.equal(final.filter((l) => l.result.type === 'succeeded').length, 30);
@@ -140,5 +140,40 @@ describe('floorline batch (a real process, the real SDK, the mock Batches API)',
     assert.ok(expired.length > 0, 'some did not finish in time');
     assert.deepEqual(expired[0]!.result, { type: 'expired' });
     assert.ok(existsSync(join(dir, 'job.batches.json')));
+  });
+
+  it('a create whose answer is lost is found, not sent again: one batch on the API, and it is the one recorded', async () => {
+    // The mock makes the batch, then answers 504 instead of it; the SDK would have resent it.
+    const s = await mock({ minMs: 50, maxMs: 300, loseCreateAnswers: 1 });
+    const input = join(dir, 'job.jsonl');
+    const ids = writeJob(input, { count: 20 });
+    const submit = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
+    assert.equal(submit.code, 0, submit.stderr);
+    assert.equal(s.batches().length, 1, 'exactly one batch was created');
+    const only = s.batches()[0]!.id;
+    assert.match(submit.stderr, new RegExp(`got no answer \\(504 timeout_error: .*\\), but ${only} \\(20 requests, created .*\\) is that batch`));
+    assert.match(submit.stdout, new RegExp(`submitted ${only} \\(20 requests\\)`));
+    const state = JSON.parse(readFileSync(join(dir, 'job.batches.json'), 'utf8')) as { batches: Array<{ id: string; customIds: string[] }> };
+    assert.deepEqual(state.batches.map((b) => b.id), [only]);
+    assert.deepEqual([...state.batches[0]!.customIds].sort(), ids);
+
+    const again = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
+    assert.match(again.stdout, /0 requests in 0 batches, 20 skipped/);
+    assert.equal(s.batches().length, 1);
+    const results = await cli(['batch', 'results', input, '--base-url', s.url, '--poll-seconds', '1']).done;
+    assert.equal(results.code, 0, results.stderr);
+    assert.deepEqual(readResults(join(dir, 'job.results.jsonl')).map((l) => l.custom_id).sort(), ids);
+  });
+
+  it('a refused create (529) is retried after a backoff, and still makes one batch', async () => {
+    const s = await mock({ minMs: 50, maxMs: 300, refuseCreates: 2 });
+    const input = join(dir, 'job.jsonl');
+    writeJob(input, { count: 10 });
+    const submit = await cli(['batch', 'submit', input, '--base-url', s.url]).done;
+    assert.equal(submit.code, 0, submit.stderr);
+    assert.equal(submit.stderr.match(/was refused \(529 overloaded_error: Overloaded\); no batch was created, trying again/g)?.length, 2, submit.stderr);
+    assert.equal(s.batches().length, 1);
+    const state = JSON.parse(readFileSync(join(dir, 'job.batches.json'), 'utf8')) as { batches: Array<{ id: string }> };
+    assert.deepEqual(state.batches.map((b) => b.id), [s.batches()[0]!.id]);
   });
 });

@@ -1,7 +1,7 @@
 // The `floorline` command as a whole process, against the mock API: exit codes, kill -9 and resume.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startMockServer, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
@@ -74,6 +74,20 @@ describe('floorline CLI (a real process against the mock API)', function () {
     assert.equal(existsSync(join(dir, 'bad.results.jsonl')), false, 'no results file is created');
   });
 
+  it('exits 2 on an empty or blank-only file, saying it has no requests (not "already succeeded")', async () => {
+    const s = await mock();
+    for (const [name, content] of [['empty.jsonl', ''], ['blank.jsonl', '\n   \n\t\n']] as const) {
+      const input = join(dir, name);
+      writeFileSync(input, content);
+      const r = await start(['run', input, '--base-url', s.url]).done;
+      assert.equal(r.code, 2, r.stderr);
+      assert.equal(r.stderr.trim(), `floorline: ${input} has no requests (empty or only blank lines); nothing to do`);
+      assert.equal(r.stdout, '', 'no "nothing to do — every line already succeeded"');
+      assert.equal(existsSync(input.replace(/\.jsonl$/, '.results.jsonl')), false, 'no results file is created');
+    }
+    assert.equal(s.stats().received, 0);
+  });
+
   it('exits 2 without a key, and suggests --simulate', async () => {
     const input = join(dir, 'job.jsonl');
     writeJob(input, { count: 1 });
@@ -139,5 +153,11 @@ describe('floorline CLI (a real process against the mock API)', function () {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /finished: 20 succeeded/);
     assert.equal(readResults(join(dir, 'sim.jsonl')).length, 20);
+    // CI is set (non-TTY): info lines print, but the in-flight ceiling's arithmetic is --verbose only.
+    assert.doesNotMatch(r.stderr, /in-flight ceiling|headroom/);
+    // cost_usd is written rounded to 1e-10 USD: no 0.00033299999999999996.
+    const costs = readFileSync(join(dir, 'sim.jsonl'), 'utf8').match(/"cost_usd":[^,}]*/g) ?? [];
+    assert.equal(costs.length, 20);
+    for (const c of costs) assert.match(c, /^"cost_usd":0\.\d{1,10}$/);
   });
 });

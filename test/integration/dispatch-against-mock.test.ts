@@ -154,7 +154,7 @@ describe('dispatch against the mock API (real SDK over HTTP)', function () {
   it('sends a large max_tokens without the SDK refusing it (explicit timeout)', async () => {
     await mock({ limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY }, outputTokens: 10 });
     const input = join(dir, 'big.jsonl');
-    writeFileSync(input, JSON.stringify({ model: 'claude-sonnet-4-5', max_tokens: 64_000, messages: [{ role: 'user', content: 'hi' }] }) + '\n');
+    writeFileSync(input, JSON.stringify({ model: 'claude-sonnet-4-6', max_tokens: 64_000, messages: [{ role: 'user', content: 'hi' }] }) + '\n');
     const { summary, resultsPath } = await run(input);
     assert.equal(summary.succeeded, 1);
     assert.equal(readResults(resultsPath)[0]?.custom_id, 'line-1');

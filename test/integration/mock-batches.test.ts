@@ -3,9 +3,10 @@
 // errors the SDK maps to its classes. Batch lines are answered like live requests, billed at half
 // price, and never touch the live rate-limit buckets.
 import assert from 'node:assert/strict';
-import Anthropic, { AnthropicError, AuthenticationError, BadRequestError, NotFoundError, RateLimitError } from '@anthropic-ai/sdk';
+import Anthropic, { AnthropicError, AuthenticationError, BadRequestError, GatewayTimeoutError, NotFoundError, OverloadedError, RateLimitError } from '@anthropic-ai/sdk';
 import { EnforcedSpendLimitReachedError } from '@anthropic-ai/sdk/resources/shared';
 import { Pricing } from '../../src/core/pricing/pricing';
+import { createBatchOnce, createSdkBatchesClient, type BatchEntry } from '../../src/core/batches/batches-client';
 import { startMockServer, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
 
 type Batch = Anthropic.Messages.Batches.MessageBatch;
@@ -383,5 +384,89 @@ describe('mock Message Batches API (real SDK)', () => {
   it('refuses a batch once the spend limit is reached, as it refuses a live request', async () => {
     const { client } = await start({ orgSpendLimitUsd: 0 });
     await assert.rejects(client.messages.batches.create({ requests: requests(1) }), EnforcedSpendLimitReachedError);
+  });
+
+  it('fault modes: a create whose answer is lost leaves its batch made; a refused create makes none', async () => {
+    const clock = manualClock();
+    const { server, client } = await start({ now: clock.now, batches: { loseCreateAnswers: 1 } });
+    const lost = await rejection(client.messages.batches.create({ requests: requests(3) }));
+    assert.ok(lost instanceof GatewayTimeoutError, String(lost));
+    assert.equal(lost.status, 504);
+    // The batch exists and runs as any other; only its answer went missing.
+    assert.equal(server.batches().length, 1);
+    assert.equal(countsTotal(server.batches()[0] as Batch), 3);
+    assert.equal((await client.messages.batches.create({ requests: requests(2) })).request_counts.processing, 2, 'the fault is used up');
+    assert.equal(server.batches().length, 2);
+
+    server.configure({ batches: { refuseCreates: 2 } });
+    for (let i = 0; i < 2; i++) assert.ok((await rejection(client.messages.batches.create({ requests: requests(1) }))) instanceof OverloadedError);
+    assert.equal(server.batches().length, 2, 'a refusal creates nothing');
+    // Over HTTP too, and null turns a fault off before it is used up.
+    const res = await fetch(`${server.url}/_mock/configure`, { method: 'POST', body: JSON.stringify({ batches: { refuseCreates: 2 } }) });
+    assert.equal(res.status, 200);
+    assert.ok((await rejection(client.messages.batches.create({ requests: requests(1) }))) instanceof OverloadedError);
+    server.configure({ batches: { refuseCreates: null } });
+    await client.messages.batches.create({ requests: requests(1) });
+    assert.equal(server.batches().length, 3);
+    assert.throws(() => server.configure({ batches: { loseCreateAnswers: -1 } }), RangeError);
+  });
+
+  describe('Floorline\'s batches client against it', () => {
+    const entries = (n: number, prefix = 'req'): BatchEntry[] => requests(n, prefix) as unknown as BatchEntry[];
+    const noLog = () => undefined;
+    // The look after a lost answer waits LOOK_AFTER_MS of real time otherwise; when it waits is
+    // covered with fake timers in test/unit/batches.test.ts.
+    const noWait = async () => undefined;
+
+    it('sends a create once: the SDK does not resend it when its answer is lost', async () => {
+      const { server } = await start({ batches: { loseCreateAnswers: 1 } });
+      const batches = createSdkBatchesClient({ apiKey: 'test-key', baseURL: server.url });
+      await assert.rejects(batches.create(entries(3)), GatewayTimeoutError);
+      assert.equal(server.batches().length, 1, 'with the SDK\'s retries on, a resend would have made a second batch');
+    });
+
+    it('finds the batch a lost answer made (504 from the mock, or the connection dropped after the answer) instead of sending it again', async () => {
+      const { server } = await start({ batches: { loseCreateAnswers: 1 } });
+      const batches = createSdkBatchesClient({ apiKey: 'test-key', baseURL: server.url });
+      const logs: string[] = [];
+      const first = await createBatchOnce(batches, entries(5), { known: new Set(), log: (l) => logs.push(l), sleep: noWait });
+      assert.equal(first.adopted, true);
+      assert.deepEqual(server.batches().map((b) => b.id), [first.info.id]);
+      assert.match(logs.join('\n'), new RegExp(`${first.info.id} \\(5 requests, created .*\\) is that batch`));
+
+      // A real connection loss: the mock answers, the answer never arrives (the SDK sees a fetch
+      // failure, as on a reset). Another batch of 5 is already known, so it is not taken for it.
+      let drop = true;
+      const dropping: typeof fetch = async (input, init) => {
+        const res = await fetch(input, init);
+        if (drop && init?.method === 'POST' && String(input).endsWith('/v1/messages/batches')) {
+          drop = false;
+          await res.arrayBuffer();
+          throw new TypeError('fetch failed', { cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+        }
+        return res;
+      };
+      const cut = createSdkBatchesClient({ apiKey: 'test-key', baseURL: server.url, fetch: dropping });
+      const second = await createBatchOnce(cut, entries(5, 'b'), { known: new Set([first.info.id]), log: noLog, sleep: noWait });
+      assert.equal(drop, false, 'the connection was cut');
+      assert.equal(second.adopted, true);
+      assert.notEqual(second.info.id, first.info.id);
+      assert.equal(server.batches().length, 2);
+    });
+
+    it('lists batches since a moment, newest first, across pages', async () => {
+      const clock = manualClock();
+      const { server } = await start({ now: clock.now });
+      const batches = createSdkBatchesClient({ apiKey: 'test-key', baseURL: server.url });
+      for (let i = 0; i < 102; i++) await batches.create(entries(1, `old${i}`));
+      clock.advance(60_000);
+      const recent: string[] = [];
+      for (let i = 0; i < 3; i++) recent.push((await batches.create(entries(2, `new${i}`))).id);
+      assert.deepEqual((await batches.listSince(T0 + 60_000)).map((b) => b.id), recent.reverse());
+      // 105 batches: more than one page of 100.
+      const all = await batches.listSince(T0);
+      assert.equal(all.length, 105);
+      assert.deepEqual(all.map((b) => b.id), server.batches().map((b) => b.id).reverse());
+    });
   });
 });

@@ -38,7 +38,7 @@ describe('floorline batch arguments', () => {
 
   it('rejects an unknown action, a missing file and stray arguments; --help shows the batch usage', () => {
     assert.match((parseCommand(['batch', 'launch', 'a.jsonl'], {}) as { message: string }).message, /submit, status, results or cancel/);
-    assert.match((parseCommand(['batch', 'status'], {}) as { message: string }).message, /needs a FILE/);
+    assert.match((parseCommand(['batch', 'status'], {}) as { message: string }).message, /missing required argument 'FILE'/);
     assert.equal(parseCommand(['batch', 'cancel', 'a.jsonl', 'b.jsonl'], {}).kind, 'error');
     assert.deepEqual(parseCommand(['batch', '--help'], {}), { kind: 'help', topic: 'batch' });
   });

@@ -37,7 +37,7 @@ function snapshot(partial: Partial<DispatcherSnapshot> = {}): DispatcherSnapshot
       inputTokens: dim(2_000_000, 1_240_000, 400_000, 200_000, 23_000),
       outputTokens: dim(400_000, 200_000, 100_000, 40_000, 46_000),
     },
-    retryBudget: { available: 8, perMinute: 10 }, cooldownUntil: undefined, runs: [run()],
+    retryBudget: { available: 8, perMinute: 10, ratio: 0.2 }, cooldownUntil: undefined, runs: [run()],
     ...partial,
   };
 }
@@ -91,7 +91,15 @@ describe('dashboard model: formatting', () => {
     assert.equal(d?.inFlight.text, '14 / 16');
     assert.equal(d?.inFlight.percent, 87.5);
     assert.equal(d?.inFlight.caption, 'ceiling: fixed: maxInFlight 16');
-    assert.equal(d?.caption, 'retry budget 8 / 10 per min');
+    assert.equal(d?.caption, 'retry budget: 8 available (10/min + 20% of recent requests)');
+  });
+
+  it('shows the retry budget as available now and how it refills, never as "55 / 30 per min"', () => {
+    // 30/min plus 20% of the fresh requests of about the last minute: 55 available is no overflow.
+    const busy = only(snapshot({ retryBudget: { available: 55, perMinute: 30, ratio: 0.2 } })).dispatchers[0];
+    assert.equal(busy?.caption, 'retry budget: 55 available (30/min + 20% of recent requests)');
+    const floorOnly = only(snapshot({ retryBudget: { available: 3, perMinute: 3, ratio: 0 } })).dispatchers[0];
+    assert.equal(floorOnly?.caption, 'retry budget: 3 available (3/min)');
   });
 
   it('formats a run: progress, rate, ETA, 429s and retries, spend against its cap', () => {
@@ -112,7 +120,7 @@ describe('dashboard model: formatting', () => {
 
   it('shows spend without a cap as text only', () => {
     const r = only(snapshot({ runs: [run({ spend: { spentUsd: 0.0042, reservedUsd: 0, capUsd: undefined } })] })).dispatchers[0]?.runs[0];
-    assert.equal(r?.spend.text, '$0.0042');
+    assert.equal(r?.spend.text, '$0.00420'); // three significant digits below $1 (formatUsd)
     assert.equal(r?.spend.percent, undefined);
     assert.equal(r?.spend.caption, 'no cap');
     assert.equal(r?.spend.severity, 'ok');

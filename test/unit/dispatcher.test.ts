@@ -217,6 +217,26 @@ describe('Dispatcher', () => {
     if (line.result.type === 'errored') assert.match(line.result.error.error.message, /gave up after 3 attempts/);
   });
 
+  it('says "1 attempt", not "1 attempts", and "1 line left unsent"', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { maxAttempts: 1, maxInFlight: 1 });
+    h.api.script.push({ status: 500, type: 'api_error', message: 'Internal server error' });
+    const run = h.start(makeRequests(1));
+    await clock.tickAsync(10_000);
+    await run.done;
+    const line = h.results[0]!;
+    assert.ok(line.result.type === 'errored');
+    assert.equal(line.result.error.error.message, 'gave up after 1 attempt: Internal server error');
+
+    const stopped = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 1 });
+    const two = stopped.start(makeRequests(2));
+    await clock.tickAsync(10);
+    stopped.dispatcher.stop(two);
+    await clock.tickAsync(10_000);
+    const summary = await two.done;
+    assert.equal(summary.state, 'stopped');
+    assert.equal(summary.detail, '1 line left unsent');
+  });
+
   it('records a 400 as errored without retrying', async () => {
     const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 });
     h.api.script.push({ status: 400, type: 'invalid_request_error', message: 'messages: text content blocks must be non-empty' });
@@ -343,6 +363,39 @@ describe('Dispatcher', () => {
     assert.ok(auto.api.maxInFlight <= 32, 'never above the cap');
     auto.dispatcher.abort();
     await clock.tickAsync(1000);
+  });
+
+  it('exposes how the retry budget refills, so a view can explain an amount above perMinute', () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000 }, { retryBudgetPerMinute: 30, retryBudgetRatio: 0.2 });
+    assert.deepEqual(h.dispatcher.snapshot().retryBudget, { available: 30, perMinute: 30, ratio: 0.2 });
+    assert.equal(harness({ otpm: 1, itpm: 1 }, { retryBudgetPerMinute: 5, retryBudgetRatio: 0 }).dispatcher.snapshot().retryBudget.ratio, 0);
+  });
+
+  it('writes cost_usd without float noise, and books exactly what it writes', async () => {
+    // 133 input + 40 output tokens of Haiku 4.5 is $0.000333; summed raw it is 0.00033299999999999996.
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100, inputTokens: () => 133, outputTokens: () => 40 });
+    const run = h.start(makeRequests(7), { maxSpendUsd: 1 });
+    await clock.tickAsync(10_000);
+    await run.done;
+    assert.equal(h.results.length, 7);
+    for (const line of h.results) assert.match(JSON.stringify(line), /"cost_usd":0\.000333,/);
+    const written = h.results.reduce((sum, r) => sum + r.cost_usd!, 0);
+    assert.equal(run.snapshot(Date.now()).spend.spentUsd, written, 'the ledger adds up the same numbers the file holds');
+  });
+
+  it("logs the in-flight ceiling's arithmetic at debug level only (the CLI shows it with --verbose)", async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 'auto', maxInFlightCap: 32 });
+    const logs: { level: string; message: string }[] = [];
+    h.dispatcher.on('log', (entry) => logs.push(entry));
+    h.start(makeRequests(200));
+    await clock.tickAsync(30_000);
+    h.dispatcher.abort();
+    await clock.tickAsync(1000);
+    const formula = logs.filter((l) => /in-flight ceiling .*headroom/.test(l.message));
+    assert.ok(formula.length > 0, 'the formula is still there for --verbose');
+    assert.deepEqual(new Set(formula.map((l) => l.level)), new Set(['debug']));
+    const shown = logs.filter((l) => l.level !== 'debug' && /in-flight ceiling|headroom|Little/.test(l.message));
+    assert.deepEqual(shown, [], 'nothing about the ceiling above debug');
   });
 
   it('throttles snapshots to a few per second', async () => {

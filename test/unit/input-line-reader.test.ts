@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { firstInvalidUtf8, type Line, readLineBatches, readLines } from '../../src/core/input/line-reader';
@@ -114,6 +117,124 @@ describe('input: line reader', () => {
 
   it('rejects for a missing file', async () => {
     await assert.rejects(collect(path.join(dir, 'missing.jsonl')), /ENOENT/);
+  });
+
+  describe('lines longer than a request may be', () => {
+    const MAX = 32_000_000;
+    const tooLong = (line: number, bytes: number): Line => ({
+      line,
+      text: '',
+      encodingError: `the line is ${bytes.toLocaleString('en-US')} bytes: the API accepts at most 32 MB per request (32,000,000 bytes) — make the request smaller`,
+    });
+
+    it('reports a line over 32 MB by its size, without its text, and reads the lines around it', async function () {
+      this.timeout(30_000);
+      // 1 MiB chunks: the first long line passes the limit in the chunk holding its end, the second
+      // (5 MiB over) long before it, so both ways of finding out are exercised; CRLF is not counted.
+      const file = write(`a\n${'x'.repeat(MAX + 1)}\r\nb\n${'y'.repeat(MAX + 5 * 1024 * 1024)}\nc\n`);
+      for (const chunkSize of [1024 * 1024, 64 * 1024]) {
+        const lines = await collect(file, chunkSize);
+        assert.deepEqual(lines, [{ line: 1, text: 'a' }, tooLong(2, MAX + 1), { line: 3, text: 'b' }, tooLong(4, MAX + 5 * 1024 * 1024), { line: 5, text: 'c' }], `chunkSize ${chunkSize}`);
+      }
+    });
+
+    it('still reads a line of exactly 32,000,000 bytes', async function () {
+      this.timeout(30_000);
+      const lines = await collect(write(`${'x'.repeat(MAX)}\nb`), 1024 * 1024);
+      assert.equal(lines.length, 2);
+      assert.equal(lines[0]!.text.length, MAX);
+      assert.equal(lines[0]!.encodingError, undefined);
+      assert.deepEqual(lines[1], { line: 2, text: 'b' });
+    });
+
+    it('reports a too-long last line without a line break, and a too-long first line without its byte-order mark', async function () {
+      this.timeout(30_000);
+      assert.deepEqual(await collect(write(`a\n${'x'.repeat(MAX + 7)}\r`), 1024 * 1024), [{ line: 1, text: 'a' }, tooLong(2, MAX + 7)]);
+      assert.deepEqual(await collect(write(`\uFEFF${'x'.repeat(MAX + 7)}\nb\n`), 1024 * 1024), [tooLong(1, MAX + 7), { line: 2, text: 'b' }]);
+    });
+
+    it('does not count the CR of a CRLF split across chunks', async function () {
+      this.timeout(30_000);
+      // The CR is the last byte of the 31st 1 MiB chunk, the LF the first of the 32nd.
+      const length = 31 * 1024 * 1024 - 1;
+      assert.deepEqual(await collect(write(`${'x'.repeat(length)}\r\nb`), 1024 * 1024), [tooLong(1, length), { line: 2, text: 'b' }]);
+    });
+
+    it('still names a UTF-16 file whose first line is too long', async function () {
+      this.timeout(30_000);
+      const lines = await collect(write(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.alloc(MAX + 10, 0x41)])), 1024 * 1024);
+      assert.equal(lines.length, 1);
+      assert.match(lines[0]!.encodingError ?? '', /UTF-16/);
+    });
+
+    it("reads a line longer than V8's largest string without holding it (it used to crash)", async function () {
+      this.timeout(120_000);
+      // A sparse file: 540 MB of zero bytes and no line break, past the 536,870,888 characters a
+      // string may have — holding the line and decoding it threw "Cannot create a string longer…".
+      const file = path.join(dir, 'huge.jsonl');
+      const size = 540 * 1024 * 1024;
+      fs.writeFileSync(file, '');
+      fs.truncateSync(file, size);
+      const before = process.memoryUsage().arrayBuffers;
+      let peak = 0;
+      const lines: Line[] = [];
+      for await (const batch of readLineBatches(file, { chunkSize: 1024 * 1024 })) {
+        peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
+        lines.push(...batch.lines);
+      }
+      assert.deepEqual(lines, [tooLong(1, size)]);
+      // One held line (at most the limit) and a few chunks, not the 540 MB.
+      assert.ok(peak < 100 * 1024 * 1024, `buffers grew by ${peak} bytes`);
+    });
+  });
+
+  describe('inputs that are not regular files', () => {
+    const saveFirst = /not a regular file: Floorline reads its input twice \(to check every line, then to send\) and resumes by line number, which a pipe or device cannot give — save the input to a file first/;
+
+    it('refuses a named pipe, naming it, without waiting for a writer', async function () {
+      if (process.platform === 'win32') this.skip();
+      const fifo = path.join(dir, 'pipe.jsonl');
+      execFileSync('mkfifo', [fifo]);
+      await assert.rejects(collect(fifo), (err: Error) => {
+        assert.equal(err.name, 'NotAFileError');
+        assert.ok(err.message.startsWith(`${fifo} is a pipe, not a regular file`), err.message);
+        assert.match(err.message, saveFirst);
+        return true;
+      });
+    });
+
+    it('refuses a pipe reached through a link, as /dev/stdin is', async function () {
+      if (process.platform === 'win32') this.skip();
+      const fifo = path.join(dir, 'pipe');
+      execFileSync('mkfifo', [fifo]);
+      const link = path.join(dir, 'stdin');
+      fs.symlinkSync(fifo, link);
+      await assert.rejects(collect(link), (err: Error) => err.message.startsWith(`${link} is a pipe, not a regular file`));
+    });
+
+    it('refuses a character device and a socket', async function () {
+      if (process.platform === 'win32') this.skip();
+      await assert.rejects(collect('/dev/null'), (err: Error) => err.message.startsWith('/dev/null is a character device (a terminal, or a device such as /dev/null), not a regular file') && saveFirst.test(err.message));
+      const socket = path.join(dir, 'sock');
+      const server = net.createServer().listen(socket);
+      await once(server, 'listening');
+      try {
+        await assert.rejects(collect(socket), (err: Error) => err.message.startsWith(`${socket} is a socket, not a regular file`));
+      } finally {
+        server.close();
+      }
+    });
+
+    it('names a directory instead of failing with EISDIR', async () => {
+      await assert.rejects(collect(dir), (err: Error) => err.message === `${dir} is a directory, not a JSONL file`);
+    });
+
+    it('reads a regular file reached through a link', async () => {
+      const file = write('a\nb\n');
+      const link = path.join(dir, 'link.jsonl');
+      fs.symlinkSync(file, link);
+      assert.deepEqual(await texts(link), ['a', 'b']);
+    });
   });
 
   describe('firstInvalidUtf8', () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputChangedError, readRequests, scanFile } from '../../src/core/input';
+import { fingerprintOf } from '../../src/core/input/fingerprint';
 import type { InputRequest } from '../../src/core/types';
 
 const body = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -32,9 +33,17 @@ describe('input: readRequests', () => {
     write([JSON.stringify({ custom_id: 'a', params: body('one') }), '', JSON.stringify(body('two')), '  '], '\r\n');
     const requests = await readAll();
     assert.deepEqual(requests, [
-      { customId: 'a', line: 1, params: body('one') },
-      { customId: 'line-3', line: 3, params: body('two') },
+      { customId: 'a', line: 1, params: body('one'), fingerprint: fingerprintOf(body('one')) },
+      { customId: 'line-3', line: 3, params: body('two'), fingerprint: fingerprintOf(body('two')) },
     ]);
+  });
+
+  it('fingerprints the request as sent: the same params give the same hash whatever the spacing or id, other params another', async () => {
+    write([JSON.stringify({ custom_id: 'a', params: body('one') }), JSON.stringify(body('one'), null, 0).replace(/,/g, ', '), JSON.stringify(body('two'))]);
+    const [a, b, c] = await readAll();
+    assert.match(a!.fingerprint!, /^sha256:[0-9a-f]{16}$/);
+    assert.equal(a!.fingerprint, b!.fingerprint);
+    assert.notEqual(a!.fingerprint, c!.fingerprint);
   });
 
   it('applies the defaults', async () => {

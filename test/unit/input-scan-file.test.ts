@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -47,8 +48,8 @@ describe('input: scanFile', () => {
       byModel: { 'claude-haiku-4-5': 2, 'claude-sonnet-4-6': 1 },
       usesCache: 1,
       perModel: {
-        'claude-haiku-4-5': { requests: 2, inputBytes: inputBytesOf(body('a')) + inputBytesOf(body('b')), maxTokens: 200, usesCache: 0, usesCache1h: 0 },
-        'claude-sonnet-4-6': { requests: 1, inputBytes: inputBytesOf(cached), maxTokens: 50, usesCache: 1, usesCache1h: 0 },
+        'claude-haiku-4-5': { firstLine: 1, requests: 2, inputBytes: inputBytesOf(body('a')) + inputBytesOf(body('b')), maxTokens: 200, usesCache: 0, usesCache1h: 0 },
+        'claude-sonnet-4-6': { firstLine: 5, requests: 1, inputBytes: inputBytesOf(cached), maxTokens: 50, usesCache: 1, usesCache1h: 0 },
       },
     });
   });
@@ -139,6 +140,15 @@ describe('input: scanFile', () => {
       assert.deepEqual([report.warningCount, report.errorCount, report.hasErrors, report.requests], [2, 0, false, 5]);
     });
 
+    it("records each model's first valid line, past blank, invalid and duplicate lines", async () => {
+      const file = write(['', '{', batch('dup'), batch('dup', body('again', { model: 'gpt-9' })), bare('x', { model: 'gpt-9' }), bare('y'), bare('z', { model: 'gpt-9' })]);
+      const report = await scanFile(file, { isKnownModel });
+      assert.deepEqual(
+        Object.fromEntries(Object.entries(report.totals.perModel).map(([m, t]) => [m, [t.firstLine, t.requests]])),
+        { 'claude-haiku-4-5': [3, 2], 'gpt-9': [5, 2] },
+      );
+    });
+
     it('asks isKnownModel once per model', async () => {
       const asked: string[] = [];
       await scanFile(write([bare('a'), bare('b'), bare('c', { model: 'x' })]), { isKnownModel: (m) => (asked.push(m), true) });
@@ -173,6 +183,36 @@ describe('input: scanFile', () => {
 
   it('rejects when the file cannot be read', async () => {
     await assert.rejects(scanFile(path.join(dir, 'missing.jsonl')), /ENOENT/);
+  });
+
+  describe('hostile input: lines that can never succeed', () => {
+    it('refuses a huge max_tokens, a line over 32 MB and 10,000-deep nesting, each on its own line, and counts only the good one', async function () {
+      this.timeout(30_000);
+      const deep = `{"model":"claude-haiku-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"metadata":{"x":${'['.repeat(10_000)}${']'.repeat(10_000)}}}`;
+      const file = write([bare('a', { max_tokens: 1e12 }), bare('x'.repeat(33_000_000)), deep, bare('fine')]);
+      const report = await scanFile(file, { isKnownModel });
+      assert.deepEqual(formatted(report.problems), [
+        `${file}:1: max_tokens is 1000000000000, more than 'claude-haiku-4-5' can produce: its maximum is 64,000 — lower max_tokens`,
+        `${file}:2: the line is ${(33_000_000 + bare('').length).toLocaleString('en-US')} bytes: the API accepts at most 32 MB per request (32,000,000 bytes) — make the request smaller`,
+        `${file}:3: the line nests arrays and objects more than 512 levels deep (at column ${deep.indexOf('[[') + 511}): Floorline refuses deeper nesting, which would overflow the call stack when the request is serialised for sending — flatten the data`,
+      ]);
+      assert.deepEqual([report.requests, report.errorCount, report.hasErrors, report.lines], [1, 3, true, 4]);
+      assert.equal(report.totals.maxTokens, 100);
+    });
+
+    it('refuses a pipe such as /dev/stdin, naming it, since the run reads the input a second time', async function () {
+      if (process.platform === 'win32') this.skip();
+      const fifo = path.join(dir, 'in.jsonl');
+      execFileSync('mkfifo', [fifo]);
+      await assert.rejects(scanFile(fifo), (err: Error) => {
+        assert.match(err.message, new RegExp(`^${escape(fifo)} is a pipe, not a regular file: Floorline reads its input twice .* save the input to a file first`));
+        return true;
+      });
+    });
+
+    it('names a directory', async () => {
+      await assert.rejects(scanFile(dir), (err: Error) => err.message === `${dir} is a directory, not a JSONL file`);
+    });
   });
 
   it('scans 1,000,000 lines in bounded memory', async function () {

@@ -340,4 +340,104 @@ describe('input: parseLine', () => {
     assert.ok(isBlankLine(' \t '));
     assert.ok(!isBlankLine(' {}'));
   });
+
+  describe('max_tokens ceilings', () => {
+    it("refuses more than the model's own maximum, naming it, and accepts the maximum", () => {
+      valid(body({ max_tokens: 64_000 }));
+      assert.equal(
+        problem(body({ max_tokens: 64_001 })),
+        "in.jsonl:7: max_tokens is 64001, more than 'claude-haiku-4-5' can produce: its maximum is 64,000 — lower max_tokens",
+      );
+      valid(body({ model: 'claude-opus-4-6', max_tokens: 128_000 }));
+      assert.match(problem(body({ model: 'claude-opus-4-6', max_tokens: 128_001 })), /its maximum is 128,000/);
+    });
+
+    it('applies the alias maximum to a dated id', () => {
+      assert.match(problem(body({ model: 'claude-haiku-4-5-20251001', max_tokens: 64_001 })), /more than 'claude-haiku-4-5-20251001' can produce: its maximum is 64,000/);
+    });
+
+    it('refuses 1e12 for any model, including one it does not know', () => {
+      assert.match(problem(body({ max_tokens: 1e12 })), /max_tokens is 1000000000000, more than 'claude-haiku-4-5' can produce/);
+      assert.equal(
+        problem(body({ model: 'my-finetune', max_tokens: 1e12 })),
+        'in.jsonl:7: max_tokens is 1000000000000, more than any model can produce: Floorline refuses max_tokens over 1,000,000 — lower max_tokens',
+      );
+      valid(body({ model: 'my-finetune', max_tokens: 1_000_000 }));
+      assert.match(problem(body({ model: 'my-finetune', max_tokens: 1_000_001 })), /refuses max_tokens over 1,000,000/);
+    });
+
+    it('gives model names that are Object.prototype properties the sanity ceiling, not a prototype hit', () => {
+      for (const model of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        assert.match(problem(body({ model, max_tokens: 1e12 })), /more than any model can produce/, model);
+      }
+    });
+
+    it('names the field and where a default came from', () => {
+      assert.match(problem({ custom_id: 'a', params: body({ max_tokens: 70_000 }) }), /^in.jsonl:7: params.max_tokens is 70000, more than 'claude-haiku-4-5'/);
+      assert.match(problem({ model: 'claude-haiku-4-5', messages: OK.messages }, { maxTokens: 100_000 }), /max_tokens \(the default from --max-tokens\) is 100000, more than/);
+    });
+  });
+
+  describe('request size', () => {
+    const MAX = 32_000_000;
+    /** A valid line of exactly `bytes` bytes, its content made of `char` (1 or 2 bytes of UTF-8). */
+    const lineOf = (bytes: number, char = 'x'): string => {
+      const frame = JSON.stringify(body({ messages: [{ role: 'user', content: '' }] }));
+      const room = bytes - Buffer.byteLength(frame);
+      const unit = Buffer.byteLength(char);
+      const content = char.repeat(Math.floor(room / unit)) + 'x'.repeat(room % unit);
+      const text = JSON.stringify(body({ messages: [{ role: 'user', content }] }));
+      assert.equal(Buffer.byteLength(text), bytes);
+      return text;
+    };
+
+    it('refuses a line over 32 MB, with its size, and accepts one of exactly 32,000,000 bytes', () => {
+      valid(lineOf(MAX));
+      assert.equal(
+        problem(lineOf(MAX + 1)),
+        'in.jsonl:7: the line is 32,000,001 bytes: the API accepts at most 32 MB per request (32,000,000 bytes) — make the request smaller',
+      );
+    });
+
+    it('counts bytes, not characters', () => {
+      const text = lineOf(MAX + 1, 'é'); // ~16M characters, 32M bytes
+      assert.ok(text.length < MAX);
+      assert.match(problem(text), /the line is 32,000,001 bytes/);
+    });
+
+    it('measures what is sent when re-serialising makes it bigger than the line (numbers written out in full)', function () {
+      this.timeout(20_000);
+      // 1e20 is 4 characters on the line and 21 as sent: 1.6M of them are a ~8 MB line and a ~35 MB body.
+      const numbers = `[${Array.from({ length: 1_600_000 }, () => '1e20').join(',')}]`;
+      const text = `{"model":"claude-haiku-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"metadata":{"n":${numbers}}}`;
+      assert.ok(Buffer.byteLength(text) < MAX);
+      assert.match(problem(text), /^in.jsonl:7: the request body is 35,\d{3},\d{3} bytes as sent \(numbers such as 1e20 are written out in full\): the API accepts at most 32 MB per request/);
+    });
+  });
+
+  describe('nesting depth', () => {
+    // The body object is level 1 and metadata level 2, so `n` arrays inside it reach level n + 2.
+    const nested = (n: number): string => `{"model":"claude-haiku-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"metadata":{"x":${'['.repeat(n)}${']'.repeat(n)}}}`;
+
+    it('accepts 512 levels and refuses 513, with the column of the bracket that goes too deep', () => {
+      valid(nested(510));
+      const text = nested(511);
+      const message = problem(text);
+      assert.match(message, /^in.jsonl:7: the line nests arrays and objects more than 512 levels deep \(at column \d+\): Floorline refuses deeper nesting, which would overflow the call stack when the request is serialised for sending — flatten the data$/);
+      const column = Number(/at column (\d+)/.exec(message)?.[1]);
+      assert.equal(column - 1, text.indexOf('[[') + 510);
+    });
+
+    it('refuses 10,000 and 1,000,000 levels without overflowing the stack itself', () => {
+      assert.match(problem(nested(10_000)), /more than 512 levels deep/);
+      assert.match(problem(nested(1_000_000)), /more than 512 levels deep/);
+    });
+
+    it('does not count brackets inside strings, escaped quotes included', () => {
+      valid(body({ messages: [{ role: 'user', content: '['.repeat(5000) + '{'.repeat(5000) }] }));
+      valid(body({ messages: [{ role: 'user', content: `"${'['.repeat(5000)}` }] }));
+      // A string ending in a backslash: `\\"` closes it, and the nesting after it still counts.
+      assert.match(problem(nested(600).replace('"hi"', JSON.stringify('hi\\'))), /more than 512 levels deep/);
+    });
+  });
 });

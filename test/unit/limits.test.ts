@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { parseRateLimitHeaders, parseRetryAfter } from '../../src/core/limits/rate-limit-headers';
+import { capServerWait, cappedWaitNote, describeWait, MAX_SERVER_WAIT_MS, parseRateLimitHeaders, parseRetryAfter } from '../../src/core/limits/rate-limit-headers';
 import { parseFloor, resolveFloor } from '../../src/core/limits/floors';
 import { QuotaModel } from '../../src/core/limits/quota-model';
 import { systemClock } from '../../src/core/types';
@@ -57,6 +57,34 @@ describe('rate-limit headers', () => {
   it('accepts retry-after as an HTTP date, and prefers retry-after-ms', () => {
     assert.equal(parseRetryAfter(headers({ 'retry-after': new Date(T0 + 30_000).toUTCString() }), T0), 30_000);
     assert.equal(parseRetryAfter(headers({ 'retry-after': '2', 'retry-after-ms': '1500' }), T0), 1500);
+  });
+
+  it('reports what the server asked for, however long: capping is the waiter\'s job', () => {
+    assert.equal(parseRetryAfter(headers({ 'retry-after': '99999999' }), T0), 99_999_999_000);
+  });
+});
+
+describe('waits taken from the server', () => {
+  it('are held to ten minutes, keeping the ask only when it was cut', () => {
+    assert.equal(MAX_SERVER_WAIT_MS, 10 * 60_000);
+    assert.deepEqual(capServerWait(12_000), { waitMs: 12_000 });
+    assert.deepEqual(capServerWait(MAX_SERVER_WAIT_MS), { waitMs: MAX_SERVER_WAIT_MS });
+    assert.deepEqual(capServerWait(MAX_SERVER_WAIT_MS + 1), { waitMs: MAX_SERVER_WAIT_MS, askedMs: MAX_SERVER_WAIT_MS + 1 });
+    assert.deepEqual(capServerWait(99_999_999_000), { waitMs: MAX_SERVER_WAIT_MS, askedMs: 99_999_999_000 });
+  });
+
+  it('are described in the largest unit that fits', () => {
+    assert.equal(describeWait(99_999_999_000), '3.2 years');
+    assert.equal(describeWait(86_400_000), '1 day');
+    assert.equal(describeWait(36 * 3_600_000), '1.5 days');
+    assert.equal(describeWait(2 * 3_600_000), '2 hours');
+    assert.equal(describeWait(MAX_SERVER_WAIT_MS), '10 min');
+    assert.equal(describeWait(1_500), '1.5 s');
+    assert.equal(describeWait(0), '0 s');
+  });
+
+  it('say in the log that they were cut', () => {
+    assert.equal(cappedWaitNote(99_999_999_000), 'the API asked for a wait of 3.2 years; waiting 10 min at most');
   });
 });
 

@@ -7,7 +7,7 @@ import sinon from 'sinon';
 import { Dispatcher } from '../../src/core/dispatch/dispatcher';
 import { Pricing } from '../../src/core/pricing/pricing';
 import type { SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement } from '../../src/core/coordination/coordinator';
-import { redactUrl } from '../../src/core/coordination/redact-url';
+import { redactUrl } from '../../src/core/redact';
 import { parseCommand } from '../../src/cli/args';
 import type { InputRequest, ResultLine } from '../../src/core/types';
 import { FakeApi } from '../helpers/fake-api';

@@ -14,7 +14,7 @@ const dim = (remaining: number, limit = 400_000): DimensionView => ({ limit, rem
 
 function snapshot(overrides: Partial<DispatcherSnapshot> = {}, runs: RunSnapshot[] = [run()]): DispatcherSnapshot {
   return {
-    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: undefined, holdDetail: undefined, retryBudget: { available: 30, perMinute: 30 }, cooldownUntil: undefined,
+    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: undefined, holdDetail: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
     dimensions: { inputTokens: dim(1_900_000, 2_000_000), outputTokens: dim(41_000 * 5) }, runs, ...overrides,
   };
 }
@@ -53,7 +53,7 @@ describe('status bar model', () => {
     assert.equal(m.severity, 'ok');
     assert.equal(statusBarModel({ snapshots: [], daily: { ...idleDaily, spentUsd: 17 } }).severity, 'warning');
     assert.equal(statusBarModel({ snapshots: [], daily: { ...idleDaily, spentUsd: 20 } }).severity, 'error');
-    assert.equal(statusBarModel({ snapshots: [], daily: { spentUsd: 0.5, budgetUsd: undefined, tokens: 0, tokenBudget: undefined } }).text, '$(pulse) $0.50 today');
+    assert.equal(statusBarModel({ snapshots: [], daily: { spentUsd: 0.5, budgetUsd: undefined, tokens: 0, tokenBudget: undefined } }).text, '$(pulse) $0.500 today'); // three significant digits below $1 (formatUsd)
   });
 
   it('adds up several runs', () => {

@@ -2,6 +2,9 @@
 // ended, stream the results into the same `<name>.results.jsonl` a live run writes (cost at batch
 // prices), cancel. Every step reads and writes the persisted state, so any of them can be
 // interrupted and run again: nothing is submitted twice and nothing already written is lost.
+import { envelope } from '../dispatch/retry-policy';
+import { usageProblem } from '../client/usage-check';
+import { ResultsLock } from '../results/results-lock';
 import * as fs from 'node:fs';
 import { readRequests, type InputDefaults } from '../input';
 import { prepareResume, ResultsWriter } from '../results';
@@ -9,9 +12,11 @@ import type { Pricing } from '../pricing/pricing';
 import type { ResultLine, Usage } from '../types';
 import { splitIntoBatches, type BatchLimits, BATCH_LIMITS } from './batch-split';
 import { loadBatchState, saveBatchState, type BatchState, type SubmittedBatch } from './batch-state';
-import type { BatchInfo, BatchResult, BatchesClient } from './batches-client';
+import { createBatchOnce, type BatchInfo, type BatchResult, type BatchesClient, type CreateRetryOptions } from './batches-client';
 
 export interface BatchJobOptions {
+  /** Named by the results file's lock, so another run's message says who holds it. */
+  owner?: string;
   inputPath: string;
   resultsPath: string;
   statePath: string;
@@ -20,6 +25,11 @@ export interface BatchJobOptions {
   pricing: Pricing;
   defaults?: Omit<InputDefaults, 'isKnownModel'>;
   limits?: BatchLimits;
+  /** Notes while submitting (a refused create retried, a batch adopted after a lost answer).
+   *  Default: stderr, so a front that passes nothing still shows them to a terminal user. */
+  log?: (line: string) => void;
+  /** Backoff and clock for retrying a refused create; injectable for tests. */
+  createRetry?: CreateRetryOptions;
 }
 
 export interface SubmitOutcome {
@@ -35,7 +45,24 @@ function record(batch: SubmittedBatch, info: BatchInfo): void {
 }
 
 /** Submit every line that has neither succeeded nor is waiting in an uncollected batch. */
-export async function submitBatches(options: BatchJobOptions): Promise<SubmitOutcome> {
+/**
+ * One writer per results file: a live run, a submit and a collection of the same file must not
+ * overlap (two submits created two batches of every line; the state file listed one).
+ */
+async function locked<T>(options: BatchJobOptions, what: string, work: () => Promise<T>): Promise<T> {
+  const lock = ResultsLock.acquire(options.resultsPath, { by: `${options.owner ?? 'floorline batch'} ${what}` });
+  try {
+    return await work();
+  } finally {
+    lock.release();
+  }
+}
+
+export function submitBatches(options: BatchJobOptions): Promise<SubmitOutcome> {
+  return locked(options, 'submit', () => submit(options));
+}
+
+async function submit(options: BatchJobOptions): Promise<SubmitOutcome> {
   const state = loadBatchState(options.statePath, options.inputPath);
   // Errored, canceled and expired lines are dropped from the results so they are tried again.
   const resume = await prepareResume(options.resultsPath);
@@ -49,8 +76,15 @@ export async function submitBatches(options: BatchJobOptions): Promise<SubmitOut
     },
   });
   const submitted: SubmittedBatch[] = [];
+  const log = options.log ?? ((line: string) => void process.stderr.write(`floorline: ${line}\n`));
+  // Batches this file already has can never be the answer to a lost create of another chunk,
+  // even when they hold as many requests (a long file splits into equal batches).
+  const known = new Set(state.batches.map((b) => b.id));
   for await (const entries of splitIntoBatches(pending, options.limits ?? BATCH_LIMITS)) {
-    const info = await options.client.create(entries);
+    // Never retried blindly: a create whose answer was lost is looked for before anything is resent.
+    // An adopted batch is recorded exactly as one the create answered.
+    const { info } = await createBatchOnce(options.client, entries, { ...options.createRetry, known, log });
+    known.add(info.id);
     const batch: SubmittedBatch = {
       id: info.id,
       customIds: entries.map((e) => e.custom_id),
@@ -80,7 +114,11 @@ export async function refreshBatches(options: BatchJobOptions): Promise<BatchSta
 }
 
 /** Cancel every batch still processing. Its finished requests keep their results; the rest end `canceled`. */
-export async function cancelBatches(options: BatchJobOptions): Promise<SubmittedBatch[]> {
+export function cancelBatches(options: BatchJobOptions): Promise<SubmittedBatch[]> {
+  return locked(options, 'cancel', () => cancel(options));
+}
+
+async function cancel(options: BatchJobOptions): Promise<SubmittedBatch[]> {
   // The API refuses to cancel a batch that has ended: look first.
   const state = await refreshBatches(options);
   const canceled: SubmittedBatch[] = [];
@@ -114,7 +152,11 @@ export interface CollectOutcome {
 }
 
 /** Poll with backoff; stream each ended batch's results into the results file, once. */
-export async function collectBatches(options: BatchJobOptions, collect: CollectOptions = {}): Promise<CollectOutcome> {
+export function collectBatches(options: BatchJobOptions, collect: CollectOptions = {}): Promise<CollectOutcome> {
+  return locked(options, 'results', () => collectAll(options, collect));
+}
+
+async function collectAll(options: BatchJobOptions, collect: CollectOptions = {}): Promise<CollectOutcome> {
   const sleep = collect.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms)));
   let interval = collect.pollMs ?? 5_000;
   const maxInterval = collect.maxPollMs ?? 60_000;
@@ -157,10 +199,11 @@ async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Pr
   await prepareResume(options.resultsPath, { dropRetryable: false });
   const present = await idsInResults(options.resultsPath);
   // Errored, canceled and expired results carry no model: take it from the input.
-  const models = new Map<string, string>();
+  // Each line records the request it answers, as a live run's does, so a later resume can trust it.
+  const requests = new Map<string, { model: string; fingerprint: string | undefined }>();
   const inBatch = new Set(batch.customIds);
   for await (const request of readRequests(options.inputPath, options.defaults ?? {}, { skip: (id) => !inBatch.has(id) })) {
-    models.set(request.customId, request.params.model);
+    requests.set(request.customId, { model: request.params.model, fingerprint: request.fingerprint });
   }
   const writer = await ResultsWriter.open(options.resultsPath);
   let written = 0;
@@ -168,7 +211,9 @@ async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Pr
   try {
     for await (const result of await options.client.results(batch.id)) {
       if (present.has(result.custom_id) || !inBatch.has(result.custom_id)) continue;
-      writer.append(toResultLine(result, models.get(result.custom_id) ?? 'unknown', options.pricing));
+      const request = requests.get(result.custom_id);
+      const line = toResultLine(result, request?.model ?? 'unknown', options.pricing);
+      writer.append(request?.fingerprint ? { ...line, fingerprint: request.fingerprint } : line);
       present.add(result.custom_id);
       written++;
       if (result.result.type !== 'succeeded') notSucceeded++;
@@ -184,6 +229,11 @@ export function toResultLine(result: BatchResult, inputModel: string, pricing: P
   switch (result.result.type) {
     case 'succeeded': {
       const message = result.result.message;
+      const malformed = usageProblem(message);
+      if (malformed) {
+        // Billed, most likely, but at an unknown cost: an errored line rather than a crash or a NaN.
+        return { ...base, result: { type: 'errored', error: envelope('invalid_response', `the batch result succeeded but ${malformed}, so its cost cannot be known`) }, model: inputModel, cost_usd: null, usage: null };
+      }
       const usage = message.usage as Usage;
       const model = typeof message.model === 'string' ? message.model : inputModel;
       return { ...base, result: { type: 'succeeded', message }, model, cost_usd: pricing.costOf(model, usage), usage };

@@ -2,6 +2,7 @@
 // moment each is created, so a restart polls the same batches instead of submitting again.
 // Written whole to a temp file, synced, then renamed: a crash leaves the old state or the new one.
 import * as fs from 'node:fs';
+import { writeFileAtomicSync } from '../files/atomic-write';
 import type { BatchCounts, BatchProcessingStatus } from './batches-client';
 
 export interface SubmittedBatch {
@@ -34,13 +35,5 @@ export function loadBatchState(path: string, input: string): BatchState {
 }
 
 export function saveBatchState(path: string, state: BatchState): void {
-  const temp = `${path}.tmp`;
-  const fd = fs.openSync(temp, 'w');
-  try {
-    fs.writeSync(fd, JSON.stringify(state, null, 1) + '\n');
-    fs.fdatasyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, path);
+  writeFileAtomicSync(path, JSON.stringify(state, null, 1) + '\n');
 }

@@ -62,7 +62,20 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
   };
 }
 
-/** Long enough for the slowest plausible generation of `maxTokens` (about 20 tokens/s), never under a minute. */
+/**
+ * The longest a request may take. The largest published output limit (128,000 tokens) needs
+ * 60 s + 128,000 × 50 ms ≈ 1 h 47 min at the formula's 20 tokens/s, so 2 hours cuts no request a
+ * model can serve. A bound is needed at all because the SDK arms a Node timer with this value, and
+ * Node treats any delay over 2^31−1 ms (~24.8 days) as 1 ms: an unbounded `max_tokens` (1e12) made
+ * every request time out at once.
+ */
+export const MAX_REQUEST_TIMEOUT_MS = 2 * 3600_000;
+/** Node's largest timer delay; anything longer fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Long enough for the slowest plausible generation of `maxTokens` (about 20 tokens/s), never under a minute nor over 2 hours. */
 export function requestTimeoutMs(maxTokens: number): number {
-  return 60_000 + maxTokens * 50;
+  const ms = 60_000 + maxTokens * 50;
+  // NaN or Infinity (a max_tokens that slipped past validation) gets the ceiling, not a 1 ms timer.
+  return Math.min(Number.isFinite(ms) ? Math.max(ms, 60_000) : MAX_REQUEST_TIMEOUT_MS, MAX_REQUEST_TIMEOUT_MS, MAX_TIMER_MS);
 }

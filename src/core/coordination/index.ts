@@ -1,3 +1,2 @@
 export type { SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement, SharedView } from './coordinator';
 export { connectRedisCoordinator, RedisCoordinator, type RedisCoordinatorOptions, type RedisFallback } from './redis-coordinator';
-export { redactUrl } from './redact-url';

@@ -16,7 +16,7 @@ import { utcDay } from '../spend/daily-budget';
 import { keyId } from '../key-id';
 import type { SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement, SharedView } from './coordinator';
 import { COOL_DOWN, OBSERVE, RELEASE, RENEW, RESERVE, SETTLE, VIEW } from './redis-scripts';
-import { redactUrl } from './redact-url';
+import { redactUrl, redactUrlsIn } from '../redact';
 
 export type RedisFallback = 'hold' | 'local';
 
@@ -117,10 +117,11 @@ export class RedisCoordinator implements SharedCoordinator {
       await this.redis.connect();
       await this.redis.ping();
     } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
+      // ioredis may quote the URL it was given, password and all.
+      const why = redactUrlsIn(err instanceof Error ? err.message : String(err));
       if (this.fallback !== 'local') {
         this.redis.disconnect();
-        throw new Error(`cannot reach Redis at ${this.description}: ${why.replaceAll(this.options.url, this.description)}`);
+        throw new Error(`cannot reach Redis at ${this.description}: ${why}`);
       }
       this.log('warn', `shared quota: cannot reach Redis at ${this.description} (${why}); running on local limits only until it answers`);
     }
@@ -138,7 +139,7 @@ export class RedisCoordinator implements SharedCoordinator {
 
   private unavailable(err: unknown): SharedReserveOutcome {
     if (this.fallback === 'local') return { ok: true, lease: undefined };
-    const detail = `Redis at ${this.description} unavailable (${err instanceof Error ? err.message : String(err)})`;
+    const detail = `Redis at ${this.description} unavailable (${redactUrlsIn(err instanceof Error ? err.message : String(err))})`;
     return { ok: false, kind: 'unavailable', waitMs: 1_000, detail };
   }
 

@@ -11,7 +11,7 @@ import type { MessagesClient } from '../client/messages-client';
 import { requestTimeoutMs } from '../client/messages-client';
 import { QuotaModel, type Consumption } from '../limits/quota-model';
 import { type FloorSpec, DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor } from '../limits/floors';
-import { parseRateLimitHeaders } from '../limits/rate-limit-headers';
+import { capServerWait, cappedWaitNote, parseRateLimitHeaders } from '../limits/rate-limit-headers';
 import { APIError } from '@anthropic-ai/sdk';
 import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
 import { ConsumptionEstimator } from './estimator';
@@ -20,7 +20,8 @@ import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions, type PendingItem } from './run';
 import type { DispatcherSnapshot, Priority, RunState } from './snapshot';
 import { TypedEmitter } from './typed-emitter';
-import { formatCount, formatUsd } from '../format';
+import { usageProblem } from '../client/usage-check';
+import { formatCount, formatUsd, plural } from '../format';
 import { DIMENSION_LABELS } from './tightest-dimension';
 import type { Usage } from '../types';
 import type { SharedCoordinator, SharedReserveOutcome } from '../coordination/coordinator';
@@ -83,7 +84,6 @@ function totalTokens(usage: Usage): number {
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
 }
 
-const CEILING_LOG_INTERVAL_MS = 10_000;
 const SHARED_MIN_WAIT_MS = 25;
 const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
@@ -124,10 +124,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private holdLoud = false;
   private holdDetail: string | undefined;
   private lastCeiling: CeilingDecision = { value: 1, reason: 'not started' };
-  private lastCeilingLogAt = Number.NEGATIVE_INFINITY;
 
   private pumping = false;
   private pumpAgain = false;
+  /** Requests admitted in this pass, sent once their spend journals are flushed (one flush per pass, not per request). */
+  private readonly pendingSends: Array<{ run: Run; send: () => void }> = [];
   private wakeTimer: unknown;
   private wakeAt = Number.POSITIVE_INFINITY;
   private snapshotTimer: unknown;
@@ -154,7 +155,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.timeoutMs = options.timeoutMs ?? requestTimeoutMs;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 250;
     this.log('info', `dispatcher: soft floor ${formatFloor(softFloor)}, hard floor ${formatFloor(hardFloor)}, ` +
-      `in flight ${options.maxInFlight ?? 'auto'}, ${this.maxAttempts} attempts per request, ` +
+      `in flight ${options.maxInFlight ?? 'auto'}, ${plural(this.maxAttempts, 'attempt')} per request, ` +
       `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? 0.2) * 100)}% of requests`);
   }
 
@@ -165,8 +166,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const active = [...this.runs].filter((r) => !r.isTerminal);
     run.pass = active.length ? Math.min(...active.map((r) => r.pass)) : 0;
     this.runs.add(run);
-    this.log('info', `${run.label}: ${run.total} requests to send` + (run.resumed ? ` (${run.resumed} already done, resumed)` : '') +
-      (options.maxSpendUsd !== undefined ? `, spend cap $${options.maxSpendUsd.toFixed(2)}` : ''), run.id);
+    this.log('info', `${run.label}: ${plural(run.total, 'request')} to send` + (run.resumed ? ` (${run.resumed} already done, resumed)` : '') +
+      (options.maxSpendUsd !== undefined ? `, spend cap ${formatUsd(options.maxSpendUsd)}` : ''), run.id);
     if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
     this.readAhead(run);
     this.pump();
@@ -251,7 +252,24 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     } finally {
       this.pumping = false;
     }
+    this.sendPending();
     this.scheduleSnapshot();
+  }
+
+  /**
+   * The spend cap must survive a crash: each run's journal is made durable (one fdatasync for all
+   * the requests this pass admitted) before any of them leaves.
+   */
+  private sendPending(): void {
+    if (this.pendingSends.length === 0) return;
+    const sends = this.pendingSends.splice(0);
+    const flushed = new Set<Run>();
+    for (const { run } of sends) {
+      if (flushed.has(run)) continue;
+      flushed.add(run);
+      run.flushJournal();
+    }
+    for (const { send } of sends) send();
   }
 
   private dispatchWhilePossible(): void {
@@ -433,7 +451,13 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   private reserveSpend(run: Run, item: PendingItem): boolean {
-    const result = run.budgets.tryReserve({ usd: item.worstCaseUsd, tokens: item.worstCaseTokens });
+    let result: ReturnType<Run['budgets']['tryReserve']>;
+    try {
+      result = run.budgets.tryReserve({ usd: item.worstCaseUsd, tokens: item.worstCaseTokens });
+    } catch (err) {
+      this.failLoudly(run, err);
+      return false;
+    }
     if (result.ok) {
       item.budgetHold = result.hold;
       return true;
@@ -458,11 +482,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       ? this.ceiling.decide(this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined)
       : { value: 1, reason: '1 (probing: no response has told us the limits yet)' };
     if (decision.value !== this.lastCeiling.value) {
-      // While ramping the ceiling moves with every completion: say why at most every few seconds.
-      const now = this.clock.now();
-      const loud = decision.value < this.lastCeiling.value || now - this.lastCeilingLogAt >= CEILING_LOG_INTERVAL_MS;
-      if (loud) this.lastCeilingLogAt = now;
-      this.log(loud ? 'info' : 'debug', `in-flight ceiling ${decision.reason}`);
+      // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
+      // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
+      // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
+      // the dashboard shows the current reason beside the in-flight gauge.
+      this.log('debug', `in-flight ceiling ${decision.reason}`);
       this.emit('ceiling', decision);
     }
     this.lastCeiling = decision;
@@ -491,12 +515,18 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const reservation = this.quota.reserve(consumption);
     const controller = new AbortController();
     run.controllers.add(controller);
+    this.pendingSends.push({ run, send: () => this.send(run, item, consumption, now, lease, reservation, controller) });
+  }
+
+  private send(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined, reservation: ReturnType<QuotaModel['reserve']>, controller: AbortController): void {
     const params: MessageParams = item.request.params;
     this.client
       .create(params, { signal: controller.signal, timeoutMs: this.timeoutMs(params.max_tokens) })
       .then(
         (sent) => {
           const done = this.clock.now();
+          const malformed = usageProblem(sent.message);
+          if (malformed) return this.onMalformedSuccess(run, item, reservation, sent, malformed, now, lease);
           const usage = sent.message.usage;
           const charged = ConsumptionEstimator.charged(usage);
           this.quota.settle(reservation, charged);
@@ -511,6 +541,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         },
         (err: unknown) => this.onFailure(run, item, reservation, err, now, lease),
       )
+      // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
+      // loudly, not become an unhandled rejection that kills the process with requests in flight.
+      .catch((err: unknown) => this.failLoudly(run, err))
       .finally(() => {
         this.inFlight--;
         run.inFlight--;
@@ -518,6 +551,35 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         run.budgetWait = false;
         this.pump();
       });
+  }
+
+  /**
+   * A 200 whose `usage` cannot be billed from: an errored line, never a crash. It was probably
+   * billed, so the cap keeps its worst case; it is not retried (a retry would pay again).
+   */
+  private onMalformedSuccess(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, sent: { headers: Parameters<typeof parseRateLimitHeaders>[0]; requestId: string | null }, problem: string, sentAt: number, lease: string | undefined): void {
+    const now = this.clock.now();
+    this.quota.release(reservation, false);
+    this.observe(parseRateLimitHeaders(sent.headers, now));
+    if (lease) void this.coordinator?.release(lease, false, true);
+    const hold = item.budgetHold;
+    item.budgetHold = undefined;
+    if (hold) run.budgets.keepWorstCase(hold);
+    const error = envelope('invalid_response', `the API answered 200 but ${problem}, so its cost cannot be known; it was probably billed, so its worst case ` +
+      `(${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) stays counted against the spend cap`, undefined, sent.requestId);
+    this.log('warn', `${run.label}:${item.request.line} ${item.request.customId}: ${error.error.message}`, run.id);
+    run.recordError(item, error, now - (item.firstSentAt ?? sentAt), now);
+  }
+
+  /** Something no request should meet (the books handed NaN, a result that cannot be written): this run stops, saying why. */
+  private failLoudly(run: Run, err: unknown): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (this.failedRuns.has(run)) return;
+    this.log('error', `${run.label}: stopped: ${message}`, run.id);
+    run.stopping = true;
+    run.detail = message;
+    this.failedRuns.add(run);
+    this.pump();
   }
 
   private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number, lease: string | undefined): void {
@@ -562,11 +624,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           this.ceiling.recordPushback(this.inFlight);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
-          this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs);
+          this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
         }
         const status = verdict.error.error.type;
         if (item.attempts >= this.maxAttempts) {
-          const error = envelope(verdict.error.error.type, `gave up after ${item.attempts} attempts: ${verdict.error.error.message}`, verdict.error.error.details?.error_code, verdict.error.request_id);
+          const error = envelope(verdict.error.error.type, `gave up after ${plural(item.attempts, 'attempt')}: ${verdict.error.error.message}`, verdict.error.error.details?.error_code, verdict.error.request_id);
           this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
           run.recordError(item, error, now - sentAt, now);
           return;
@@ -586,7 +648,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
    * empty, or the API is overloaded, for all of us, and a 529 comes back at once — without a pause
    * every queued line would be sent into the overload and come back needing a retry.
    */
-  private coolDown(cause: 'rate-limited' | 'overloaded', now: number, sentAt: number, retryAfterMs: number | undefined): void {
+  private coolDown(
+    cause: 'rate-limited' | 'overloaded',
+    now: number,
+    sentAt: number,
+    retryAfterMs: number | undefined,
+    /** The server's retry-after before it was cut to MAX_SERVER_WAIT_MS, to say so. */
+    retryAfterAskedMs?: number,
+  ): void {
     // Only a request sent after the last 529 was seen is new evidence: the rest of a burst that was
     // already in flight must not stretch the pause.
     if (cause === 'overloaded' && sentAt > this.lastOverloadAt) {
@@ -595,13 +664,18 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     }
     // Without retry-after: 1 s, doubling per 529 since the last success up to 30 s, jittered (50–100%).
     const backoffMs = Math.min(30_000, 1_000 * 2 ** Math.max(0, this.consecutiveOverloads - 1));
-    const pauseMs = retryAfterMs ?? Math.ceil(backoffMs * (0.5 + 0.5 * this.random()));
+    // A retry-after is held to MAX_SERVER_WAIT_MS (the classifier already did; this pause, shared
+    // with every other process through the coordinator, must stay bounded whoever calls it).
+    const asked = retryAfterAskedMs ?? retryAfterMs;
+    const server = asked === undefined ? undefined : capServerWait(asked);
+    const pauseMs = server?.waitMs ?? Math.ceil(backoffMs * (0.5 + 0.5 * this.random()));
     const until = now + pauseMs;
     if (until <= this.cooldownUntil) return;
     this.cooldownUntil = until;
     this.cooldownCause = cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
     void this.coordinator?.coolDown(pauseMs);
-    this.log('warn', `${this.cooldownCause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s`);
+    this.log('warn', `${this.cooldownCause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s` +
+      (server?.askedMs === undefined ? '' : ` (${cappedWaitNote(server.askedMs)})`));
   }
 
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
@@ -622,8 +696,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       if (run.inFlight === 0 && run !== this.grantingFor && (run.stopping || run.drained)) {
         if (this.failedRuns.has(run)) this.endRun(run, 'failed', run.detail);
         else if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
-        else if (run.state === 'budget-reached') this.endRun(run, 'budget-reached', `${run.detail}; ${run.unsent} lines left unsent`);
-        else if (run.stopping && !run.drained) this.endRun(run, run.aborted ? 'aborted' : 'stopped', `${run.unsent} lines left unsent`);
+        else if (run.state === 'budget-reached') this.endRun(run, 'budget-reached', `${run.detail}; ${plural(run.unsent, 'line')} left unsent`);
+        else if (run.stopping && !run.drained) this.endRun(run, run.aborted ? 'aborted' : 'stopped', `${plural(run.unsent, 'line')} left unsent`);
         else this.endRun(run, 'finished', undefined);
         continue;
       }
@@ -653,7 +727,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     run.end(state, detail, this.clock.now());
     const s = run.summary();
     this.log(state === 'finished' ? 'info' : 'warn',
-      `${run.label}: ${state}${detail ? ` — ${detail}` : ''} (${s.succeeded} succeeded, ${s.errored} errored, ${s.unsent} unsent, $${s.spentUsd.toFixed(4)})`, run.id);
+      `${run.label}: ${state}${detail ? ` — ${detail}` : ''} (${s.succeeded} succeeded, ${s.errored} errored, ${s.unsent} unsent, ${formatUsd(s.spentUsd)})`, run.id);
     this.emit('state', run.id, state, detail);
     this.emitSnapshot();
   }
@@ -670,7 +744,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       hold: this.hold,
       holdDetail: this.holdDetail,
       dimensions: this.quota.view(),
-      retryBudget: { available: this.retryBudget.available, perMinute: this.retryBudgetPerMinute },
+      retryBudget: { available: this.retryBudget.available, perMinute: this.retryBudgetPerMinute, ratio: this.retryBudget.ratio },
       cooldownUntil: this.cooldownUntil > now ? this.cooldownUntil : undefined,
       runs: [...this.runs].map((r) => r.snapshot(now)),
     };

@@ -17,7 +17,8 @@ const DEPOSIT_WINDOW_MS = 60_000;
 
 export class RetryBudget {
   private readonly perMinute: number;
-  private readonly ratio: number;
+  /** Retries earned per fresh request. */
+  readonly ratio: number;
   private tokens: number;
   /** Fresh requests in about the last minute (decaying), which sets how far deposits may pile up. */
   private recentFresh = 0;

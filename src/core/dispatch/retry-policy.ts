@@ -7,7 +7,8 @@ import {
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 import type { ResultError } from '../types';
-import { parseRetryAfter } from '../limits/rate-limit-headers';
+import { capServerWait, MAX_SERVER_WAIT_MS, parseRetryAfter } from '../limits/rate-limit-headers';
+import { redactUrlsIn } from '../redact';
 
 export type StopCause = 'authentication' | 'permission' | 'billing' | 'org-spend-limit' | 'usage-limit';
 
@@ -15,13 +16,15 @@ export type Verdict =
   | {
       kind: 'retry';
       error: ResultError;
-      /** The API said when to come back. */
+      /** The API said when to come back (held to `MAX_SERVER_WAIT_MS`). */
       retryAfterMs: number | undefined;
+      /** What the API asked for, when it was longer than `MAX_SERVER_WAIT_MS` and cut to it. */
+      retryAfterAskedMs?: number;
       /** 429 or 529: the API is pushing back, so everyone slows down, not just this request. */
       pushback: 'rate-limited' | 'overloaded' | undefined;
-      /** The request may have been billed although no answer came (timeouts). */
+      /** The request may have been billed although no answer came (timeouts, a connection lost after sending). */
       possiblyBilled: boolean;
-      /** The API refused it before doing any work, so nothing was charged. */
+      /** The API refused it before doing any work, or it never reached the API: nothing was charged. */
       refused: boolean;
     }
   | { kind: 'final'; error: ResultError }
@@ -36,9 +39,13 @@ const SPEND_LIMIT_CODES = new Set([
 const USAGE_LIMIT_MESSAGE = 'You have reached your specified API usage limits';
 const RETRYABLE_STATUSES = new Set([408, 409, 429, 500, 502, 503, 504, 529]);
 
-/** The error as a result line records it: the API's own envelope when there was one. */
+/**
+ * The error as a result line records it: the API's own envelope when there was one. Every error
+ * message recorded or logged is made here, so this is where URLs lose their credentials: fetch
+ * quotes the whole URL, user-info included, when it refuses one.
+ */
 export function envelope(type: string, message: string, errorCode?: string | null, requestId?: string | null): ResultError {
-  const out: ResultError = { type: 'error', error: { type, message } };
+  const out: ResultError = { type: 'error', error: { type, message: redactUrlsIn(message) } };
   if (errorCode) out.error.details = { error_code: errorCode };
   if (requestId) out.request_id = requestId;
   return out;
@@ -60,12 +67,109 @@ const STOP_EXPLANATIONS: Record<StopCause, string> = {
     'the unsent lines are kept for a later resume once access returns.',
 };
 
+/**
+ * Failures that prove the request never reached a server, by the `code` node and undici give them:
+ * no address for the host, no route to it, nobody listening, undici's connect timeout. Not among
+ * them: ECONNRESET, EPIPE, UND_ERR_SOCKET ("other side closed") and the like, which also happen
+ * after the request went out.
+ */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EAI_NONAME',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * TLS handshake failures: the request is only written once the handshake is done, so none of it
+ * was sent. Certificate verification codes (OpenSSL's X509 names, and node's ALTNAME check), and
+ * OpenSSL's `ERR_SSL_*` reasons that only a handshake produces (an `https://` URL on a plain-HTTP
+ * port gives ERR_SSL_WRONG_VERSION_NUMBER).
+ */
+const TLS_HANDSHAKE_CODES = new Set([
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_TLS_HANDSHAKE_TIMEOUT',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_REVOKED',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'HOSTNAME_MISMATCH',
+]);
+const TLS_HANDSHAKE_SSL_REASON = /^ERR_SSL_.*(HANDSHAKE|WRONG_VERSION_NUMBER|UNSUPPORTED_PROTOCOL|PROTOCOL_VERSION|NO_PROTOCOLS_AVAILABLE|NO_SHARED_CIPHER|UNKNOWN_PROTOCOL|CERTIFICATE)/;
+/** Node's ECONNRESET when the server hung up mid-handshake: its message is the only tell. */
+const TLS_HANDSHAKE_RESET = /before secure TLS connection was established/;
+/**
+ * undici's fetch refusing a request before opening any connection: a URL with user-info (which
+ * fetch forbids) or a port the Fetch standard blocks. Matched on undici's wording, so a change to it
+ * falls back to "may have been billed", the safe side.
+ */
+const FETCH_REFUSED_LOCALLY = /^(Request cannot be constructed from a URL that includes credentials|bad port$)/;
+
+type ErrorLike = { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+
+/** Whether anything in the error's cause chain proves the request never reached a server. */
+function neverSent(err: unknown, seen = new Set<unknown>()): boolean {
+  if (typeof err !== 'object' || err === null || seen.has(err)) return false;
+  seen.add(err);
+  const { code, message, cause, errors } = err as ErrorLike;
+  if (typeof code === 'string') {
+    if (NEVER_SENT_CODES.has(code) || TLS_HANDSHAKE_CODES.has(code) || TLS_HANDSHAKE_SSL_REASON.test(code)) return true;
+    if (code === 'ECONNRESET' && typeof message === 'string' && TLS_HANDSHAKE_RESET.test(message)) return true;
+  }
+  if (typeof message === 'string' && FETCH_REFUSED_LOCALLY.test(message)) return true;
+  // An AggregateError from trying each address of the host: nothing was sent only if none connected.
+  if (Array.isArray(errors) && errors.length > 0) return errors.every((e) => neverSent(e, seen));
+  return neverSent(cause, seen);
+}
+
+/**
+ * What went wrong, from the SDK's "Connection error." down its cause chain: undici's
+ * "fetch failed" says nothing, the error under it does ("connect ECONNREFUSED 127.0.0.1:8080").
+ */
+function describeConnectionError(err: APIConnectionError): string {
+  const parts: string[] = [];
+  const seen = new Set<unknown>();
+  for (let e: unknown = err.cause; typeof e === 'object' && e !== null && !seen.has(e); e = (e as ErrorLike).cause) {
+    seen.add(e);
+    const { message, code, errors, reason } = e as ErrorLike & { reason?: unknown };
+    let text = typeof message === 'string' ? message.trim() : '';
+    // OpenSSL's messages are its internal error stack ("80EC…:error:0A00010B:SSL routines:…"): its code and reason say it plainly.
+    if (typeof code === 'string' && typeof reason === 'string' && /SSL routines/.test(text)) text = `${code}: ${reason}`;
+    if (!text && Array.isArray(errors)) text = errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; ');
+    if (text && !(text === 'fetch failed' && (e as ErrorLike).cause)) parts.push(text);
+  }
+  return parts.length ? parts.join(': ') : err.message;
+}
+
+/** Said of every attempt whose worst case stays on the spend cap, so the results file explains the spend. */
+const MAY_HAVE_BEEN_BILLED = 'it may have been billed, so its worst case stays counted against the spend cap';
+
+function retryAfterOf(err: APIError, now: number): Pick<Extract<Verdict, { kind: 'retry' }>, 'retryAfterMs' | 'retryAfterAskedMs'> {
+  const asked = err.headers ? parseRetryAfter(err.headers, now) : undefined;
+  if (asked === undefined) return { retryAfterMs: undefined };
+  const { waitMs, askedMs } = capServerWait(asked);
+  return askedMs === undefined ? { retryAfterMs: waitMs } : { retryAfterMs: waitMs, retryAfterAskedMs: askedMs };
+}
+
 export function classifyError(err: unknown, now: number): Verdict {
   if (err instanceof APIUserAbortError) return { kind: 'aborted' };
   if (err instanceof APIConnectionTimeoutError) {
+    // The SDK makes one of these of undici's connect timeout too, and drops its cause on the way
+    // (SDK 1.12), so a timeout is counted as sent: it may have been.
     return {
       kind: 'retry',
-      error: envelope('timeout_error', err.message),
+      error: envelope('timeout_error', `${err.message.replace(/\.$/, '')}; ${MAY_HAVE_BEEN_BILLED}`),
       retryAfterMs: undefined,
       pushback: undefined,
       possiblyBilled: true,
@@ -73,14 +177,17 @@ export function classifyError(err: unknown, now: number): Verdict {
     };
   }
   if (err instanceof APIConnectionError) {
+    const what = describeConnectionError(err);
+    // Refused before sending (no such host, nobody listening, TLS handshake failed) costs nothing;
+    // a connection lost after the request was sent may still have been processed and billed.
+    const refused = neverSent(err);
     return {
       kind: 'retry',
-      error: envelope('connection_error', (err.cause as Error | undefined)?.message ?? err.message),
+      error: envelope('connection_error', refused ? `${what} (never reached the API, so nothing was billed)` : `${what}; ${MAY_HAVE_BEEN_BILLED}`),
       retryAfterMs: undefined,
       pushback: undefined,
-      // A connection lost after the request was sent may still have been processed and billed.
-      possiblyBilled: true,
-      refused: false,
+      possiblyBilled: !refused,
+      refused,
     };
   }
   if (!(err instanceof APIError) || err.status === undefined) {
@@ -102,7 +209,7 @@ export function classifyError(err: unknown, now: number): Verdict {
     return {
       kind: 'retry',
       error,
-      retryAfterMs: err.headers ? parseRetryAfter(err.headers, now) : undefined,
+      ...retryAfterOf(err, now),
       pushback: status === 429 ? 'rate-limited' : status === 529 ? 'overloaded' : undefined,
       possiblyBilled: false,
       refused: status === 429 || status === 529,
@@ -123,6 +230,8 @@ export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 60_000 };
  * Delay before retry number `retry` (1 for the first retry).
  * Without `retry-after`: exponential backoff with full jitter (uniform in [0, base·2ⁿ⁻¹], capped).
  * With it: at least `retry-after`, plus a little jitter so the waiting requests do not return as one wave.
+ * Never more than `MAX_SERVER_WAIT_MS`, whatever the server or the options say: a `retry-after` cut
+ * to it spreads its jitter below it instead (it is not being honoured anyway).
  */
 export function retryDelayMs(
   retry: number,
@@ -130,7 +239,11 @@ export function retryDelayMs(
   random: () => number,
   options: BackoffOptions = DEFAULT_BACKOFF,
 ): number {
-  if (retryAfterMs !== undefined) return Math.ceil(retryAfterMs + random() * Math.min(1_000, Math.max(100, retryAfterMs * 0.1)));
-  const ceiling = Math.min(options.capMs, options.baseMs * 2 ** Math.max(0, retry - 1));
+  if (retryAfterMs !== undefined) {
+    const wait = Math.min(retryAfterMs, MAX_SERVER_WAIT_MS);
+    const jitter = random() * Math.min(1_000, Math.max(100, wait * 0.1));
+    return Math.ceil(wait >= MAX_SERVER_WAIT_MS ? wait - jitter : Math.min(MAX_SERVER_WAIT_MS, wait + jitter));
+  }
+  const ceiling = Math.min(options.capMs, MAX_SERVER_WAIT_MS, options.baseMs * 2 ** Math.max(0, retry - 1));
   return Math.ceil(random() * ceiling);
 }

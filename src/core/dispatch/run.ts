@@ -2,7 +2,7 @@
 // The dispatcher decides when and which; a Run only keeps the books.
 import type { InputRequest, ResultError, ResultLine, Usage } from '../types';
 import type { Pricing } from '../pricing/pricing';
-import { SpendLedger } from '../spend/spend-ledger';
+import { SpendLedger, type SpendRecorder } from '../spend/spend-ledger';
 import { Budgets, type BudgetHold, type SharedBudget } from '../spend/budgets';
 import { inputBytesOf, promptCacheTtl } from '../input/estimate';
 import type { RequestShape } from './estimator';
@@ -26,6 +26,11 @@ export interface RunOptions {
   pricing: Pricing;
   /** Called once per finished request, in completion order (write it to the results file here). */
   onResult: (line: ResultLine, request: InputRequest) => void;
+  /**
+   * Where the spend cap's reservations and settlements outlive the process (the spend journal):
+   * `flush` is called before the requests it reserved for go out.
+   */
+  journal?: SpendRecorder & { flush(): void };
 }
 
 export interface RunSummary {
@@ -107,6 +112,7 @@ export class Run {
   private readonly recentErrors: RunErrorEntry[] = [];
   private readonly pricing: Pricing;
   private readonly onResult: RunOptions['onResult'];
+  private readonly journal: RunOptions['journal'];
   private resolveDone!: (summary: RunSummary) => void;
   readonly done: Promise<RunSummary>;
 
@@ -115,7 +121,8 @@ export class Run {
     this.priority = options.priority ?? 'normal';
     this.total = options.total;
     this.resumed = options.resumed ?? 0;
-    this.ledger = new SpendLedger(options.maxSpendUsd, options.alreadySpentUsd ?? 0);
+    this.ledger = new SpendLedger(options.maxSpendUsd, options.alreadySpentUsd ?? 0, options.journal);
+    this.journal = options.journal;
     this.budgets = new Budgets(this.ledger, options.sharedBudgets);
     this.pricing = options.pricing;
     this.onResult = options.onResult;
@@ -175,6 +182,11 @@ export class Run {
       readyAt: 0,
       firstSentAt: undefined,
     };
+  }
+
+  /** Makes the spend reserved so far durable: called before the requests it covers are sent. */
+  flushJournal(): void {
+    this.journal?.flush();
   }
 
   /** What a finished request cost (null when its model has no price). */

@@ -71,7 +71,11 @@ export interface DispatcherSnapshot {
   hold: 'soft' | 'hard' | 'cooldown' | undefined;
   holdDetail: string | undefined;
   dimensions: Partial<Record<Dimension, DimensionView>>;
-  retryBudget: { available: number; perMinute: number };
+  /**
+   * The shared retry budget: `available` retries now, out of a budget refilled at `perMinute` plus
+   * `ratio` of the fresh requests sent in about the last minute — so `available` may exceed `perMinute`.
+   */
+  retryBudget: { available: number; perMinute: number; ratio: number };
   cooldownUntil: number | undefined;
   runs: RunSnapshot[];
 }

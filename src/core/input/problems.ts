@@ -16,3 +16,11 @@ export interface Problem {
 export function formatProblem(p: Problem): string {
   return `${p.file}:${p.line}: ${p.severity === 'warning' ? 'warning: ' : ''}${p.message}`;
 }
+
+/**
+ * What the front ends say, as an error, about a file with no request in it (empty, or only blank
+ * lines): nothing to send is a wrong or truncated file, not a job already done.
+ */
+export function noRequestsMessage(file: string): string {
+  return `${file} has no requests (empty or only blank lines); nothing to do`;
+}

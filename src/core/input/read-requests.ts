@@ -5,6 +5,7 @@ import { readLineBatches } from './line-reader';
 import type { Problem } from './problems';
 import { type InputDefaults, isBlankLine, parseLine } from './validate-line';
 import type { InputRequest } from '../types';
+import { fingerprintOf } from './fingerprint';
 
 export interface ReadRequestsOptions {
   /** Lines whose custom_id this returns true for are not yielded (e.g. done in an earlier run). */
@@ -36,7 +37,7 @@ export async function* readRequests(
         throw new InputChangedError(problem ?? { file: path, line, message: 'invalid line', severity: 'error' });
       }
       if (options.skip?.(parsed.request.customId)) continue;
-      yield parsed.request;
+      yield { ...parsed.request, fingerprint: fingerprintOf(parsed.request.params) };
     }
   }
 }

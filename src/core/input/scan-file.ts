@@ -5,13 +5,14 @@ import { inputBytesOf, promptCacheTtl } from './estimate';
 import { readLineBatches } from './line-reader';
 import type { Problem } from './problems';
 import { type InputDefaults, isBlankLine, parseLine, unknownModelMessage } from './validate-line';
+import type { MessageParams } from '../types';
 
 export interface ScanTotals {
   /** Sum of `inputBytesOf` over the valid requests: an upper bound on their input tokens. */
   inputBytes: number;
   /** Sum of `max_tokens` over the valid requests. */
   maxTokens: number;
-  /** Valid requests per model. */
+  /** Valid requests per model (the first line of each is `perModel[model].firstLine`). */
   byModel: Record<string, number>;
   /** Valid requests that ask for prompt caching anywhere. */
   usesCache: number;
@@ -20,6 +21,8 @@ export interface ScanTotals {
 }
 
 export interface ModelTotals {
+  /** The first line (1-based) with a valid request for this model: where a problem with the model points. */
+  firstLine: number;
   requests: number;
   inputBytes: number;
   maxTokens: number;
@@ -80,7 +83,7 @@ export async function scanFile(path: string, defaults: InputDefaults = {}, optio
   const models = new ModelTally(defaults.isKnownModel);
   // Models are checked here, once per model, rather than by parseLine on every line.
   const lineDefaults: InputDefaults = { model: defaults.model, maxTokens: defaults.maxTokens };
-  const perModelTotals = new Map<string, ModelTotals>();
+  const totals = new TotalsBuilder();
 
   for await (const batch of readLineBatches(path)) {
     for (const { line, text, encodingError } of batch.lines) {
@@ -104,27 +107,46 @@ export async function scanFile(path: string, defaults: InputDefaults = {}, optio
       const warning = models.count(params.model, path, line);
       if (warning) add(warning);
       report.requests++;
-      const bytes = inputBytesOf(params);
-      const ttl = promptCacheTtl(params);
-      const caches = ttl ? 1 : 0;
-      report.totals.inputBytes += bytes;
-      report.totals.maxTokens += params.max_tokens;
-      report.totals.usesCache += caches;
-      const perModel = (perModelTotals.get(params.model) ?? perModelTotals.set(params.model, { requests: 0, inputBytes: 0, maxTokens: 0, usesCache: 0, usesCache1h: 0 }).get(params.model))!;
-      perModel.requests++;
-      perModel.inputBytes += bytes;
-      perModel.maxTokens += params.max_tokens;
-      perModel.usesCache += caches;
-      if (ttl === '1h') perModel.usesCache1h++;
+      totals.add(params, line);
     }
     options.onProgress?.({ lines: report.lines, bytesRead: batch.bytesRead });
   }
 
   models.finish();
-  report.totals.byModel = models.byModel();
-  report.totals.perModel = Object.fromEntries(perModelTotals);
+  report.totals = totals.build();
   report.hasErrors = report.errorCount > 0;
   return report;
+}
+
+/** Sums requests for estimates, per model and overall: one definition for the scan and a resume's count of what is left. */
+export class TotalsBuilder {
+  private readonly totals: ScanTotals = { inputBytes: 0, maxTokens: 0, byModel: {}, usesCache: 0, perModel: {} };
+  private readonly perModel = new Map<string, ModelTotals>();
+
+  add(params: MessageParams, line: number): void {
+    const bytes = inputBytesOf(params);
+    const ttl = promptCacheTtl(params);
+    const caches = ttl ? 1 : 0;
+    this.totals.inputBytes += bytes;
+    this.totals.maxTokens += params.max_tokens;
+    this.totals.usesCache += caches;
+    let m = this.perModel.get(params.model);
+    if (!m) this.perModel.set(params.model, (m = { firstLine: line, requests: 0, inputBytes: 0, maxTokens: 0, usesCache: 0, usesCache1h: 0 }));
+    m.requests++;
+    m.inputBytes += bytes;
+    m.maxTokens += params.max_tokens;
+    m.usesCache += caches;
+    if (ttl === '1h') m.usesCache1h++;
+  }
+
+  build(): ScanTotals {
+    // fromEntries defines own properties, so a model named '__proto__' stays a plain key.
+    return {
+      ...this.totals,
+      perModel: Object.fromEntries(this.perModel),
+      byModel: Object.fromEntries([...this.perModel].map(([model, m]) => [model, m.requests])),
+    };
+  }
 }
 
 function duplicateMessage(id: string, line: number, first: number): string {
@@ -200,10 +222,5 @@ class ModelTally {
       const lines = this.counts.get(model) ?? 1;
       if (lines > 1) warning.message += ` (${lines.toLocaleString('en-US')} lines use it)`;
     }
-  }
-
-  byModel(): Record<string, number> {
-    // fromEntries defines own properties, so a model named '__proto__' stays a plain key.
-    return Object.fromEntries(this.counts);
   }
 }

@@ -3,6 +3,7 @@
 // The rules follow what @anthropic-ai/sdk 1.12 (`MessageCreateParamsBase`) and the API accept, so
 // that a run never starts with lines the API is certain to refuse. Messages name the field (as
 // written on the line: `params.` inside the Batches shape), say what is wrong and what to do.
+import { MAX_TOKENS_SANITY_CEILING, maxOutputTokens } from '../models/output-limits';
 import type { InputRequest, MessageParams } from '../types';
 import type { Problem, Severity } from './problems';
 
@@ -41,6 +42,30 @@ const MESSAGE_EXAMPLE = '[{"role": "user", "content": "Hello"}]';
 /** A line with 100,000 broken messages must not drown every other line's problems. */
 const MAX_PROBLEMS_PER_LINE = 20;
 
+/**
+ * The API refuses a Messages request over 32 MB (413 `request_too_large`, from its proxy, before any
+ * model sees it). The unit is not stated; the decimal reading is the smaller, so a request between
+ * 32,000,000 and 32 MiB is refused here rather than sent to fail. The line reader stops holding a
+ * line at this size too, so this is also what bounds the memory of one line.
+ */
+export const MAX_REQUEST_BYTES = 32_000_000;
+
+/**
+ * How deeply arrays and objects may nest on a line. `JSON.stringify` — which the SDK uses to write
+ * the request body, and the scan to size the prompt — recurses once per level and overflows the
+ * call stack ("Maximum call stack size exceeded") at about 4,180 levels on Node 20's default stack
+ * (measured through the SDK 1.12's `post`), and sooner when it is called deeper in the stack (2,185
+ * under 5,000 frames). 512 stays far below both, and far above any real request (tool schemas and
+ * tool results nest a few dozen levels at most). `JSON.parse` itself is iterative in V8, so parsing
+ * such a line is safe; only what comes after is not.
+ */
+export const MAX_JSON_DEPTH = 512;
+
+/** The message for a line over `MAX_REQUEST_BYTES` (also used by the line reader, which never holds it). */
+export function requestTooLargeMessage(bytes: number): string {
+  return `the line is ${bytes.toLocaleString('en-US')} bytes: the API accepts at most 32 MB per request (${MAX_REQUEST_BYTES.toLocaleString('en-US')} bytes) — make the request smaller`;
+}
+
 /** Blank (whitespace-only) lines are skipped by the readers, not parsed. */
 export function isBlankLine(text: string): boolean {
   return /^\s*$/.test(text);
@@ -52,11 +77,25 @@ export function isBlankLine(text: string): boolean {
  */
 export function parseLine(text: string, line: number, defaults: InputDefaults = {}, file = '<input>'): ParsedLine {
   const out = new Collector(file, line);
+  // A UTF-16 code unit is at most 3 bytes of UTF-8, so only a long line needs its bytes counted.
+  if (text.length * 3 > MAX_REQUEST_BYTES) {
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > MAX_REQUEST_BYTES) {
+      out.error(requestTooLargeMessage(bytes));
+      return { problems: out.finish() };
+    }
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
     out.error(describeJsonError(err, text));
+    return { problems: out.finish() };
+  }
+  // Before anything walks or re-serialises the value: those are what a deep line would overflow.
+  const tooDeep = pastDepth(text, MAX_JSON_DEPTH);
+  if (tooDeep !== -1) {
+    out.error(`the line nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep (at column ${tooDeep + 1}): Floorline refuses deeper nesting, which would overflow the call stack when the request is serialised for sending — flatten the data`);
     return { problems: out.finish() };
   }
   if (!isObject(value)) {
@@ -88,7 +127,44 @@ export function parseLine(text: string, line: number, defaults: InputDefaults = 
 
   checkBody(body, prefix, defaults, out);
   if (out.hasErrors) return { problems: out.finish() };
+  // What is sent is `params` re-serialised (with the defaults), not the line. That is almost always
+  // smaller, but JSON.stringify writes numbers out in full (`1e20` becomes 21 digits: at most 5.25
+  // times longer), so a line over a sixth of the limit gets the exact size of its body measured.
+  if (text.length * 6 > MAX_REQUEST_BYTES) {
+    const bytes = Buffer.byteLength(JSON.stringify(body), 'utf8');
+    if (bytes > MAX_REQUEST_BYTES) {
+      out.error(`the request body is ${bytes.toLocaleString('en-US')} bytes as sent (numbers such as 1e20 are written out in full): the API accepts at most 32 MB per request (${MAX_REQUEST_BYTES.toLocaleString('en-US')} bytes) — make the request smaller`);
+      return { problems: out.finish() };
+    }
+  }
   return { request: { customId, line, params: body as MessageParams }, warnings: out.finish() };
+}
+
+/**
+ * The index in `text` (valid JSON) of the bracket that opens level `limit + 1`, or -1 when arrays
+ * and objects nest no deeper than `limit`. A loop over the characters, skipping strings, so that
+ * checking a 10,000-deep line cannot itself overflow the stack as a recursive walk would.
+ */
+function pastDepth(text: string, limit: number): number {
+  // Valid JSON closes every bracket it opens, so nesting `limit + 1` deep takes 2 × (limit + 1) characters.
+  if (text.length < 2 * (limit + 1)) return -1;
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      // To the closing quote, stepping over escapes (an escaped quote does not close the string).
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c /* \ */) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
+      depth--;
+    }
+  }
+  return -1;
 }
 
 function checkCustomId(id: unknown, out: Collector): id is string {
@@ -126,6 +202,7 @@ function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefa
   // not what a results file is for, and a 0 would make every cost and quota estimate degenerate.)
   if (body.max_tokens === undefined) out.error(`${p}max_tokens is missing (set it on the line or pass --max-tokens)`);
   else if (!isCount(body.max_tokens) || body.max_tokens === 0) out.error(`${p}max_tokens${fromDefault} must be a positive whole number of tokens such as 1024, got ${describe(body.max_tokens)}`);
+  else checkMaxTokensCeiling(body.max_tokens, typeof model === 'string' ? model : undefined, `${p}max_tokens${fromDefault}`, out);
 
   checkMessages(body.messages, `${p}messages`, out);
 
@@ -141,6 +218,19 @@ function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefa
       const near = closest(key);
       out.error(`unknown parameter '${p}${key}'${near ? ` (did you mean '${near}'?)` : ''}: messages.create does not accept it — remove it`);
     }
+  }
+}
+
+/**
+ * More than the model can produce is a certain 400 from the API, and a huge value (1e12) would also
+ * blow up the request timeout and the spend accounting before that; see models/output-limits.ts.
+ */
+function checkMaxTokensCeiling(maxTokens: number, model: string | undefined, name: string, out: Collector): void {
+  const own = model === undefined ? undefined : maxOutputTokens(model);
+  if (model !== undefined && own !== undefined) {
+    if (maxTokens > own) out.error(`${name} is ${maxTokens}, more than ${quote(model)} can produce: its maximum is ${own.toLocaleString('en-US')} — lower max_tokens`);
+  } else if (maxTokens > MAX_TOKENS_SANITY_CEILING) {
+    out.error(`${name} is ${maxTokens}, more than any model can produce: Floorline refuses max_tokens over ${MAX_TOKENS_SANITY_CEILING.toLocaleString('en-US')} — lower max_tokens`);
   }
 }
 

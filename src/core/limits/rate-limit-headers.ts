@@ -47,7 +47,8 @@ function parseTime(text: string | null): number | undefined {
 
 /**
  * `retry-after` is seconds (the API's form) or an HTTP date (allowed by RFC 9110). `retry-after-ms`
- * is a finer variant some gateways send; prefer it when present.
+ * is a finer variant some gateways send; prefer it when present. This is what the server said,
+ * uncapped: whoever waits on it holds it to `MAX_SERVER_WAIT_MS` through `capServerWait`.
  */
 export function parseRetryAfter(headers: HeaderSource, now: number): number | undefined {
   const ms = finiteNumber(headers.get('retry-after-ms'));
@@ -57,6 +58,51 @@ export function parseRetryAfter(headers: HeaderSource, now: number): number | un
   if (seconds !== undefined) return seconds * 1000;
   const at = parseTime(raw);
   return at === undefined ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * The longest Floorline waits because a server said so: `retry-after` on a 429 or 529, the
+ * cool-down it starts, a retry's delay. The API's own `retry-after` is seconds to about a minute
+ * (its buckets refill continuously over a minute), and limits that do not refill in minutes (the
+ * organisation's monthly spend limit) come without one and stop the run instead. A wait far longer
+ * than that is a proxy's or a gateway's mistake, or a corrupted header: `retry-after: 99999999` would
+ * otherwise pause the run for three years, in a process nobody is watching. Ten minutes is far past
+ * any honest ask and short enough to cost little when the ask was wrong; if the API still needs
+ * more time afterwards, the next answer says so and the wait starts again.
+ */
+export const MAX_SERVER_WAIT_MS = 10 * 60_000;
+
+export interface ServerWait {
+  /** What Floorline will wait: the server's ask, at most `MAX_SERVER_WAIT_MS`. */
+  waitMs: number;
+  /** The server's ask, when it was longer than that. */
+  askedMs?: number;
+}
+
+/** A wait the server asked for, held to `MAX_SERVER_WAIT_MS`; the ask is kept when it was cut, to be reported. */
+export function capServerWait(askedMs: number): ServerWait {
+  return askedMs > MAX_SERVER_WAIT_MS ? { waitMs: MAX_SERVER_WAIT_MS, askedMs } : { waitMs: askedMs };
+}
+
+type WaitUnit = [ms: number, singular: string, plural: string];
+const SECONDS: WaitUnit = [1_000, 's', 's'];
+const WAIT_UNITS: readonly WaitUnit[] = [
+  [365.25 * 86_400_000, 'year', 'years'],
+  [86_400_000, 'day', 'days'],
+  [3_600_000, 'hour', 'hours'],
+  [60_000, 'min', 'min'],
+];
+
+/** A long wait in the largest unit that fits, to one decimal: `3.2 years`, `10 min`, `1 day`. */
+export function describeWait(ms: number): string {
+  const [unit, singular, plural] = WAIT_UNITS.find(([size]) => ms >= size) ?? SECONDS;
+  const amount = Math.round((ms / unit) * 10) / 10;
+  return `${amount} ${amount === 1 ? singular : plural}`;
+}
+
+/** The log line for a capped wait: `the API asked for a wait of 3.2 years; waiting 10 min at most`. */
+export function cappedWaitNote(askedMs: number): string {
+  return `the API asked for a wait of ${describeWait(askedMs)}; waiting ${describeWait(MAX_SERVER_WAIT_MS)} at most`;
 }
 
 export function parseRateLimitHeaders(headers: HeaderSource, now: number): LimitObservation {

@@ -5,12 +5,17 @@
 //   - a torn last line (a crash mid-write) is cut off; a whole line missing only its newline gets one;
 //   - errored / canceled / expired lines are dropped, since those requests will be tried again;
 //   - a second succeeded line for an id is dropped (the first one wins);
-//   - anything else that is not a results line is not ours to destroy: we stop and name it.
+//   - anything else that is not a results line is not ours to destroy: we stop and name it. That
+//     includes a last line that is not provably a torn results line (a user's own note, or a file
+//     that was never ours, given as --out): only a fragment of `{"custom_id":…` or zeroed blocks
+//     left by a crash are cut off.
 // Dropping lines rewrites the file atomically (temp file beside it, fsync, rename over), so a crash
 // during the rewrite leaves either the old file or the new one. The file is streamed: memory is
 // the set of succeeded ids, the line numbers to drop, and one chunk.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
+import { refuseSymlinkSync } from '../files/atomic-write';
+import { fingerprintKey } from '../input/fingerprint';
 
 export interface ResumeState {
   /** custom_ids with a succeeded line: skip them. */
@@ -29,6 +34,17 @@ export interface ResumeState {
   keptLines: number;
   /** The file was rewritten to drop lines. */
   rewritten: boolean;
+  /**
+   * The request fingerprint each kept line recorded (52 bits of its hash, as a number: compact for
+   * a million ids), to tell a changed input line from the one that was answered.
+   */
+  fingerprints: Map<string, number>;
+  /** Kept lines marked as a rehearsal's (`"simulated": true`), and the first of them. */
+  simulatedLines: number;
+  firstSimulatedLine: number | undefined;
+  /** Kept lines from a real run, and the first of them. */
+  realLines: number;
+  firstRealLine: number | undefined;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -50,6 +66,7 @@ export interface ResumeOptions {
 }
 
 export async function prepareResume(resultsPath: string, options: ResumeOptions = {}): Promise<ResumeState> {
+  refuseSymlinkSync(resultsPath);
   // A leftover from a crash during an earlier rewrite; the results file itself is whole either way.
   await fs.promises.rm(resumeTempPath(resultsPath), { force: true });
 
@@ -62,6 +79,11 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
     spentUsd: 0,
     keptLines: 0,
     rewritten: false,
+    fingerprints: new Map(),
+    simulatedLines: 0,
+    firstSimulatedLine: undefined,
+    realLines: 0,
+    firstRealLine: undefined,
   };
   let scan: Scan;
   try {
@@ -71,6 +93,8 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
     throw err;
   }
 
+  const mustWrite = scan.tail.kind !== 'ok' || (options.dropRetryable !== false && state.erroredDropped + state.duplicatesDropped > 0);
+  if (mustWrite) checkWritable(resultsPath);
   await repairTail(resultsPath, scan);
 
   // Blank lines alone are harmless and not worth a rewrite; they go only if one happens anyway.
@@ -134,7 +158,9 @@ async function forEachLine(
   }
 }
 
-type Parsed = { ok: true; id: string; succeeded: boolean; cost: number } | { ok: false; json: boolean; reason: string };
+type Parsed =
+  | { ok: true; id: string; succeeded: boolean; cost: number; fingerprint: number | undefined; simulated: boolean }
+  | { ok: false; json: boolean; reason: string };
 
 /** Recognises one of our lines. Checks only what resume relies on, so older/newer files still load. */
 function parseLine(text: string): Parsed {
@@ -156,11 +182,42 @@ function parseLine(text: string): Parsed {
   if (type !== 'succeeded' && !(typeof type === 'string' && RETRIED.has(type))) {
     return { ok: false, json: true, reason: `"result.type" is ${JSON.stringify(type)}, not succeeded/errored/canceled/expired` };
   }
-  const cost = typeof line.cost_usd === 'number' && Number.isFinite(line.cost_usd) ? line.cost_usd : 0;
-  return { ok: true, id: line.custom_id, succeeded: type === 'succeeded', cost };
+  const cost = typeof line.cost_usd === 'number' && Number.isFinite(line.cost_usd) && line.cost_usd >= 0 ? line.cost_usd : 0;
+  const fingerprint = typeof line.fingerprint === 'string' ? fingerprintKey(line.fingerprint) : undefined;
+  return { ok: true, id: line.custom_id, succeeded: type === 'succeeded', cost, fingerprint, simulated: line.simulated === true };
 }
 
 const isBlank = (text: string): boolean => text.trim() === '';
+
+/**
+ * What a crash can leave at the end of a file: the start of one of our lines (every line begins
+ * `{"custom_id":` — see ResultsWriter) or zeroed blocks. Anything else was written by someone
+ * else and is not ours to cut off.
+ */
+const OUR_LINE_START = '{"custom_id":';
+function isCrashDebris(text: string): boolean {
+  const t = text.replace(/\0+$/, '');
+  if (t === '' || /^\0*$/.test(text)) return true;
+  return t.length <= OUR_LINE_START.length ? OUR_LINE_START.startsWith(t) : t.startsWith(OUR_LINE_START);
+}
+
+function foreignTailError(path: string, lineNo: number): Error {
+  return new Error(
+    `${path}:${lineNo}: the last line is not a Floorline results line nor the torn start of one, so it was not written by Floorline ` +
+      'and will not be deleted. If this is not a results file, give another --out; otherwise fix or remove that line, then run again.',
+  );
+}
+
+/** Refuses to touch a results file (or its folder) that cannot be written, before anything is changed. */
+function checkWritable(path: string): void {
+  for (const [target, what] of [[path, 'file'], [dirname(path), 'folder']] as const) {
+    try {
+      fs.accessSync(target, fs.constants.W_OK);
+    } catch (err) {
+      throw new Error(`${target}: the results ${what} cannot be written (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); nothing was changed. Fix its permissions, or give another --out.`);
+    }
+  }
+}
 
 function midFileError(path: string, lineNo: number, reason: string): Error {
   return new Error(
@@ -184,7 +241,7 @@ async function scanFile(path: string, state: ResumeState): Promise<Scan> {
   // `as`: both are assigned inside the callback, which TypeScript's narrowing does not see.
   let tail = { kind: 'ok' } as Tail;
   // A bad line is fatal unless it is the very last one (a torn tail); decided when the next line arrives.
-  let suspect = null as { lineNo: number; reason: string; start: number; end: number } | null;
+  let suspect = null as { lineNo: number; reason: string; start: number; end: number; debris: boolean } | null;
   await forEachLine(path, (line) => {
     if (suspect) throw midFileError(path, suspect.lineNo, suspect.reason);
     const text = line.bytes.toString('utf8');
@@ -197,8 +254,10 @@ async function scanFile(path: string, state: ResumeState): Promise<Scan> {
     if (!parsed.ok) {
       // Valid JSON of the wrong shape is never a fragment of one of our lines: not a crash, not ours.
       if (parsed.json) throw midFileError(path, line.lineNo, parsed.reason);
-      if (!line.terminated) tail = { kind: 'truncate', at: line.start, end: line.end };
-      else suspect = { lineNo: line.lineNo, reason: parsed.reason, start: line.start, end: line.end };
+      if (!line.terminated) {
+        if (!isCrashDebris(text)) throw foreignTailError(path, line.lineNo);
+        tail = { kind: 'truncate', at: line.start, end: line.end };
+      } else suspect = { lineNo: line.lineNo, reason: parsed.reason, start: line.start, end: line.end, debris: isCrashDebris(text) };
       return;
     }
     // The data is whole; only the newline is missing. Keep it.
@@ -213,10 +272,22 @@ async function scanFile(path: string, state: ResumeState): Promise<Scan> {
       state.succeeded.add(parsed.id);
       state.keptLines++;
       state.spentUsd += parsed.cost;
+      if (parsed.fingerprint !== undefined) state.fingerprints.set(parsed.id, parsed.fingerprint);
+      if (parsed.simulated) {
+        state.simulatedLines++;
+        state.firstSimulatedLine ??= line.lineNo;
+      } else {
+        state.realLines++;
+        state.firstRealLine ??= line.lineNo;
+      }
     }
   });
-  // The last line ended with a newline but is not JSON: garbage left by a crash (e.g. zeroed blocks).
-  if (suspect !== null) tail = { kind: 'truncate', at: suspect.start, end: suspect.end };
+  // The last line ended with a newline but is not JSON: garbage left by a crash (e.g. zeroed
+  // blocks) is cut off; a line someone wrote by hand is not ours to delete.
+  if (suspect !== null) {
+    if (!suspect.debris) throw foreignTailError(path, suspect.lineNo);
+    tail = { kind: 'truncate', at: suspect.start, end: suspect.end };
+  }
   if (tail.kind === 'truncate') {
     state.tornTailRepaired = true;
     state.tornBytesDropped = tail.end - tail.at;
@@ -250,7 +321,8 @@ async function repairTail(path: string, { tail }: Scan): Promise<void> {
 async function rewriteWithout(path: string, drops: number[]): Promise<void> {
   const tmp = resumeTempPath(path);
   const { mode } = await fs.promises.stat(path);
-  const out = await fs.promises.open(tmp, 'w', mode & 0o777);
+  // 'wx': the leftover was removed at the start; a link planted since is not followed.
+  const out = await fs.promises.open(tmp, 'wx', mode & 0o777);
   try {
     let batch: Buffer[] = [];
     let batchBytes = 0;

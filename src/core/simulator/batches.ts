@@ -17,10 +17,22 @@ export interface BatchOptions {
   expiresAfterMs?: number;
   /** Requests that may wait in processing across all batches (the batch pool's queue limit); absent: unlimited. */
   maxQueuedRequests?: number;
+  /** Fault: the next this-many creates are refused with 529 `overloaded_error`; nothing is created. */
+  refuseCreates?: number;
+  /**
+   * Fault: the next this-many creates are processed (the batch exists, runs and is billed) but
+   * their answer is lost: the client gets a 504 `timeout_error` instead of the batch, as when a
+   * gateway gives up on an API that did the work. A client that resends makes a second batch.
+   * `batches()` lists such a batch; the server's `batchesCreated` stat counts answered creates only.
+   */
+  loseCreateAnswers?: number;
 }
 
-/** `configure()` form: `maxQueuedRequests: null` removes the queue limit. */
-export type BatchRuntimeConfig = Omit<BatchOptions, 'maxQueuedRequests'> & { maxQueuedRequests?: number | null };
+const FAULT_KEYS = ['refuseCreates', 'loseCreateAnswers'] as const;
+type FaultKey = (typeof FAULT_KEYS)[number];
+
+/** `configure()` form: `maxQueuedRequests: null` removes the queue limit; a fault set to null or 0 is off. */
+export type BatchRuntimeConfig = Omit<BatchOptions, 'maxQueuedRequests' | FaultKey> & { [K in 'maxQueuedRequests' | FaultKey]?: number | null };
 
 // Real ms, so tests finish quickly; the real API takes minutes to hours.
 export const DEFAULT_BATCH_TIMING = { minMs: 50, maxMs: 500, expiresAfterMs: 24 * 60 * 60_000 } as const;
@@ -142,6 +154,10 @@ export function checkBatchOptions(o: BatchOptions): void {
   if (maxQueuedRequests !== undefined && !(Number.isInteger(maxQueuedRequests) && maxQueuedRequests > 0)) {
     throw new RangeError(`batches.maxQueuedRequests must be a positive integer, got ${String(maxQueuedRequests)}`);
   }
+  for (const key of FAULT_KEYS) {
+    const value = o[key];
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw new RangeError(`batches.${key} must be an integer ≥ 0, got ${String(value)}`);
+  }
 }
 
 export class BatchStore {
@@ -149,6 +165,9 @@ export class BatchStore {
   private readonly batches = new Map<string, Batch>();
   private seq = 0;
   private options: BatchOptions;
+  /** Faults still to happen: each create that meets one uses it up. Kept apart from `options`,
+   *  which describe how batches behave rather than what happens to the next few creates. */
+  private readonly faults: Record<FaultKey, number> = { refuseCreates: 0, loseCreateAnswers: 0 };
   /** The server's own URL, for `results_url`; set once it listens. */
   baseUrl = '';
 
@@ -161,26 +180,40 @@ export class BatchStore {
     };
     if (this.options.maxQueuedRequests === undefined) delete this.options.maxQueuedRequests;
     checkBatchOptions(this.options);
+    for (const key of FAULT_KEYS) {
+      this.faults[key] = this.options[key] ?? 0;
+      delete this.options[key];
+    }
   }
 
   /** New timing applies to batches created from now on; a batch keeps the schedule it was given. */
   configure(partial: BatchRuntimeConfig): void {
     const next: BatchOptions = { ...this.options };
+    const faults: Partial<Record<FaultKey, number>> = {};
     for (const [key, value] of Object.entries(partial) as Array<[keyof BatchOptions, number | null | undefined]>) {
       if (value === undefined) continue;
+      if ((FAULT_KEYS as readonly string[]).includes(key)) {
+        faults[key as FaultKey] = value ?? 0;
+        continue;
+      }
       if (value === null) delete next[key];
       else next[key] = value;
     }
     next.minMs ??= DEFAULT_BATCH_TIMING.minMs;
     next.maxMs ??= DEFAULT_BATCH_TIMING.maxMs;
     next.expiresAfterMs ??= DEFAULT_BATCH_TIMING.expiresAfterMs;
-    checkBatchOptions(next);
+    checkBatchOptions({ ...next, ...faults });
     this.options = next;
+    Object.assign(this.faults, faults);
   }
 
   create(requests: BatchRequest[]): MockMessageBatch {
     const t = this.hooks.now();
     this.advance(t);
+    if (this.faults.refuseCreates > 0) {
+      this.faults.refuseCreates -= 1;
+      throw new BatchApiError(529, 'overloaded_error', 'Overloaded');
+    }
     const limit = this.options.maxQueuedRequests;
     if (limit !== undefined && this.queued() + requests.length > limit) {
       // The batch pool's own limit: the live buckets are never consulted for batches.
@@ -208,6 +241,11 @@ export class BatchStore {
       endedAt: null,
     };
     this.batches.set(batch.id, batch);
+    if (this.faults.loseCreateAnswers > 0) {
+      // After the batch exists: it runs and bills like any other; only its answer goes missing.
+      this.faults.loseCreateAnswers -= 1;
+      throw new BatchApiError(504, 'timeout_error', 'Request timed out before a response was sent; it may still have been processed.');
+    }
     return this.wire(batch);
   }
 

@@ -1,5 +1,6 @@
 // How long the mock takes to answer: a fixed time to first token plus a time per output token,
 // with a deterministic jitter so a rehearsal is repeatable run after run.
+import { MAX_DEFAULT_OUTPUT_TOKENS, MIN_DEFAULT_OUTPUT_TOKENS } from './replies';
 
 export interface LatencyModel {
   /** Milliseconds before the first token. */
@@ -24,4 +25,36 @@ export function latencyMs(model: LatencyModel, outputTokens: number, unit: numbe
   const nominal = model.baseMs + model.perOutputTokenMs * outputTokens;
   const factor = 1 + model.jitter * (2 * unit - 1);
   return Math.max(0, Math.round(nominal * factor));
+}
+
+/** What the mock's replies take for requests of one `max_tokens`, in milliseconds. */
+export interface ExpectedLatency {
+  /** The average over many prompts. */
+  meanMs: number;
+  /** The shortest and the longest reply any prompt can get. */
+  minMs: number;
+  maxMs: number;
+  /** Output tokens per reply on average (what the mean is made of). */
+  outputTokens: number;
+}
+
+/**
+ * The reply times a rehearsal will see when the mock picks the output lengths itself (its default:
+ * 20..220 tokens, uniform over the prompt hash, capped at `max_tokens`), with the jitter spread
+ * evenly either way — the pre-flight estimate of a `--simulate` run reads its latency from here,
+ * so the estimate and the mock cannot drift apart.
+ */
+export function expectedLatency(model: LatencyModel, maxTokens: number): ExpectedLatency {
+  const cap = Math.max(1, Math.floor(maxTokens));
+  let sum = 0;
+  const span = MAX_DEFAULT_OUTPUT_TOKENS - MIN_DEFAULT_OUTPUT_TOKENS + 1;
+  for (let t = MIN_DEFAULT_OUTPUT_TOKENS; t <= MAX_DEFAULT_OUTPUT_TOKENS; t++) sum += Math.min(t, cap);
+  const outputTokens = sum / span;
+  const at = (tokens: number) => model.baseMs + model.perOutputTokenMs * tokens;
+  return {
+    meanMs: at(outputTokens),
+    minMs: Math.max(0, at(Math.min(MIN_DEFAULT_OUTPUT_TOKENS, cap)) * (1 - model.jitter)),
+    maxMs: at(Math.min(MAX_DEFAULT_OUTPUT_TOKENS, cap)) * (1 + model.jitter),
+    outputTokens,
+  };
 }

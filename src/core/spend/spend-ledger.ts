@@ -4,6 +4,28 @@
 export interface SpendReservation {
   readonly amount: number;
   settled: boolean;
+  /** Its entry in the spend journal, when the ledger keeps one. */
+  readonly journalId?: number;
+}
+
+/** Where a ledger records reservations and settlements so they outlive the process (the spend journal). */
+export interface SpendRecorder {
+  reserve(worstUsd: number): number;
+  settle(id: number, usd: number): void;
+}
+
+/** The books were handed an amount no price can produce: a bug, and one that could lift a cap. */
+export class BooksError extends Error {
+  constructor(what: string, value: unknown) {
+    super(`the spend books were handed ${String(value)} as ${what}; a cap cannot be kept with it, so the run stops (this is a bug in Floorline or in a price given to it)`);
+    this.name = 'BooksError';
+  }
+}
+
+/** Every amount entering the books is finite and not negative, or the run stops loudly. */
+export function assertAmount(what: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new BooksError(what, value);
+  return value;
 }
 
 export interface SpendView {
@@ -22,15 +44,18 @@ export class SpendLedger {
   constructor(
     private readonly capUsd: number | undefined,
     alreadySpentUsd = 0,
+    private readonly recorder?: SpendRecorder,
   ) {
-    this.spent = alreadySpentUsd;
+    if (capUsd !== undefined) assertAmount('a spend cap', capUsd);
+    this.spent = assertAmount('money already spent', alreadySpentUsd);
   }
 
   /** Reserve `amount`, or return undefined if it would cross the cap. */
   tryReserve(amount: number): SpendReservation | undefined {
+    assertAmount('a worst-case cost', amount);
     if (this.capUsd !== undefined && this.spent + this.reserved + amount > this.capUsd + 1e-12) return undefined;
     this.reserved += amount;
-    return { amount, settled: false };
+    return this.recorder ? { amount, settled: false, journalId: this.recorder.reserve(amount) } : { amount, settled: false };
   }
 
   /** Could a request of this worst case ever fit, once everything in flight has settled? */
@@ -41,9 +66,11 @@ export class SpendLedger {
   /** The request returned: its real cost replaces the reservation. */
   settle(reservation: SpendReservation, actualUsd: number): void {
     if (reservation.settled) return;
+    assertAmount('a settled cost', actualUsd);
     reservation.settled = true;
     this.reserved -= reservation.amount;
     this.spent += actualUsd;
+    if (reservation.journalId !== undefined) this.recorder?.settle(reservation.journalId, actualUsd);
   }
 
   /** Nothing was billed (refused before processing): free the reservation. */

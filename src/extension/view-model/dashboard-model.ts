@@ -368,10 +368,19 @@ function dispatcherModel(id: string, key: string, snapshot: DispatcherSnapshot, 
       severity: 'ok',
       aria: { now: snapshot.inFlight, min: 0, max: Math.max(snapshot.ceiling, snapshot.inFlight), text: `${inFlightText} requests in flight` },
     },
-    caption: `retry budget ${snapshot.retryBudget.available} / ${snapshot.retryBudget.perMinute} per min`,
+    caption: retryBudgetCaption(snapshot.retryBudget),
     gauges,
     runs: snapshot.runs.map((r) => runModel(r, snapshot, now)),
   };
+}
+
+/**
+ * The retry budget as it is: what is available now, and how it refills. Not "N / perMinute": a
+ * busy dispatcher also earns a share of its traffic, so 55 available against 30/min is no overflow.
+ */
+function retryBudgetCaption(budget: DispatcherSnapshot['retryBudget']): string {
+  const share = Math.round(budget.ratio * 100);
+  return `retry budget: ${budget.available} available (${budget.perMinute}/min${share > 0 ? ` + ${share}% of recent requests` : ''})`;
 }
 
 /** DOM ids come from labels: two dispatchers with the same label still get distinct ids. */
