@@ -99,6 +99,24 @@ function priceEntry(text: string, previous: PriceTable | undefined): PriceTable 
   return { ...previous, [match[1]!.trim()]: { input, output, cacheWrite5m: w5, cacheWrite1h: w1, cacheRead: read } };
 }
 
+/**
+ * Where the key is sent. Credentials in the URL would be printed in every connection error (and
+ * fetch refuses such URLs anyway, so every line would fail): the key belongs in ANTHROPIC_API_KEY.
+ */
+function baseUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--base-url must be an http:// or https:// URL, got '${redactUrl(text)}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--base-url must be an http:// or https:// URL, got '${redactUrl(text)}'`);
+  if (url.username || url.password) {
+    throw new UsageError(`--base-url must not carry credentials (user:password@host); the key is read from ANTHROPIC_API_KEY — got '${redactUrl(text)}'`);
+  }
+  return text;
+}
+
 function choiceOption<T extends string>(flags: string, description: string, choices: readonly T[]): Option {
   const flag = flags.split(' ')[0]!;
   // choices() is for the help; the parser after it replaces commander's check with ours.
@@ -111,7 +129,7 @@ const shared: SharedOptions = {
   model: () => new Option('--model <MODEL>', 'model for lines that do not name one'),
   maxTokens: () => new Option('--max-tokens <N>', 'max_tokens for lines that do not set it').argParser(positiveInt('--max-tokens')),
   price: (description) => new Option('--price <MODEL=PRICES>', description).argParser(priceEntry),
-  baseUrl: () => new Option('--base-url <URL>', 'API endpoint (default: $ANTHROPIC_BASE_URL, else the public API)'),
+  baseUrl: () => new Option('--base-url <URL>', 'API endpoint (default: $ANTHROPIC_BASE_URL, else the public API)').argParser(baseUrl),
   positiveInt,
 };
 

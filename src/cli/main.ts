@@ -1,4 +1,5 @@
 // The `floorline` command. Everything it does lives in src/core; this file is only the terminal.
+import { redactUrlsIn } from '../core/redact';
 import { setFlagsFromString } from 'node:v8';
 import { errorText, helpText, parseCommand } from './args';
 import { batchCommand } from './batch-command';
@@ -40,6 +41,7 @@ async function main(): Promise<number> {
         process.off('SIGTERM', handler);
       };
     },
+    forceExit: (code) => process.exit(code),
   };
   return command.kind === 'batch' ? batchCommand(command.args, terminal) : runCommand(command.args, terminal);
 }
@@ -49,7 +51,8 @@ main().then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`floorline: ${err instanceof Error ? err.message : String(err)}\n`);
+    // Redacted as a backstop: an error from deep in a library may quote a URL with its secret.
+    process.stderr.write(`floorline: ${redactUrlsIn(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = EXIT.invalid;
   },
 );

@@ -30,10 +30,14 @@ export interface Terminal {
   env: NodeJS.ProcessEnv;
   /** Called once per Ctrl-C. Returns an unsubscribe. */
   onInterrupt: (handler: () => void) => () => void;
+  /** Ends the process now (a third Ctrl-C, or an abort that did not end in time). */
+  forceExit?: (code: number) => void;
 }
 
 const MAX_PROBLEMS_SHOWN = 50;
 const PLAIN_PROGRESS_EVERY_MS = 10_000;
+/** After the second Ctrl-C: how long aborted requests get to end before the process quits anyway. */
+const ABORT_GRACE_MS = 5_000;
 
 function exitCodeFor(state: RunState, errored: number): number {
   switch (state) {
@@ -212,9 +216,15 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     if (interrupts === 1) {
       term.err('floorline: stopping — in-flight requests will finish and be recorded (Ctrl-C again to abort them)');
       dispatcher.stop(run);
-    } else {
-      term.err('floorline: aborting in-flight requests');
+    } else if (interrupts === 2) {
+      term.err('floorline: aborting in-flight requests (their worst case stays counted against the cap; Ctrl-C again to quit at once)');
       dispatcher.abort(run);
+      // An abort ends within moments; should anything still hang, the user is not kept waiting:
+      // every result and journal line is already in the kernel (written synchronously).
+      const quit = setTimeout(() => term.forceExit?.(EXIT.interrupted), ABORT_GRACE_MS);
+      quit.unref?.();
+    } else {
+      term.forceExit?.(EXIT.interrupted);
     }
   });
 

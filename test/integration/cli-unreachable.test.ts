@@ -30,10 +30,11 @@ describe('floorline CLI against an unreachable API', function () {
    * Five lines of 20,000 max_tokens of Haiku, $0.10 worst case each, two attempts apiece: were
    * refused attempts counted, the ten of them would be $1, and a $0.50 cap would end the run.
    */
+  // Through ANTHROPIC_BASE_URL: the --base-url flag refuses a URL with credentials up front.
   async function runAgainst(baseUrl: string, extra: string[] = []) {
     const input = join(dir, 'job.jsonl');
     writeJob(input, { count: 5, maxTokens: 20_000 });
-    const r = await startCli(['run', input, '--base-url', baseUrl, '--max-spend-usd', '0.5', '--max-attempts', '2', ...extra], { ANTHROPIC_API_KEY: 'x' }).done;
+    const r = await startCli(['run', input, '--max-spend-usd', '0.5', '--max-attempts', '2', ...extra], { ANTHROPIC_API_KEY: 'x', ANTHROPIC_BASE_URL: baseUrl }).done;
     const resultsPath = join(dir, 'job.results.jsonl');
     return { ...r, resultsPath, results: readResults(resultsPath) };
   }
@@ -62,5 +63,14 @@ describe('floorline CLI against an unreachable API', function () {
     for (const [where, text] of [['stderr', r.stderr], ['stdout', r.stdout], ['results', written]] as const) {
       assert.doesNotMatch(text, /floorline-s3cret/, where);
     }
+  });
+
+  it('--base-url with credentials is refused before anything runs, without echoing them', async () => {
+    const input = join(dir, 'job.jsonl');
+    writeJob(input, { count: 2 });
+    const r = await startCli(['run', input, '--base-url', 'http://user:floorline-s3cret@127.0.0.1:9/'], { ANTHROPIC_API_KEY: 'x' }).done;
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--base-url must not carry credentials/);
+    assert.doesNotMatch(r.stderr + r.stdout, /floorline-s3cret/);
   });
 });

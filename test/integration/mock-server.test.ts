@@ -14,6 +14,7 @@ import Anthropic, {
 import { EnforcedSpendLimitReachedError } from '@anthropic-ai/sdk/resources/shared';
 import { Pricing } from '../../src/core/pricing/pricing';
 import {
+  MALFORMED_REPLIES,
   limitsForTier,
   requestKey,
   startMockServer,
@@ -188,6 +189,101 @@ describe('mock Messages API (real SDK)', () => {
     assert.equal(stats.connectionResets, 1);
     assert.deepEqual(stats.byStatus, { 200: 1, 429: 1, 500: 1, 529: 1 });
     assert.equal(stats.rateLimited, 1);
+  });
+
+  it('injected malformed 200s: no usage, usage null, negative counts, a body cut off mid-JSON; nothing billed or charged', async () => {
+    const clock = manualClock();
+    const { client, server: s } = await start({ now: clock.now });
+    s.injectErrors(MALFORMED_REPLIES.map((malformed) => ({ malformed })));
+    const before = s.levels();
+    const answers: Array<{ status: number; data: unknown }> = [];
+    for (const kind of MALFORMED_REPLIES.slice(0, 3)) {
+      const { data, response } = await client.messages.create(ask(kind)).withResponse();
+      answers.push({ status: response.status, data });
+      assert.equal(response.headers.get('anthropic-ratelimit-requests-limit'), String(LIMITS.requestsPerMinute), 'headers as a real 200');
+    }
+    assert.ok(answers.every((a) => a.status === 200));
+    const [noUsage, usageNull, negative] = answers.map((a) => a.data as unknown as Record<string, unknown>);
+    assert.equal(noUsage!.type, 'message', 'otherwise a Message');
+    assert.equal('usage' in noUsage!, false);
+    assert.equal(usageNull!.usage, null);
+    assert.deepEqual(
+      { input: (negative!.usage as Anthropic.Usage).input_tokens, output: (negative!.usage as Anthropic.Usage).output_tokens },
+      { input: -1_000, output: -500 },
+    );
+    // Labelled JSON but cut off: the SDK's own parse fails, which is no APIError.
+    const garbage = await rejection(client.messages.create(ask('garbage-body')));
+    assert.ok(garbage instanceof SyntaxError, String(garbage));
+
+    const ok = await client.messages.create(ask('next one is real'));
+    assert.ok(ok.usage.input_tokens > 0, 'the queue is used up: the next request is answered normally');
+    const stats = s.stats();
+    assert.equal(stats.malformedReplies, 4);
+    assert.equal(stats.succeeded, 1);
+    assert.deepEqual(stats.byStatus, { 200: 5 });
+    assert.equal(s.levels().requests, before.requests - 1, 'only the real reply took from the buckets');
+    const pricing = new Pricing();
+    assert.ok(Math.abs(stats.billedUsd - (pricing.costOf(MODEL, { ...ok.usage }) ?? NaN)) < 1e-12, 'only the real reply is billed');
+  });
+
+  it('an injected hang accepts the request and never answers until the client goes away', async () => {
+    const { client, server: s } = await start();
+    s.injectErrors([{ hang: true }]);
+    const controller = new AbortController();
+    let settled = false;
+    const pending = rejection(client.messages.create(ask('hang'), { signal: controller.signal })).finally(() => (settled = true));
+    while (s.stats().hung === 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(settled, false, 'no answer after 500 ms');
+    assert.equal(s.stats().inFlight, 1, 'counted in flight while it hangs');
+    controller.abort();
+    assert.ok((await pending) instanceof Anthropic.APIUserAbortError);
+    while (s.stats().inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+    const stats = s.stats();
+    assert.equal(stats.abandoned, 1, 'the server saw the client go');
+    assert.equal(stats.succeeded, 0);
+    assert.equal(stats.billedUsd, 0);
+    assert.deepEqual(stats.byStatus, {});
+    assert.ok((await client.messages.create(ask('then a normal one'))).usage.output_tokens > 0);
+  });
+
+  it('close() ends a hung request at once', async () => {
+    const { client, server: s } = await start();
+    s.injectErrors([{ hang: true }]);
+    const pending = rejection(client.messages.create(ask('hang until close')));
+    while (s.stats().hung === 0) await new Promise((r) => setTimeout(r, 5));
+    const t0 = Date.now();
+    await s.close();
+    assert.ok(Date.now() - t0 < 2_000, 'close does not wait for a hung request');
+    assert.ok((await pending) instanceof APIConnectionError);
+    server = undefined;
+  });
+
+  it('receivedByKey counts every arrival by key, whatever the answer', async () => {
+    const { client, server: s } = await start({ knownModels: [MODEL] });
+    s.injectErrors([{ status: 529 }, { malformed: 'no-usage' }]);
+    const body = (id: string, extra: Partial<Body> = {}) => ask(id, { metadata: { user_id: id }, ...extra });
+    await rejection(client.messages.create(body('a')));
+    await client.messages.create(body('a'));
+    await client.messages.create(body('a'));
+    await rejection(client.messages.create(body('b', { model: 'claude-unknown-9' })));
+    await client.messages.create(ask('plain'));
+    const stats = s.stats();
+    assert.deepEqual(stats.receivedByKey, { a: 3, b: 1, [requestKey(ask('plain'))]: 1 });
+    assert.deepEqual(stats.completionsByKey, { a: 1, [requestKey(ask('plain'))]: 1 });
+    s.resetStats();
+    assert.deepEqual(s.stats().receivedByKey, {});
+  });
+
+  it('POST /_mock/inject takes the fault modes and refuses an unknown one', async () => {
+    const { client, server: s } = await start();
+    const post = (json: unknown) => fetch(`${s.url}/_mock/inject`, { method: 'POST', body: JSON.stringify(json) }).then((r) => r.status);
+    assert.equal(await post([{ malformed: 'made-up' }]), 400);
+    assert.equal(await post([{ hang: 'yes' }]), 400);
+    assert.equal(await post([{ malformed: 'usage-null' }]), 200);
+    const { data } = await client.messages.create(ask('x')).withResponse();
+    assert.equal((data as unknown as { usage: unknown }).usage, null);
+    assert.equal(s.stats().malformedReplies, 1);
   });
 
   it('the org spend limit arrives as EnforcedSpendLimitReachedError with no retry-after', async () => {

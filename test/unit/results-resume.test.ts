@@ -168,6 +168,57 @@ describe('results: prepareResume', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), good);
   });
 
+  it('never cuts a last line Floorline did not write: a note after results, or a file that was never ours', async () => {
+    const cases: Array<[string, string]> = [
+      ['a note after results, no newline', jsonl(line('a')) + 'remember to check the refunds'],
+      ['a note after results, with newline', jsonl(line('a')) + 'remember to check the refunds\n'],
+      ['a one-line text file given as --out', 'my shopping list'],
+      ['a one-line text file with newline', 'my shopping list\n'],
+    ];
+    for (const [what, content] of cases) {
+      fs.writeFileSync(file, content);
+      await assert.rejects(prepareResume(file), /the last line is not a Floorline results line nor the torn start of one/, what);
+      assert.equal(fs.readFileSync(file, 'utf8'), content, `${what}: unchanged`);
+    }
+  });
+
+  it('cuts only what a crash leaves: the start of one of our lines, however short', async () => {
+    for (const fragment of ['{', '{"cus', '{"custom_id":', '{"custom_id":"c","resu']) {
+      fs.writeFileSync(file, jsonl(line('a')) + fragment);
+      const state = await prepareResume(file);
+      assert.equal(state.tornTailRepaired, true, fragment);
+      assert.equal(fs.readFileSync(file, 'utf8'), jsonl(line('a')));
+    }
+  });
+
+  it('refuses a results path that is a symbolic link, leaving its target alone', async () => {
+    const target = path.join(dir, 'notes.txt');
+    fs.writeFileSync(target, 'mine');
+    fs.symlinkSync(target, file);
+    await assert.rejects(prepareResume(file), /symbolic link/);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'mine');
+  });
+
+  it('reports each kept line\'s request fingerprint, and which lines were a rehearsal\'s', async () => {
+    fs.writeFileSync(file, jsonl(
+      line('a', 'succeeded', { fingerprint: 'sha256:00000000000001ff' }),
+      line('b', 'succeeded', { simulated: true }),
+      line('c'),
+    ));
+    const state = await prepareResume(file);
+    assert.deepEqual([...state.fingerprints], [['a', 0]]);
+    assert.deepEqual([state.simulatedLines, state.firstSimulatedLine, state.realLines, state.firstRealLine], [1, 2, 2, 1]);
+  });
+
+  it('refuses to repair a file it cannot write, before changing anything', async function () {
+    if (process.getuid?.() === 0) this.skip(); // root writes anyway
+    const content = jsonl(line('a')) + '{"custom_id":"b';
+    fs.writeFileSync(file, content);
+    fs.chmodSync(file, 0o444);
+    await assert.rejects(prepareResume(file), new RegExp(`${escape(file)}: the results file cannot be written`));
+    assert.equal(fs.readFileSync(file, 'utf8'), content);
+  });
+
   it('repairs a torn tail and drops errored lines in the same run', async () => {
     fs.writeFileSync(file, jsonl(line('a'), line('b', 'errored')) + '{"custom_id":"c","resu');
     const state = await prepareResume(file);

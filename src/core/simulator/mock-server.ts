@@ -104,7 +104,20 @@ export interface MockRuntimeConfig {
   batches?: BatchRuntimeConfig;
 }
 
-/** A canned response for one upcoming request. `resetConnection` drops the socket without any response. */
+/**
+ * A 200 that cannot be trusted, as a broken proxy or server might send it: a Message without
+ * `usage`, with `usage: null`, with negative token counts, or a body that is not JSON at all
+ * (labelled `application/json`, cut off part-way).
+ */
+export type MalformedReply = 'no-usage' | 'usage-null' | 'negative-usage' | 'garbage-body';
+export const MALFORMED_REPLIES: readonly MalformedReply[] = ['no-usage', 'usage-null', 'negative-usage', 'garbage-body'];
+
+/**
+ * A canned response for one upcoming request. `resetConnection` drops the socket without any
+ * response; `malformed` answers 200 with a body that lies (see `MalformedReply`); `hang` accepts
+ * the request and never answers: the connection stays open until the client goes away (or the
+ * server closes). Faults touch no bucket and bill nothing.
+ */
 export interface InjectedError {
   status?: number;
   type?: string;
@@ -112,16 +125,26 @@ export interface InjectedError {
   errorCode?: string;
   retryAfterSec?: number;
   resetConnection?: boolean;
+  malformed?: MalformedReply;
+  hang?: boolean;
 }
 
 export interface MockStats {
   received: number;
+  /** Every POST /v1/messages whose body is a JSON object, by request key (see `requestKey`), counted
+   *  on arrival whatever the answer (an error, an injected fault, a reply the client abandoned). */
+  receivedByKey: Record<string, number>;
   succeeded: number;
   byStatus: Record<string, number>;
   rateLimited: number;
   connectionResets: number;
-  /** Requests whose client went away before the reply; still billed, as the real API would. */
+  /** Requests whose client went away before the reply; still billed, as the real API would (an
+   *  injected `hang` generated nothing and bills nothing). */
   abandoned: number;
+  /** Requests answered by an injected `hang`; each counts in `inFlight` until its client goes away. */
+  hung: number;
+  /** 200s with an injected `malformed` body (counted in `byStatus`, not in `succeeded`). */
+  malformedReplies: number;
   inFlight: number;
   maxInFlight: number;
   billedUsd: number;
@@ -230,6 +253,8 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024; // the API's request size limit (256 MB
 const BATCH_PRICE_FACTOR = 0.5;
 const BATCH_ROUTE = /^\/v1\/messages\/batches(?:\/([^/]+)(?:\/(results|cancel))?)?$/;
 const RETRY_AFTER_CAP_SEC = 60;
+/** Input and output tokens of an injected malformed reply to a body that is not a Message request. */
+const MALFORMED_FALLBACK_TOKENS = 10;
 const TTL_MS: Record<CacheTtl, number> = { '5m': 5 * 60_000, '1h': 60 * 60_000 };
 const DATED_SUFFIX = /-\d{8}$/;
 const REMOVED_SAMPLING_PARAMS = ['temperature', 'top_p', 'top_k'];
@@ -422,6 +447,11 @@ class MockApi {
   private async onMessages(req: IncomingMessage, res: ServerResponse, raw: Buffer | null): Promise<void> {
     this.stats.received += 1;
     this.stats.firstRequestAt ??= this.now();
+    const json = parseJson(raw);
+    if ('value' in json && isRecord(json.value)) {
+      const key = requestKey(json.value);
+      this.stats.receivedByKey[key] = (this.stats.receivedByKey[key] ?? 0) + 1;
+    }
 
     const injected = this.injections.shift();
     if (injected?.resetConnection) {
@@ -429,11 +459,13 @@ class MockApi {
       req.socket.destroy();
       return;
     }
+    if (injected?.hang) return this.hangUp(res);
+    if (injected?.malformed) return this.sendMalformed(res, json, injected.malformed);
     if (injected) return this.sendError(res, injectedToError(injected));
 
     const auth = this.authError(req);
     if (auth) return this.sendError(res, auth);
-    const parsed = parseBody(raw, true);
+    const parsed = 'error' in json ? json : validateBody(json.value, true);
     if ('error' in parsed) return this.sendError(res, parsed.error);
     const body = parsed.body;
     const refused = this.modelError(body.model) ?? this.spendError();
@@ -473,6 +505,49 @@ class MockApi {
     const key = requestKey(body);
     this.stats.completionsByKey[key] = (this.stats.completionsByKey[key] ?? 0) + 1;
     this.send(res, 200, message, { messagesRoute: true });
+  }
+
+  /** An injected `hang`: in flight, unanswered, until the client goes away or the server closes. */
+  private hangUp(res: ServerResponse): void {
+    this.stats.hung += 1;
+    this.stats.inFlight += 1;
+    this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
+    res.once('close', () => {
+      this.stats.inFlight -= 1;
+      this.stats.abandoned += 1;
+    });
+  }
+
+  /** An injected `malformed` 200: a Message for the body (when it is one) with its usage spoilt, or a body cut off mid-JSON. */
+  private sendMalformed(res: ServerResponse, json: { value: unknown } | { error: ApiError }, kind: MalformedReply): void {
+    this.stats.malformedReplies += 1;
+    const checked = 'value' in json ? validateBody(json.value, true) : undefined;
+    const body = checked && 'body' in checked ? checked.body : undefined;
+    const hash = body ? promptHash(body) : createHash('sha256').update('malformed').digest('hex');
+    const outputTokens = body ? capOutput(defaultOutputTokens(hash), body.max_tokens).outputTokens : MALFORMED_FALLBACK_TOKENS;
+    const reply = buildMessage({
+      id: messageId(hash, this.requestCounter + 1),
+      model: body?.model ?? 'unknown',
+      hashHex: hash,
+      outputTokens,
+      stopReason: 'end_turn',
+      inputTokens: body ? analyzePrompt(body).inputTokens : MALFORMED_FALLBACK_TOKENS,
+      cacheRead: 0,
+      cacheWrite5m: 0,
+      cacheWrite1h: 0,
+    });
+    const message: Record<string, unknown> = { ...reply };
+    const requestId = this.nextRequestId();
+    const headers = { 'request-id': requestId, ...this.rateLimitHeaders() };
+    this.stats.byStatus[200] = (this.stats.byStatus[200] ?? 0) + 1;
+    if (kind === 'garbage-body') {
+      const text = JSON.stringify(message);
+      return sendRaw(res, 200, text.slice(0, Math.floor(text.length / 2)), headers);
+    }
+    if (kind === 'no-usage') delete message.usage;
+    else if (kind === 'usage-null') message.usage = null;
+    else message.usage = { ...reply.usage, input_tokens: -1_000, output_tokens: -500 };
+    sendJson(res, 200, message, headers);
   }
 
   private onCountTokens(req: IncomingMessage, res: ServerResponse, raw: Buffer | null): void {
@@ -820,11 +895,14 @@ class MockApi {
 function emptyStats(inFlight: number): MockStats {
   return {
     received: 0,
+    receivedByKey: {},
     succeeded: 0,
     byStatus: {},
     rateLimited: 0,
     connectionResets: 0,
     abandoned: 0,
+    hung: 0,
+    malformedReplies: 0,
     inFlight,
     maxInFlight: inFlight,
     billedUsd: 0,
@@ -850,15 +928,18 @@ function emptyStats(inFlight: number): MockStats {
 
 /** Parse and validate a request body the way the API does, or say why it is refused. */
 function parseBody(raw: Buffer | null, isCreate: boolean): { body: MockRequestBody } | { error: ApiError } {
-  const bad = (message: string) => ({ error: { status: 400, type: 'invalid_request_error', message } });
+  const json = parseJson(raw);
+  return 'error' in json ? json : validateBody(json.value, isCreate);
+}
+
+/** The body as JSON, or the API's refusal of a body too large or not JSON. */
+function parseJson(raw: Buffer | null): { value: unknown } | { error: ApiError } {
   if (raw === null) return { error: { status: 413, type: 'request_too_large', message: 'Request exceeds the maximum allowed number of bytes.' } };
-  let body: unknown;
   try {
-    body = JSON.parse(raw.toString('utf8'));
+    return { value: JSON.parse(raw.toString('utf8')) as unknown };
   } catch {
-    return bad('There was an error parsing the body of your request: invalid JSON');
+    return { error: { status: 400, type: 'invalid_request_error', message: 'There was an error parsing the body of your request: invalid JSON' } };
   }
-  return validateBody(body, isCreate);
 }
 
 /** The API's checks of a parsed Messages body (also applied to each batch request's `params`). */
@@ -925,6 +1006,12 @@ function parseRuntimeConfig(json: unknown): MockRuntimeConfig {
 
 function parseInjections(json: unknown): InjectedError[] {
   if (!Array.isArray(json) || !json.every(isRecord)) throw new Error('inject expects a JSON array of objects');
+  for (const item of json) {
+    if (item.malformed !== undefined && !MALFORMED_REPLIES.includes(item.malformed as MalformedReply)) {
+      throw new Error(`malformed must be one of ${MALFORMED_REPLIES.join(', ')}`);
+    }
+    if (item.hang !== undefined && typeof item.hang !== 'boolean') throw new Error('hang must be true or false');
+  }
   return json as InjectedError[];
 }
 
@@ -943,8 +1030,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  sendRaw(res, status, JSON.stringify(body), headers);
+}
+
+/** `text` as it is, labelled JSON (an injected `garbage-body` is not JSON). */
+function sendRaw(res: ServerResponse, status: number, text: string, headers: Record<string, string>): void {
   if (res.destroyed) return;
-  const text = JSON.stringify(body);
   res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
