@@ -5,6 +5,7 @@ import { Dispatcher } from '../../src/core/dispatch/dispatcher';
 import type { MessagesClient, SentMessage } from '../../src/core/client/messages-client';
 import { Pricing } from '../../src/core/pricing/pricing';
 import type { InputRequest, ResultLine } from '../../src/core/types';
+import { FakeApi } from '../helpers/fake-api';
 
 const request = (i: number, model = 'claude-haiku-4-5'): InputRequest => ({
   customId: `r${i}`,
@@ -98,5 +99,30 @@ describe('Dispatcher: a server that lies, and books that must stay honest', () =
       assert.ok(lastFlush > lastReserve, order.join(', '));
     }
     assert.equal(order.filter((e) => e === 'settle').length, 3);
+  });
+});
+
+describe('Dispatcher: a prompt larger than the whole input bucket', () => {
+  let clock: sinon.SinonFakeTimers;
+  beforeEach(() => (clock = sinon.useFakeTimers({ now: Date.parse('2026-12-02T12:00:00Z'), toFake: ['Date', 'setTimeout', 'clearTimeout'] })));
+  afterEach(() => clock.restore());
+
+  it('is recorded as errored after the first 429, not retried five times pausing every run', async () => {
+    // 10,000 ITPM; the big prompt is ~20,000 tokens (a quarter of its bytes), the others tiny.
+    const api = new FakeApi({ itpm: 10_000, otpm: 1_000_000, latencyMs: 200, outputTokens: () => 10 });
+    const dispatcher = new Dispatcher({ client: api, random: () => 0.5 });
+    const big: InputRequest = { customId: 'big', line: 1, params: { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'x'.repeat(80_000) }] } };
+    const results: ResultLine[] = [];
+    const run = dispatcher.addRun({ label: 't', requests: source([big, request(1), request(2)]), total: 3, pricing: new Pricing(), onResult: (l) => results.push(l) });
+    await clock.tickAsync(20_000);
+    const summary = await run.done;
+    assert.equal(summary.state, 'finished');
+    const line = results.find((r) => r.custom_id === 'big')!;
+    assert.equal(line.result.type, 'errored');
+    assert.equal(line.attempts, 1);
+    const error = (line.result as { error: { error: { type: string; message: string } } }).error.error;
+    assert.equal(error.type, 'request_too_large_for_limit');
+    assert.match(error.message, /larger than the whole input tokens limit \(10k per minute\)/);
+    assert.deepEqual(results.filter((r) => r.result.type === 'succeeded').map((r) => r.custom_id).sort(), ['r1', 'r2']);
   });
 });

@@ -620,6 +620,19 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           if (verdict.possiblyBilled) run.budgets.keepWorstCase(hold);
           else run.budgets.release(hold);
         }
+        const tooBig = verdict.pushback === 'rate-limited' ? this.quota.largerThanBucket(reservation.consumption) : undefined;
+        if (tooBig) {
+          // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
+          // would pause every run for its retry-after, again and again, for nothing.
+          run.rateLimited++;
+          const error = envelope('request_too_large_for_limit',
+            `the prompt (about ${formatCount(reservation.consumption.inputTokens)} input tokens) is larger than the whole ${DIMENSION_LABELS[tooBig.dimension]} limit ` +
+            `(${formatCount(tooBig.limit)} per minute), so the API can never accept it at this limit — shorten it, or ask for a higher limit`,
+            verdict.error.error.details?.error_code, verdict.error.request_id);
+          this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
+          run.recordError(item, error, now - sentAt, now);
+          return;
+        }
         if (verdict.pushback) {
           this.ceiling.recordPushback(this.inFlight);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;

@@ -300,6 +300,18 @@ export class QuotaModel {
     return this.hardStopped;
   }
 
+  /**
+   * The bucket a single request is larger than, whole: no wait can make room for it. (Input is the
+   * estimate; the caller confirms with the API's 429 before giving up on the request.)
+   */
+  largerThanBucket(c: Consumption): { dimension: Dimension; limit: number } | undefined {
+    for (const dimension of ['inputTokens', 'tokens'] as const) {
+      const bucket = this.buckets.get(dimension);
+      if (bucket && QuotaModel.amountFor(dimension, c).now > bucket.limit) return { dimension, limit: bucket.limit };
+    }
+    return undefined;
+  }
+
   view(): Partial<Record<Dimension, DimensionView>> {
     const now = this.clock.now();
     const out: Partial<Record<Dimension, DimensionView>> = {};

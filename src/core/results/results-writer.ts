@@ -52,8 +52,12 @@ export class ResultsWriter {
    */
   static async open(path: string, options: ResultsWriterOptions = {}): Promise<ResultsWriter> {
     await fs.promises.mkdir(dirname(path), { recursive: true });
-    // 'a+' rather than 'a': O_APPEND for the writes, readable so the last byte can be checked.
-    const fd = await openFd(path, 'a+');
+    // As 'a+' (O_APPEND for the writes, readable so the last byte can be checked), and never
+    // through a symbolic link: appending would change a file the user never named.
+    const { O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW } = fs.constants;
+    const fd = await openFd(path, O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW, 0o644).catch((err: NodeJS.ErrnoException) => {
+      throw new Error(err.code === 'ELOOP' ? `${path} is a symbolic link; Floorline does not write through links. Give the real path instead.` : `${path}: cannot open the results file (${err.message})`);
+    });
     try {
       const { size } = await fstatFd(fd);
       if (size > 0) {
