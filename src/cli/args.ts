@@ -1,6 +1,7 @@
 // `floorline run FILE [options]` and `floorline batch …`: the command line, parsed and checked before
 // anything runs. Parsing is a pure function of argv and env (commander is told never to print or exit)
 // so every message can be tested as the user will see it; main.ts does the printing.
+import { DEFAULT_MAX_IN_FLIGHT_CAP } from '../core/dispatch/dispatcher';
 import { Command, type CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
 import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor, parseFloor, type FloorSpec } from '../core/limits/floors';
@@ -198,7 +199,7 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
         throw new UsageError(`--max-in-flight must be a positive whole number or auto, got '${text}'`);
       }),
     )
-    .addOption(new Option('--max-in-flight-cap <N>', "the most 'auto' may choose").default(64).argParser(positiveInt('--max-in-flight-cap')))
+    .addOption(new Option('--max-in-flight-cap <N>', "the most 'auto' may choose").default(DEFAULT_MAX_IN_FLIGHT_CAP).argParser(positiveInt('--max-in-flight-cap')))
     .addOption(new Option('--soft-floor <N|P%>', 'hold new requests under this much remaining').default(DEFAULT_SOFT_FLOOR, formatFloor(DEFAULT_SOFT_FLOOR)).argParser(floor('--soft-floor')))
     .addOption(new Option('--hard-floor <N|P%>', 'full stop under this much remaining').default(DEFAULT_HARD_FLOOR, formatFloor(DEFAULT_HARD_FLOOR)).argParser(floor('--hard-floor')))
     .addOption(

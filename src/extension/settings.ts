@@ -1,6 +1,7 @@
 // `floorline.*` settings, read into one typed object. Where the key is sent and how much may be
 // spent are application-scoped in the manifest, so VS Code itself ignores them in a workspace's
 // .vscode/settings.json; a workspace may only *lower* the per-run cap, through its own setting.
+import { DEFAULT_MAX_IN_FLIGHT_CAP } from '../core/dispatch/dispatcher';
 import * as vscode from 'vscode';
 import { parseFloor, type FloorSpec, DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR } from '../core/limits/floors';
 import { isTierName, type TierName } from '../core/tiers';
@@ -74,7 +75,7 @@ export function readSettings(scope?: vscode.Uri): FloorlineSettings {
     model: config.get<string>('model')?.trim() || undefined,
     maxTokens: Math.max(1, Math.floor(config.get<number>('maxTokens', 1024))),
     maxInFlight: typeof inFlight === 'number' && inFlight >= 1 ? Math.floor(inFlight) : Number(inFlight) >= 1 ? Math.floor(Number(inFlight)) : 'auto',
-    maxInFlightCap: Math.max(1, Math.floor(config.get<number>('maxInFlightCap', 64))),
+    maxInFlightCap: Math.max(1, Math.floor(config.get<number>('maxInFlightCap', DEFAULT_MAX_IN_FLIGHT_CAP))),
     softFloor: floor('softFloor', DEFAULT_SOFT_FLOOR),
     hardFloor: floor('hardFloor', DEFAULT_HARD_FLOOR),
     maxSpendUsd: lowerOf(positiveOrUndefined(applicationValue(config, 'maxSpendUsd')), positiveOrUndefined(config.get('workspaceMaxSpendUsd'))),

@@ -59,7 +59,7 @@ describe('CLI arguments', () => {
     const c = parseCommand(['run', 'a.jsonl'], env);
     assert.ok(c.kind === 'run');
     assert.deepEqual(c.args, {
-      file: 'a.jsonl', out: undefined, model: undefined, maxTokens: undefined, maxInFlight: 'auto', maxInFlightCap: 64, softFloor: undefined, hardFloor: undefined,
+      file: 'a.jsonl', out: undefined, model: undefined, maxTokens: undefined, maxInFlight: 'auto', maxInFlightCap: 1000, softFloor: undefined, hardFloor: undefined,
       maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
       redisUrl: undefined, redisFallback: 'hold', verbose: false, resendChanged: false,
     });

@@ -134,7 +134,7 @@ describe('CLI help and version', () => {
       /--tier <TIER>[^(]*\(choices: "start", "build", "scale"/,
       /--redis-fallback <MODE>[^(]*\(choices: "hold", "local", default: "hold"/,
       /--max-in-flight <N\|auto>[^(]*\(default: "auto"/,
-      /--max-in-flight-cap <N>[^(]*\(default: 64/,
+      /--max-in-flight-cap <N>[^(]*\(default: 1000/,
       /--soft-floor <N\|P%>[^(]*\(default: 10%/,
       /--hard-floor <N\|P%>[^(]*\(default: 2%/,
       /--max-attempts <N>[^(]*\(default: 5/,

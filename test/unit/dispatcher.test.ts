@@ -152,28 +152,53 @@ describe('Dispatcher', () => {
     assert.equal(retried.result.type, 'succeeded');
   });
 
-  it('a 529 pauses every new dispatch with a jittered backoff that doubles while 529s continue', async () => {
+  it('a 529 pauses every new dispatch briefly, with a jittered backoff that doubles while 529s continue', async () => {
     const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 200 }, { maxInFlight: 4 });
     const overloaded = { status: 529, type: 'overloaded_error', message: 'Overloaded' };
     h.api.script.push(overloaded, overloaded, overloaded);
     h.start(makeRequests(20));
     await clock.tickAsync(10);
-    // The probe met a 529: 1 s × jitter 0.75 of cool-down, no new dispatch meanwhile.
+    // The probe met a 529: 250 ms × jitter 0.75 of cool-down, no new dispatch meanwhile.
     assert.equal(h.api.received, 1);
     assert.equal(h.dispatcher.snapshot().hold, 'cooldown');
-    await clock.tickAsync(720);
+    await clock.tickAsync(170);
     assert.equal(h.api.received, 1);
-    await clock.tickAsync(40);
-    // At 750 ms four went out together; two of them met 529s. Only one of those is new evidence
-    // (sent after the last 529), so the pause doubles once: 2 s × 0.75, until 2,250 ms.
+    await clock.tickAsync(20);
+    // At 188 ms four went out together (two will meet 529s, pausing again briefly).
     assert.equal(h.api.received, 4 + 1);
-    await clock.tickAsync(1_420);
-    assert.equal(h.api.received, 5);
-    await clock.tickAsync(100);
-    assert.ok(h.api.received > 5);
+    await clock.tickAsync(2_000);
+    assert.ok(h.api.received > 5, 'the run goes on within moments');
     await clock.tickAsync(30_000);
     assert.equal(h.results.length, 20);
     assert.ok(h.results.every((r) => r.result.type === 'succeeded'));
+  });
+
+  it('a 3-second 529 burst slows the run without stopping it: no pause in sending longer than the burst warrants', async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, rpm: 6_000, latencyMs: 300, outputTokens: () => 50 });
+    const sentAt: number[] = [];
+    const api = h.api;
+    const create = api.create.bind(api);
+    let burst = { from: Number.POSITIVE_INFINITY, to: 0 };
+    const overloaded = { status: 529, type: 'overloaded_error', message: 'Overloaded' };
+    api.create = (params, options) => {
+      const now = Date.now();
+      sentAt.push(now);
+      // Every request the API receives during the burst is answered 529.
+      if (now >= burst.from && now < burst.to) api.script.unshift(overloaded);
+      return create(params, options);
+    };
+    h.start(makeRequests(20_000));
+    await clock.tickAsync(5_000);
+    burst = { from: Date.now(), to: Date.now() + 3_000 };
+    await clock.tickAsync(10_000);
+    const after = sentAt.filter((t) => t >= burst.from);
+    const gaps = after.slice(1).map((t, i) => t - after[i]!);
+    // Pauses of 250 ms doubling to 1 s while 529s continue (jittered to 75% here), a reply time
+    // between probes. The old policy (1 s doubling to 30 s) stood still for 3 s in a 3 s burst.
+    assert.ok(Math.max(...gaps) <= 1_200, `longest pause in sending: ${Math.max(...gaps)} ms`);
+    assert.ok(after.some((t) => t > burst.to && t <= burst.to + 1_200), 'sending resumes within moments of the burst ending');
+    h.dispatcher.abort();
+    await clock.tickAsync(1_000);
   });
 
   it('keeps emitting snapshots while it holds, so views of refilling buckets do not go stale', async () => {

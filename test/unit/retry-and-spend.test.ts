@@ -37,25 +37,44 @@ describe('RetryBudget', () => {
 });
 
 describe('InFlightCeiling', () => {
-  it('is fixed when told', () => {
-    assert.equal(new InFlightCeiling({ maxInFlight: 7, cap: 64 }).decide(100).value, 7);
+  it('is fixed when told, after the probe', () => {
+    const c = new InFlightCeiling({ maxInFlight: 7, cap: 64 });
+    assert.equal(c.decide(undefined).value, 1);
+    c.recordSuccess(1_000);
+    assert.equal(c.decide(100).value, 7);
   });
-  it("follows Little's law once limits and latency are known, within ramp and cap", () => {
-    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 64, initial: 4, headroom: 0.25, rampStep: 1 });
-    assert.equal(c.decide(undefined).value, 4);
-    for (let i = 0; i < 40; i++) c.recordSuccess(2_000);
-    // 10 req/s × 2 s × 1.25 = 25.
-    const d = c.decide(10);
-    assert.equal(d.value, 25);
+  it("starts with one probe (a small window with a tier preset), then follows Little's law at once, within the cap", () => {
+    assert.equal(new InFlightCeiling({ maxInFlight: 'auto', cap: 1_000, initial: 8 }).decide(undefined).value, 8);
+    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 1_000, headroom: 0.25 });
+    assert.equal(c.decide(undefined).value, 1);
+    c.recordSuccess(5_000);
+    // 100 req/s × 5 s × 1.25 = 625, from the first answer on: no slow ramp on a quota with room.
+    const d = c.decide(100);
+    assert.equal(d.value, 625);
     assert.match(d.reason, /Little's law/);
-    assert.equal(c.decide(1_000).value, 44, 'bounded by the ramp');
-    for (let i = 0; i < 100; i++) c.recordSuccess(2_000);
-    assert.equal(c.decide(1_000).value, 64, 'bounded by the cap');
+    assert.equal(c.decide(1_000).value, 1_000, 'bounded by the cap');
   });
-  it('halves the ramp on pushback', () => {
-    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 64, initial: 16 });
-    c.recordPushback(16);
-    assert.equal(c.decide(undefined).value, 8);
+  it('halves on a 429/529 and grows back ×2 per round trip (+1 per completion) until the quota binds again', () => {
+    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 1_000, headroom: 0 });
+    c.recordSuccess(1_000);
+    assert.equal(c.decide(40).value, 40);
+    c.recordPushback(40, 'overloaded');
+    assert.equal(c.decide(40).value, 20);
+    for (let i = 0; i < 10; i++) c.recordSuccess(1_000);
+    assert.equal(c.decide(40).value, 30);
+    for (let i = 0; i < 20; i++) c.recordSuccess(1_000);
+    assert.equal(c.decide(40).value, 40, 'back at the quota');
+    c.recordSuccess(1_000);
+    assert.equal(c.decide(80).value, 80, 'the cut is over: Little\'s law alone');
+  });
+  it('after ramp_limit_exceeded, ramps gradually (×1.5 per round trip) for the rest of the run', () => {
+    const c = new InFlightCeiling({ maxInFlight: 'auto', cap: 1_000, headroom: 0 });
+    c.recordSuccess(1_000);
+    assert.equal(c.decide(400).value, 400);
+    c.recordPushback(400, 'ramp-limited');
+    assert.equal(c.decide(400).value, 200);
+    for (let i = 0; i < 200; i++) c.recordSuccess(1_000);
+    assert.equal(c.decide(400).value, 300, '+0.5 per completion');
   });
 });
 

@@ -84,6 +84,21 @@ function totalTokens(usage: Usage): number {
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
 }
 
+/**
+ * The most 'auto' may choose unless told otherwise. One request in flight costs the client ~60 KB
+ * (its socket, buffers and the SDK's promise chain; `node --expose-gc --import tsx
+ * bench/in-flight-memory.ts`), so 1,000 in flight is ~60 MB: what 5 s replies at 200 req/s need,
+ * and within the 1,024 file descriptors most systems give a process.
+ */
+export const DEFAULT_MAX_IN_FLIGHT_CAP = 1_000;
+const START_WINDOW_WITH_PRESET = 8;
+/**
+ * A 529 pauses new dispatches briefly: 250 ms, doubling while 529s continue, never above 1 s. Each
+ * 529 also halves the in-flight ceiling, so while an overload goes on only a probe or two goes out
+ * per pause: longer pauses would save nothing and only leave the run standing after it ends.
+ */
+const OVERLOAD_PAUSE_BASE_MS = 250;
+const OVERLOAD_PAUSE_MAX_MS = 1_000;
 const SHARED_MIN_WAIT_MS = 25;
 const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
@@ -148,7 +163,13 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       clock: this.clock,
       ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}),
     });
-    this.ceiling = new InFlightCeiling({ maxInFlight: options.maxInFlight ?? 'auto', cap: options.maxInFlightCap ?? 64 });
+    this.ceiling = new InFlightCeiling({
+      maxInFlight: options.maxInFlight ?? 'auto',
+      cap: options.maxInFlightCap ?? DEFAULT_MAX_IN_FLIGHT_CAP,
+      // A tier preset is only a guess at the limits, not at how full the buckets are: a small
+      // window, so a drained key meets a few 429s at most before the first headers arrive.
+      initial: options.initialLimits ? START_WINDOW_WITH_PRESET : 1,
+    });
     this.maxAttempts = options.maxAttempts ?? 5;
     this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? 30;
     this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? 0.2 }, this.clock);
@@ -477,10 +498,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   private currentCeiling(): CeilingDecision {
-    // Until a first response tells us the limits and how full the buckets are, send one probe at a time.
-    const decision: CeilingDecision = this.quota.hasObservation || this.inFlight === 0 && this.estimator.average
-      ? this.ceiling.decide(this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined)
-      : { value: 1, reason: '1 (probing: no response has told us the limits yet)' };
+    // Until a first response tells us the limits and how full the buckets are, the ceiling's start window.
+    const rate = this.quota.hasObservation && this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined;
+    const decision: CeilingDecision = this.ceiling.decide(rate, this.quota.hasObservation);
     if (decision.value !== this.lastCeiling.value) {
       // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
       // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
@@ -634,7 +654,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           return;
         }
         if (verdict.pushback) {
-          this.ceiling.recordPushback(this.inFlight);
+          this.ceiling.recordPushback(this.inFlight, verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : verdict.pushback);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
           this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
@@ -675,8 +695,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       this.consecutiveOverloads++;
       this.lastOverloadAt = now;
     }
-    // Without retry-after: 1 s, doubling per 529 since the last success up to 30 s, jittered (50–100%).
-    const backoffMs = Math.min(30_000, 1_000 * 2 ** Math.max(0, this.consecutiveOverloads - 1));
+    // Without retry-after (a 529): a brief pause — 250 ms, doubling per 529 since the last success
+    // up to 1 s, jittered (50–100%). With the in-flight ceiling halved at the same time, one 529
+    // slows the run; a burst that goes on keeps it probing, and it picks up within a second of the end.
+    const backoffMs = Math.min(OVERLOAD_PAUSE_MAX_MS, OVERLOAD_PAUSE_BASE_MS * 2 ** Math.max(0, this.consecutiveOverloads - 1));
     // A retry-after is held to MAX_SERVER_WAIT_MS (the classifier already did; this pause, shared
     // with every other process through the coordinator, must stay bounded whoever calls it).
     const asked = retryAfterAskedMs ?? retryAfterMs;

@@ -1,21 +1,32 @@
 // How many requests may be in flight at once.
 //
 // Fixed when the user says so; otherwise Little's law: L = λ·W, where λ is the request rate the
-// quota sustains and W the observed latency, plus headroom for latency spikes. Never above the
-// user's cap, and never faster than a gradual ramp: the API refuses sharp ramp-ups, and the first
-// requests tell us nothing about latency yet.
+// quota sustains (its refill, plus what a full bucket holds above the soft floor) and W the
+// observed latency, plus headroom for latency spikes. The buckets themselves decide the *rate*
+// (every dispatch is admitted against them); the ceiling only has to let enough requests be in
+// flight for that rate — with 5 s replies and 100 req/s that is ~600, so a fixed cap of 64 left a
+// high-tier quota 87% unused.
+//
+// Start and growth, and why:
+//   - Before any response the limits are unknown: one probe (or, with a tier preset, a small
+//     window), so a drained key meets one 429, not a burst of them.
+//   - From the first response's headers on, the ceiling is Little's law at once: a fresh key with
+//     full buckets finishes a small job at the pace its quota allows, not after a slow ramp.
+//   - A 429 or 529 cuts the ceiling to half of what was in flight, and it grows back ×2 per round
+//     trip (+1 per completion) until Little's law binds again: slower, never stopped.
+//   - The API refuses sharp ramp-ups on keys whose recent usage was low (429 `ramp_limit_exceeded`).
+//     Once it says so, the rest of the run ramps gradually: half of what was in flight, ×1.5 per
+//     round trip (+0.5 per completion), never faster again.
 
 export interface CeilingOptions {
   /** A fixed ceiling, or 'auto'. */
   maxInFlight: number | 'auto';
   /** The most 'auto' may choose. */
   cap: number;
-  /** Where the ramp starts before anything has completed. */
+  /** In flight before a response has told the limits and the latency. */
   initial?: number;
   /** Fraction added above λ·W. */
   headroom?: number;
-  /** Ramp growth per successful completion (0.5 ≈ ×1.5 per round trip). */
-  rampStep?: number;
 }
 
 export interface CeilingDecision {
@@ -23,19 +34,28 @@ export interface CeilingDecision {
   reason: string;
 }
 
+export type Pushback = 'rate-limited' | 'overloaded' | 'ramp-limited';
+
 /** Weight of the newest sample in the latency average. */
 const LATENCY_ALPHA = 0.2;
+/** Growth per completion after a push-back: +1 per completion is ×2 per round trip. */
+const RECOVERY_STEP = 1;
+/** Growth per completion once the API refused a ramp-up: ×1.5 per round trip. */
+const GRADUAL_STEP = 0.5;
 
 export class InFlightCeiling {
   private latencyMs: number | undefined;
-  private ramp: number;
+  /** After a 429/529: the most in flight while growing back; undefined once Little's law binds again. */
+  private recovery: number | undefined;
+  /** After `ramp_limit_exceeded`: the gradual ramp, for the rest of the run. */
+  private gradual: number | undefined;
   private readonly headroom: number;
-  private readonly rampStep: number;
+  private readonly initial: number;
+  private last = 1;
 
   constructor(private readonly options: CeilingOptions) {
-    this.ramp = Math.min(options.cap, options.initial ?? 4);
     this.headroom = options.headroom ?? 0.25;
-    this.rampStep = options.rampStep ?? 0.5;
+    this.initial = Math.max(1, Math.min(options.cap, options.initial ?? 1));
   }
 
   get averageLatencyMs(): number | undefined {
@@ -44,33 +64,50 @@ export class InFlightCeiling {
 
   recordSuccess(latencyMs: number): void {
     this.latencyMs = this.latencyMs === undefined ? latencyMs : this.latencyMs + LATENCY_ALPHA * (latencyMs - this.latencyMs);
-    this.ramp = Math.min(this.options.cap, this.ramp + this.rampStep);
+    if (this.recovery !== undefined) this.recovery = Math.min(this.options.cap, this.recovery + RECOVERY_STEP);
+    if (this.gradual !== undefined) this.gradual = Math.min(this.options.cap, this.gradual + GRADUAL_STEP);
   }
 
-  /** The API pushed back (429 or overload): halve the ramp, as TCP does on loss. */
-  recordPushback(currentInFlight: number): void {
-    this.ramp = Math.max(1, Math.floor(Math.min(this.ramp, Math.max(1, currentInFlight)) / 2));
+  /** The API pushed back: cut to half of what was in flight, as TCP does on loss. */
+  recordPushback(currentInFlight: number, cause: Pushback = 'rate-limited'): void {
+    const half = Math.max(1, Math.floor(Math.max(1, Math.min(this.last, currentInFlight)) / 2));
+    this.recovery = Math.min(this.recovery ?? Number.POSITIVE_INFINITY, half);
+    if (cause === 'ramp-limited') this.gradual = Math.min(this.gradual ?? Number.POSITIVE_INFINITY, half);
   }
 
-  /** The ceiling now, given the rate (requests/s) the quota sustains, if known. */
-  decide(sustainableRate: number | undefined): CeilingDecision {
-    if (this.options.maxInFlight !== 'auto') {
-      return { value: this.options.maxInFlight, reason: `fixed at ${this.options.maxInFlight}` };
-    }
+  /**
+   * The ceiling now, given the rate (requests/s) the quota sustains, if known. `answered`: a
+   * response (even a 429) has told the limits, which is all a fixed ceiling waits for.
+   */
+  decide(sustainableRate: number | undefined, answered = sustainableRate !== undefined): CeilingDecision {
     const cap = this.options.cap;
-    const ramp = Math.max(1, Math.floor(this.ramp));
+    const known = answered;
+    if (this.options.maxInFlight !== 'auto') {
+      // Even a fixed ceiling starts with the probe: the first answer says whether the buckets are full.
+      const value = known ? this.options.maxInFlight : Math.min(this.options.maxInFlight, this.initial);
+      return { value, reason: known ? `fixed at ${value}` : `${value} until a response tells the limits, then fixed at ${this.options.maxInFlight}` };
+    }
     if (sustainableRate === undefined || this.latencyMs === undefined) {
-      return { value: Math.min(cap, ramp), reason: `ramping (${ramp}) until limits and latency are known, cap ${cap}` };
+      this.last = this.initial;
+      return { value: this.initial, reason: `${this.initial} until a response tells the limits and the latency, cap ${cap}` };
     }
     const little = sustainableRate * (this.latencyMs / 1000) * (1 + this.headroom);
-    const littleCeiling = Math.max(1, Math.ceil(little));
-    const value = Math.min(cap, ramp, littleCeiling);
-    const bound = value === cap ? 'cap' : value === ramp ? 'ramp' : "Little's law";
+    const target = Math.max(1, Math.ceil(little));
+    // Grown back past what the quota needs: the cut is over.
+    if (this.recovery !== undefined && this.recovery >= Math.min(cap, target)) this.recovery = undefined;
+    const bounds: Array<[number, string]> = [
+      [cap, 'cap'],
+      [target, "Little's law"],
+      [this.recovery === undefined ? Number.POSITIVE_INFINITY : Math.floor(this.recovery), 'recovery after a 429/529'],
+      [this.gradual === undefined ? Number.POSITIVE_INFINITY : Math.floor(this.gradual), 'gradual ramp (the API refused a faster one)'],
+    ];
+    const [value, bound] = bounds.reduce((a, b) => (b[0] < a[0] ? b : a));
+    this.last = Math.max(1, value);
     return {
-      value,
+      value: this.last,
       reason:
-        `${value} by ${bound}: quota allows ${sustainableRate.toFixed(2)} req/s × ` +
-        `${(this.latencyMs / 1000).toFixed(2)} s latency × ${(1 + this.headroom).toFixed(2)} headroom = ${little.toFixed(1)}; ramp ${ramp}; cap ${cap}`,
+        `${this.last} by ${bound}: quota allows ${sustainableRate.toFixed(2)} req/s × ` +
+        `${(this.latencyMs / 1000).toFixed(2)} s latency × ${(1 + this.headroom).toFixed(2)} headroom = ${little.toFixed(1)}; cap ${cap}`,
     };
   }
 }
