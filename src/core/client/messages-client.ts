@@ -54,10 +54,18 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
       // classes and `withResponse()`. The header-only fields `create` would lift out of the body
       // (`workspace_id`, `user_profile_id`) are refused by validation, so the body goes as it is.
       // An explicit timeout is what lets a non-streaming request with a large max_tokens through.
-      const { data, response, request_id } = await client
-        .post<SentMessage['message']>('/v1/messages', { body: params, signal, timeout: timeoutMs, maxRetries: 0 })
-        .withResponse();
-      return { message: data, headers: response.headers, requestId: request_id ?? null };
+      // The raw response, parsed here: a 200 whose body is not JSON (a broken proxy) must reach the
+      // dispatcher as an answer it cannot bill from — kept at its worst case — not as a parse error
+      // that looks like a request that never went out. Error statuses still throw the SDK's classes.
+      const response = await client.post('/v1/messages', { body: params, signal, timeout: timeoutMs, maxRetries: 0 }).asResponse();
+      const text = await response.text();
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch {
+        message = text;
+      }
+      return { message: message as SentMessage['message'], headers: response.headers, requestId: response.headers.get('request-id') };
     },
   };
 }

@@ -63,12 +63,18 @@ export class ResultsLock {
     const isAlive = options.isAlive ?? pidIsAlive;
     // Twice at most: once more after removing a stale lock.
     for (let attempt = 0; attempt < 2; attempt++) {
+      // Written whole to a private temp file, then linked into place: link() fails if the lock
+      // exists (never follows a planted symlink), and the lock is never seen half-written.
+      const temp = `${path}.${process.pid}.${attempt}.tmp`;
+      fs.rmSync(temp, { force: true });
       try {
-        // 'wx': created exclusively, and never through a symlink someone planted at the path.
-        fs.writeFileSync(path, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o644 });
+        fs.writeFileSync(temp, `${JSON.stringify(owner)}\n`, { flag: 'wx', mode: 0o644 });
+        fs.linkSync(temp, path);
         return new ResultsLock(resultsPath, owner);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new Error(`${path}: cannot create the lock file (${(err as Error).message})`);
+      } finally {
+        fs.rmSync(temp, { force: true });
       }
       const holder = readOwner(path);
       // Another machine's pid means nothing here: only a lock from this host can be proven stale.
