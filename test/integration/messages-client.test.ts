@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { APIError } from '@anthropic-ai/sdk';
 import { createSdkMessagesClient } from '../../src/core/client/messages-client';
+import { PromptBounds, type TokenCounter } from '../../src/core/spend/prompt-bound';
 import { startMockServer, limitsForTier, type MockServer } from '../../src/core/simulator/mock-server';
 
 const API_KEY = 'test-key';
@@ -30,6 +31,22 @@ describe('the SDK messages client', () => {
       assert.ok(sent.headers.get('anthropic-ratelimit-requests-limit'), 'rate-limit headers come back');
     }
     assert.equal(warn.callCount, 0, `console.warn was called: ${warn.args.map((a) => String(a[0])).join(' | ')}`);
+  });
+
+  it('counts a cached prefix with count_tokens, and the bound it gives is never under what the request is billed for', async () => {
+    const client = createSdkMessagesClient({ apiKey: API_KEY, baseURL: server.url });
+    const bounds = new PromptBounds(client as TokenCounter);
+    const system = [{ type: 'text', text: 'Grade the answer strictly against the rubric. '.repeat(400), cache_control: { type: 'ephemeral' } }];
+    for (const question of ['What is the capital of France?', 'Explain a monad in one sentence, please, with an example.']) {
+      const params = { model: 'claude-haiku-4-5', max_tokens: 50, system, messages: [{ role: 'user' as const, content: question }] };
+      const bound = await bounds.inputTokensUpperBound(params);
+      const { message } = await client.create(params, { signal: new AbortController().signal, timeoutMs: 10_000 });
+      const u = message.usage;
+      const billed = u.input_tokens + (u.cache_creation_input_tokens ?? 0) + (u.cache_read_input_tokens ?? 0);
+      assert.ok(billed <= bound, `billed ${billed} > bound ${bound}`);
+      assert.ok(bound < PromptBounds.bytesBound(params) / 2, `bound ${bound} is far under the bytes ${PromptBounds.bytesBound(params)}`);
+    }
+    assert.equal(server.stats().countTokensRequests, 1, 'the shared prefix is counted once');
   });
 
   it('rejects with the SDK error classes', async () => {

@@ -3,6 +3,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { MessageParams, Usage } from '../types';
 import type { HeaderSource } from '../limits/rate-limit-headers';
+import type { TokenCounter } from '../spend/prompt-bound';
 
 export interface SentMessage {
   /** The API's `Message`, passed through untouched into the results file. */
@@ -16,7 +17,7 @@ export interface SendOptions {
   timeoutMs: number;
 }
 
-export interface MessagesClient {
+export interface MessagesClient extends Partial<TokenCounter> {
   /** Resolves with the message, or rejects with an SDK error (`APIError` and its subclasses). */
   create(params: MessageParams, options: SendOptions): Promise<SentMessage>;
 }
@@ -66,6 +67,11 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
         message = text;
       }
       return { message: message as SentMessage['message'], headers: response.headers, requestId: response.headers.get('request-id') };
+    },
+    // Free and separately rate-limited: its own short retries are harmless (nothing is billed).
+    async countTokens(params) {
+      const counted = await client.messages.countTokens(params as unknown as Anthropic.MessageCountTokensParams, { maxRetries: 2, timeout: 30_000 });
+      return counted.input_tokens;
     },
   };
 }

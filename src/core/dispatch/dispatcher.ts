@@ -21,6 +21,7 @@ import { Run, type RunOptions, type PendingItem } from './run';
 import type { DispatcherSnapshot, Priority, RunState } from './snapshot';
 import { TypedEmitter } from './typed-emitter';
 import { usageProblem } from '../client/usage-check';
+import { PromptBounds, type TokenCounter } from '../spend/prompt-bound';
 import { formatCount, formatUsd, plural } from '../format';
 import { DIMENSION_LABELS } from './tightest-dimension';
 import type { Usage } from '../types';
@@ -112,6 +113,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly quota: QuotaModel;
   private readonly ceiling: InFlightCeiling;
   private readonly estimator = new ConsumptionEstimator();
+  private readonly promptBounds: PromptBounds;
   private readonly retryBudget: RetryBudget;
   private readonly maxAttempts: number;
   private readonly retryBudgetPerMinute: number;
@@ -152,6 +154,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   constructor(options: DispatcherOptions) {
     super();
     this.client = options.client;
+    this.promptBounds = new PromptBounds(options.client.countTokens ? (options.client as TokenCounter) : undefined);
     this.coordinator = options.coordinator;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
@@ -182,7 +185,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   /** Start dispatching a file's requests on this dispatcher's quota. */
   addRun(options: RunOptions): Run {
-    const run = new Run(options, this.clock.now());
+    const run = new Run({ promptBounds: this.promptBounds, ...options }, this.clock.now());
     // Join at the current front of the stride schedule: neither starved nor allowed to burst.
     const active = [...this.runs].filter((r) => !r.isTerminal);
     run.pass = active.length ? Math.min(...active.map((r) => r.pass)) : 0;

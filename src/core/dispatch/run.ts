@@ -4,7 +4,8 @@ import type { InputRequest, ResultError, ResultLine, Usage } from '../types';
 import type { Pricing } from '../pricing/pricing';
 import { SpendLedger, type SpendRecorder } from '../spend/spend-ledger';
 import { Budgets, type BudgetHold, type SharedBudget } from '../spend/budgets';
-import { inputBytesOf, promptCacheTtl } from '../input/estimate';
+import { promptCacheTtl } from '../input/estimate';
+import { PromptBounds } from '../spend/prompt-bound';
 import type { RequestShape } from './estimator';
 import { RateMeter } from './rate-meter';
 import { type Priority, type RunErrorEntry, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
@@ -31,6 +32,8 @@ export interface RunOptions {
    * `flush` is called before the requests it reserved for go out.
    */
   journal?: SpendRecorder & { flush(): void };
+  /** Tighter input bounds for cached prompts (shared by the runs of one dispatcher). */
+  promptBounds?: PromptBounds;
 }
 
 export interface RunSummary {
@@ -66,9 +69,6 @@ export interface PendingItem {
 /** Requests kept read ahead of the dispatcher, so the file is read lazily in constant memory. */
 const READ_AHEAD = 64;
 const RECENT_ERRORS = 50;
-/** Tool definitions bring a system prompt of their own (a few hundred tokens) that the bytes do not show. */
-const TOOLS_OVERHEAD_TOKENS = 1_000;
-const BASE_OVERHEAD_TOKENS = 50;
 
 let nextRunId = 1;
 
@@ -113,6 +113,7 @@ export class Run {
   private readonly pricing: Pricing;
   private readonly onResult: RunOptions['onResult'];
   private readonly journal: RunOptions['journal'];
+  private readonly promptBounds: PromptBounds | undefined;
   private resolveDone!: (summary: RunSummary) => void;
   readonly done: Promise<RunSummary>;
 
@@ -123,6 +124,7 @@ export class Run {
     this.resumed = options.resumed ?? 0;
     this.ledger = new SpendLedger(options.maxSpendUsd, options.alreadySpentUsd ?? 0, options.journal);
     this.journal = options.journal;
+    this.promptBounds = options.promptBounds;
     this.budgets = new Budgets(this.ledger, options.sharedBudgets);
     this.pricing = options.pricing;
     this.onResult = options.onResult;
@@ -156,7 +158,7 @@ export class Run {
         while (!this.exhausted && this.buffer.length < READ_AHEAD && !TERMINAL_STATES.has(this.state) && !this.stopping) {
           const next = await this.iterator.next();
           if (next.done) this.exhausted = true;
-          else this.buffer.push(this.prepare(next.value));
+          else this.buffer.push(await this.prepare(next.value));
         }
         this.reading = false;
         onReady();
@@ -168,14 +170,15 @@ export class Run {
     })();
   }
 
-  private prepare(request: InputRequest): PendingItem {
+  private async prepare(request: InputRequest): Promise<PendingItem> {
     const params = request.params;
-    const inputBytes = inputBytesOf(params);
-    const hasTools = Array.isArray(params.tools) && params.tools.length > 0;
-    const upperBound = inputBytes + BASE_OVERHEAD_TOKENS + (hasTools ? TOOLS_OVERHEAD_TOKENS : 0);
+    // The quota estimate learns tokens per byte from the bytes; the cap reserves the tightest
+    // proven bound (a counted cached prefix, else the bytes).
+    const bytesBound = PromptBounds.bytesBound(params);
+    const upperBound = this.promptBounds ? await this.promptBounds.inputTokensUpperBound(params) : bytesBound;
     return {
       request,
-      shape: { inputBytes: upperBound, maxTokens: params.max_tokens },
+      shape: { inputBytes: bytesBound, maxTokens: params.max_tokens },
       worstCaseUsd: this.pricing.worstCaseCost(params.model, upperBound, params.max_tokens, promptCacheTtl(params)),
       worstCaseTokens: upperBound + params.max_tokens,
       attempts: 0,
