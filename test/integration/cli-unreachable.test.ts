@@ -3,19 +3,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
 import { startCli, ROOT } from '../helpers/cli-process';
+import { closedPort } from '../helpers/ports';
 
-/** A port on 127.0.0.1 that nobody listens on. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('floorline CLI against an unreachable API', function () {
   this.timeout(120_000);

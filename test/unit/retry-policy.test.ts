@@ -13,6 +13,7 @@ import { MAX_SERVER_WAIT_MS } from '../../src/core/limits/rate-limit-headers';
 import { Pricing } from '../../src/core/pricing/pricing';
 import type { InputRequest, ResultLine } from '../../src/core/types';
 import { FakeApi } from '../helpers/fake-api';
+import { closedPort } from '../helpers/ports';
 
 function apiError(status: number, type: string, message: string, extra: { code?: string; retryAfter?: string } = {}) {
   const body = { type: 'error', error: { type, message, ...(extra.code ? { details: { error_code: extra.code } } : {}) } };
@@ -81,14 +82,6 @@ describe('retry classification', () => {
   });
 });
 
-/** A port on 127.0.0.1 that nobody listens on (fetch forbids some low ports outright, hence not 1 or 9). */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 async function listening(server: net.Server): Promise<{ port: number; close: () => Promise<void> }> {
   // close() waits for every connection to end; a half-closed one from a failed handshake never does.
