@@ -96,7 +96,7 @@ const CASES: Case[] = [
       // Results of an earlier run for the first 1,500 lines, as `floorline run` writes them.
       const done = readFileSync(file, 'utf8').trim().split('\n').slice(0, 1500).map((l) => {
         const id = (JSON.parse(l) as { custom_id: string }).custom_id;
-        return JSON.stringify({ custom_id: id, result: { type: 'succeeded', message: { id: `msg_${id}`, type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } } });
+        return JSON.stringify({ custom_id: id, result: { type: 'succeeded', message: { id: `msg_${id}`, type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } }, simulated: true });
       });
       const out = join(dir, 'resume.results.jsonl');
       writeFileSync(out, done.join('\n') + '\n');

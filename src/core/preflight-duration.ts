@@ -5,13 +5,9 @@
 //     requests, which have no floor) may be spent at once; after that the refill, limit/60 per second.
 //   · the in-flight ceiling, through Little's law: λ = L / W — L requests in flight, each taking W
 //     seconds, finish (and so make room) L / W times a second.
-// The ceiling is not at its settled value from the start. The first request goes alone (a probe:
-// nothing else leaves until a reply has told the dispatcher the limits), so the rest start one reply
-// later. With `auto` the ceiling then starts at 4 and grows by 0.5 with every reply: ×1.5 per round
-// trip. Round k sends c = 4·1.5^k requests, so by the round whose ceiling is c the ramp has sent
-// D(c) = (1.5·c − 4) / 0.5 = 3c − 8; the rest go at C / W once the ceiling is at its cap C. (Little's
-// law never sets the ceiling below the quota's rate — it aims 25% above it — so the slower of the
-// two paths is the one that counts.)
+// The first request goes alone (a probe: nothing else leaves until a reply has told the dispatcher
+// the limits), so the rest start one reply later; from then on the ceiling is at its settled value
+// (Little's law, up to the cap C), so the ceiling's path sends C every reply time.
 // The run ends when the last reply comes back, and the last reply is the slowest of those still in
 // flight: for m of them spread evenly up to the longest reply, E[max] = mean + (max − mean)·(m−1)/(m+1).
 //
@@ -19,16 +15,15 @@
 // slower. A quota-bound run hardly moves with it (its pace is the refill); a ceiling-bound one
 // moves in proportion.
 //
-// The quota's side also counts the refill a full bucket loses while the probe and the first ramp rounds
-// send less than it brings.
+// The quota's side also counts the refill a full bucket loses while the probe is out.
 //
-// Known error of the formula: the ramp is treated as whole round trips of the average reply (the real
-// one grows with each reply, a little faster, but its first rounds wait for their slowest request);
-// the two paths are combined as if the quota never slowed the ramp (it cannot while the bucket is full).
+// Known error of the formula: the two paths are combined as if each ran alone (where both bind at
+// once the real run is a little slower), and replies are spread evenly between mean and max.
 import type { TierLimits } from './tiers';
 import { type FloorSpec, DEFAULT_SOFT_FLOOR, resolveFloor } from './limits/floors';
 import { expectedLatency, REALISTIC_LATENCY, type LatencyModel } from './simulator/latency';
 import { formatDuration } from './format';
+import { DEFAULT_MAX_IN_FLIGHT_CAP } from './dispatch/in-flight-ceiling';
 
 /** How long replies take, in seconds. */
 export interface ReplyTimes {
@@ -40,6 +35,12 @@ export interface ReplyTimes {
   spread: number;
   /** Output tokens per reply these times are for, when they know better than max_tokens × share (the simulator). */
   outputTokens?: number;
+  /**
+   * CPU this process spends per request (the SDK, HTTP, JSON — and, for a rehearsal, the simulator
+   * serving it in the same process): with a thousand in flight the event loop, not the quota, can
+   * set the pace.
+   */
+  cpuSeconds?: number;
 }
 
 /** The in-flight ceiling a run will use: fixed, or `auto` up to a cap. */
@@ -50,10 +51,7 @@ export interface CeilingPolicy {
 }
 
 /** The dispatcher's own defaults (dispatcher.ts, in-flight-ceiling.ts). */
-export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: 64 };
-/** Where `auto` starts after the probe, and its growth per round trip (+0.5 per reply). */
-const RAMP_START = 4;
-const RAMP_GROWTH = 1.5;
+export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULT_MAX_IN_FLIGHT_CAP };
 
 /**
  * The real API's replies, as first assumed: time to first token plus output tokens at a steady
@@ -74,18 +72,25 @@ export interface RequestShape {
   maxTokens: number;
 }
 
+/**
+ * CPU per request, measured on the 2-core machine the bench runs on (`npm run bench:preflight`
+ * prints user time): the client alone ~1 ms; with the simulator serving it in the same process ~4 ms.
+ */
+const CLIENT_CPU_SECONDS = 0.001;
+const SIMULATOR_CPU_SECONDS = 0.004;
+
 /** Reply times against the real API: the average reply has the expected output; the longest, max_tokens. */
 export function apiReplyTimes(shape: RequestShape): ReplyTimes {
   const m = API_REPLY_MODEL;
   const at = (tokens: number) => m.firstTokenSeconds + tokens / m.outputTokensPerSecond;
-  return { mean: at(shape.outputTokens), max: at(Math.max(shape.outputTokens, shape.maxTokens)), spread: m.spread };
+  return { mean: at(shape.outputTokens), max: at(Math.max(shape.outputTokens, shape.maxTokens)), spread: m.spread, cpuSeconds: CLIENT_CPU_SECONDS };
 }
 
 /** Reply times of the simulator (`--simulate`), from its own latency model: one source for both. */
 export function simulatedReplyTimes(model: LatencyModel): (shape: RequestShape) => ReplyTimes {
   return (shape) => {
     const e = expectedLatency(model, shape.maxTokens);
-    return { mean: e.meanMs / 1000, max: e.maxMs / 1000, spread: model.jitter, outputTokens: e.outputTokens };
+    return { mean: e.meanMs / 1000, max: e.maxMs / 1000, spread: model.jitter, outputTokens: e.outputTokens, cpuSeconds: SIMULATOR_CPU_SECONDS };
   };
 }
 
@@ -103,7 +108,7 @@ export interface DurationInput {
   softFloor?: FloorSpec;
 }
 
-export type DurationBinding = 'requests' | 'input tokens' | 'output tokens' | 'in-flight ceiling';
+export type DurationBinding = 'requests' | 'input tokens' | 'output tokens' | 'in-flight ceiling' | 'this process';
 
 export interface DurationEstimate {
   expectedSeconds: number;
@@ -146,58 +151,40 @@ function buckets(input: DurationInput): Array<{ name: DurationBinding; perReques
 function timeline(input: DurationInput, w: number, wMax: number): Timeline {
   const policy = input.inFlight ?? DEFAULT_CEILING;
   const cap = Math.max(1, policy.maxInFlight === 'auto' ? policy.cap : policy.maxInFlight);
-  const start = policy.maxInFlight === 'auto' ? Math.min(cap, RAMP_START) : cap;
   const n = input.requests - 1; // after the probe, which goes alone and takes one reply
 
-  // The ceiling's path: when the last request leaves, and how many are in flight then.
-  let sendAt: number;
-  let inFlight: number;
-  let rampSeconds: number;
-  const sentByRamp = (c: number) => (RAMP_GROWTH * c - start) / (RAMP_GROWTH - 1);
-  const rounds = (c: number) => Math.log(c / start) / Math.log(RAMP_GROWTH);
-  if (n <= 0) {
-    sendAt = 0;
-    inFlight = 1;
-    rampSeconds = 0;
-  } else if (n <= start) {
-    sendAt = w;
-    inFlight = n;
-    rampSeconds = w;
-  } else if (n <= sentByRamp(cap)) {
-    // The file ends during the ramp: its last round has ceiling c with D(c) = n.
-    const c = ((RAMP_GROWTH - 1) * n + start) / RAMP_GROWTH;
-    sendAt = w + rounds(c) * w;
-    inFlight = c;
-    rampSeconds = sendAt;
-  } else {
-    rampSeconds = w + rounds(cap) * w;
-    sendAt = rampSeconds + ((n - sentByRamp(cap)) * w) / cap;
-    inFlight = cap;
-  }
+  // The ceiling's path: from the probe's reply on, `cap` in flight, each making room every w
+  // seconds. (With `auto` the ceiling is Little's law from then on, which aims above the quota's
+  // rate, so where it is under the cap the quota's path below is the slower one and counts.)
+  let sendAt = n <= 0 ? 0 : w + (Math.max(0, n - cap) * w) / cap;
+  let inFlight = n <= 0 ? 1 : Math.min(n, cap);
+  const rampSeconds = n <= 0 ? 0 : w;
   let binding: DurationBinding = 'in-flight ceiling';
   let requestsPerSecond = inFlight / w;
 
   // The quota's path. Over any stretch from s to the end a bucket lets out at most its room above the
   // floor plus its refill, so the last request leaves no sooner than s + (N − sent by s − room) / refill,
   // for every s. The tightest s is the last moment the bucket was still full, its refill overflowing:
-  // just before the probe's reply (only the probe sent), or where the ramp's pace first reaches the
-  // refill (the ceiling sends D(c) by the round of ceiling c, at D'(c) = 1.5·ln 1.5 / 0.5 · c / w a second).
-  const rampPace = (RAMP_GROWTH * Math.log(RAMP_GROWTH)) / (RAMP_GROWTH - 1);
+  // just before the probe's reply, when only the probe had been sent.
   for (const b of buckets(input)) {
     if (n <= 0) break;
     const rate = b.refillPerSecond / b.perRequest;
     const room = b.burst / b.perRequest;
-    let at = w + (n - room) / rate;
-    if (policy.maxInFlight === 'auto' && cap > start) {
-      const c = Math.min(cap, (rate * w) / rampPace);
-      if (c > start && sentByRamp(c) < n) at = Math.max(at, w + rounds(c) * w + (n - sentByRamp(c) - room) / rate);
-    }
+    const at = w + (n - room) / rate;
     if (at > sendAt) {
       sendAt = at;
       binding = b.name;
       requestsPerSecond = rate;
       inFlight = Math.min(cap, Math.max(1, rate * w));
     }
+  }
+  // This process: every request after the probe costs it `cpuSeconds`, one at a time.
+  const cpu = input.replies.cpuSeconds ?? 0;
+  if (n > 0 && cpu > 0 && w + n * cpu > sendAt) {
+    sendAt = w + n * cpu;
+    binding = 'this process';
+    requestsPerSecond = 1 / cpu;
+    inFlight = Math.min(cap, Math.max(1, w / cpu));
   }
   const slowest = w + ((wMax - w) * (inFlight - 1)) / (inFlight + 1);
   return { seconds: sendAt + slowest, binding, inFlight, requestsPerSecond, rampSeconds };
@@ -220,7 +207,7 @@ export function estimateDuration(input: DurationInput): DurationEstimate {
   };
 }
 
-const LIMIT_WORDS: Record<Exclude<DurationBinding, 'in-flight ceiling'>, string> = {
+const LIMIT_WORDS: Record<Exclude<DurationBinding, 'in-flight ceiling' | 'this process'>, string> = {
   requests: 'requests per minute',
   'input tokens': 'input tokens per minute',
   'output tokens': 'output tokens per minute',
@@ -238,6 +225,8 @@ export function describeDuration(d: DurationEstimate): string {
   const why =
     d.binding === 'in-flight ceiling'
       ? `${Math.round(d.inFlight)} in flight × ${d.replySeconds.toFixed(1)} s replies`
-      : `the ${LIMIT_WORDS[d.binding]} limit, ${d.requestsPerSecond < 10 ? d.requestsPerSecond.toFixed(1) : Math.round(d.requestsPerSecond)} requests/s`;
+      : d.binding === 'this process'
+        ? `this process, ~${Math.round(d.requestsPerSecond)} requests/s`
+        : `the ${LIMIT_WORDS[d.binding]} limit, ${d.requestsPerSecond < 10 ? d.requestsPerSecond.toFixed(1) : Math.round(d.requestsPerSecond)} requests/s`;
   return `expected ~${formatDuration(d.expectedSeconds)} (${formatRange(d.range)}: ${why})`;
 }

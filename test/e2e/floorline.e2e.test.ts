@@ -57,7 +57,9 @@ describe('Floorline end to end in code-server', function () {
     // which is where the status bar turns to warning.
     mock = await startMockServer({
       apiKey: KEY,
-      limits: { requestsPerMinute: 100_000, inputTokensPerMinute: 100_000_000, outputTokensPerMinute: 60_000 },
+      // The job (400 × 120 output tokens) is larger than the full bucket, so however long code-server
+      // took to start (the bucket refills meanwhile), the run ends on the floor: there is time to pause.
+      limits: { requestsPerMinute: 100_000, inputTokensPerMinute: 100_000_000, outputTokensPerMinute: 30_000 },
       initial: 0.03,
       outputTokens: 120,
       latency: { baseMs: 900, perOutputTokenMs: 0, jitter: 0.2 },

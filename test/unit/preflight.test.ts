@@ -42,28 +42,37 @@ describe('pre-flight duration', () => {
       close(d.rampSeconds, 2, 'only the probe before the ceiling is reached');
     });
 
-    it('auto, a file that ends during the ramp: rounds of 4, 6, 9 after the probe', () => {
-      // 19 after the probe = 4 + 6 + 9: c = (0.5·19 + 4)/1.5 = 9, two rounds after the first → sent by 2 + 2·2 = 6 s, back at 8 s.
+    it('auto: after the probe, the whole ceiling at once (Little\'s law from the first headers, no slow ramp)', () => {
+      // 19 after the probe, under the cap of 64: all leave at 2 s (the probe's reply), back at 4 s.
       const d = estimateDuration(input({ requests: 20 }));
-      close(d.expectedSeconds, 8, 'expected');
-      close(d.inFlight, 9, 'the last round');
+      close(d.expectedSeconds, 4, 'expected');
+      close(d.inFlight, 19, 'all of them');
       assert.equal(d.binding, 'in-flight ceiling');
+      close(d.rampSeconds, 2, 'only the probe');
     });
 
-    it('auto, a file long enough to reach the cap: the ramp, then 64 per round trip', () => {
-      // Replies of 1 s. Ramp 4 → 64 takes log1.5(16) rounds and sends 3·64 − 8 = 184; 320 more at 64/s take 5 s.
-      const d = estimateDuration(input({ requests: 1 + 184 + 320, replies: { mean: 1, max: 1, spread: 0 } }));
-      const ramp = 1 + Math.log(16) / Math.log(1.5);
-      close(d.rampSeconds, ramp, 'probe + ramp');
-      close(d.expectedSeconds, ramp + 5 + 1, 'expected');
+    it('auto, a file longer than the cap: 64 per round trip after the probe', () => {
+      // Replies of 1 s. 504 after the probe, 64 at a time: the last leaves at 1 + (504 − 64)/64 s, back 1 s later.
+      const d = estimateDuration(input({ requests: 505, replies: { mean: 1, max: 1, spread: 0 } }));
+      close(d.expectedSeconds, 1 + 440 / 64 + 1, 'expected');
       close(d.inFlight, 64, 'at the cap');
       close(d.requestsPerSecond, 64, '64 in flight / 1 s');
     });
 
-    it('a lower cap settles sooner and lower', () => {
-      // Cap 6: one ramp round (4 → 6), 3·6 − 8 = 10 sent by then; 90 more at 6/2 s: 2 + 2 + 90·2/6 = 34, back at 36 s.
+    it('this process: with a thousand in flight, the CPU each request costs can set the pace', () => {
+      // 2,000 after the probe, cap 1,000, replies of 2 s, 4 ms of CPU each: the ceiling path sends the
+      // last at 2 + 1,000·2/1,000 = 4 s, but the process needs 2,000 × 4 ms = 8 s after the probe: 10 s.
+      const d = estimateDuration(input({ requests: 2_001, inFlight: { maxInFlight: 'auto', cap: 1_000 }, replies: { mean: 2, max: 2, spread: 0, cpuSeconds: 0.004 } }));
+      assert.equal(d.binding, 'this process');
+      close(d.expectedSeconds, 2 + 8 + 2, 'expected');
+      close(d.requestsPerSecond, 250, 'pace');
+      assert.match(describeDuration(d), /this process, ~250 requests\/s/);
+    });
+
+    it('a lower cap settles lower', () => {
+      // Cap 6: 100 after the probe at 6 per 2 s: 2 + (100 − 6)·2/6, back 2 s later.
       const d = estimateDuration(input({ inFlight: { maxInFlight: 'auto', cap: 6 } }));
-      close(d.expectedSeconds, 36, 'expected');
+      close(d.expectedSeconds, 2 + (94 * 2) / 6 + 2, 'expected');
       close(d.inFlight, 6, 'in flight');
     });
 
@@ -122,21 +131,12 @@ describe('pre-flight duration', () => {
       close(d.expectedSeconds, 1 + 181.2 + 1, 'expected');
     });
 
-    it('a full bucket loses its refill until the ramp sends as fast as it refills', () => {
-      // Replies of 1 s. The ramp sends D(c) = 1 + 3c − 8 by the round of ceiling c, at 3·ln 1.5·c per second.
-      // A refill of 20.25·3·ln 1.5 ≈ 24.6 requests/s is reached at c = 20.25 = 4·1.5⁴: 4 rounds after the
-      // probe (s = 5 s), 1 + 52.75 requests sent; the bucket was full until then.
-      const rate = 20.25 * 3 * Math.log(1.5);
-      const d = estimateDuration(input({
-        requests: 3001,
-        limits: { ...ROOMY, requestsPerMinute: 60 * rate },
-        replies: { mean: 1, max: 1, spread: 0 },
-      }));
+    it('a full bucket loses its refill only while the probe is out', () => {
+      // Replies of 1 s; 20 requests/s. The bucket (1,200 requests) is full until the probe's reply at 1 s;
+      // the other 3,000 leave no sooner than 1 + (3,000 − 1,200)/20 = 91 s, back 1 s later.
+      const d = estimateDuration(input({ requests: 3001, limits: { ...ROOMY, requestsPerMinute: 1_200 }, replies: { mean: 1, max: 1, spread: 0 } }));
       assert.equal(d.binding, 'requests');
-      const fromRamp = 5 + (3001 - 53.75 - 60 * rate) / rate;
-      const fromProbe = 1 + (3001 - 1 - 60 * rate) / rate;
-      assert.ok(fromRamp - fromProbe > 1.8, 'the ramp costs the bucket nearly 2 s of refill');
-      close(d.expectedSeconds, fromRamp + 1, 'expected');
+      close(d.expectedSeconds, 91 + 1, 'expected');
     });
 
     it('a quota-bound run hardly moves with the reply time; a ceiling-bound one does', () => {
@@ -180,16 +180,16 @@ describe('pre-flight duration', () => {
     };
     const start = { requestsPerMinute: 1_000, inputTokensPerMinute: 2_000_000, outputTokensPerMinute: 400_000 };
 
-    it('a rehearsal of the quickstart: the ramp with the simulator replies (2 s, the longest 3.9 s)', () => {
+    it('a rehearsal of the quickstart: the probe, then the other 19 at once, with the simulator replies (2 s, the longest 3.9 s)', () => {
       const e = estimatePreflight(totals, new Pricing(), { limits: start, replyTimes: simulatedReplyTimes(REALISTIC_LATENCY) });
-      // 2 + 2·2 = 6 s to send the last of 9; the last of 9 replies: 2 + 1.9·8/10.
-      close(e.expectedSeconds, 6 + 2 + (1.9 * 8) / 10, 'expected');
+      // The 19 leave at 2 s; the last of 19 replies: 2 + 1.9·18/20.
+      close(e.expectedSeconds, 2 + 2 + (1.9 * 18) / 20, 'expected');
       assert.equal(e.bindingLimit, 'in-flight ceiling');
       // Replies 20% faster (1.6 s, longest 3.12 s) and slower (2.4 s, 4.68 s).
-      close(e.duration?.range[0], 3 * 1.6 + 1.6 + (1.52 * 8) / 10, 'low');
-      close(e.duration?.range[1], 3 * 2.4 + 2.4 + (2.28 * 8) / 10, 'high');
-      assert.equal(describeDuration(e.duration!), 'expected ~10s (8–11s: 9 in flight × 2.0 s replies)');
-      assert.match(preflightLine(e, 'start'), / · expected ~10s \(8–11s: 9 in flight × 2\.0 s replies\) at start-tier limits$/);
+      close(e.duration?.range[0], 1.6 + 1.6 + (1.52 * 18) / 20, 'low');
+      close(e.duration?.range[1], 2.4 + 2.4 + (2.28 * 18) / 20, 'high');
+      assert.equal(describeDuration(e.duration!), 'expected ~6s (5–7s: 19 in flight × 2.0 s replies)');
+      assert.match(preflightLine(e, 'start'), / · expected ~6s \(5–7s: 19 in flight × 2\.0 s replies\) at start-tier limits$/);
     });
 
     it('the ceiling passed in is the one used', () => {
@@ -201,17 +201,15 @@ describe('pre-flight duration', () => {
     it('names the limit when the quota sets the pace', () => {
       const many = { ...totals, perModel: { 'claude-haiku-4-5': { ...totals.perModel['claude-haiku-4-5'], requests: 2_001, maxTokens: 2_001 * 300 } } };
       const e = estimatePreflight(many, new Pricing(), { limits: start, replyTimes: simulatedReplyTimes(REALISTIC_LATENCY), inFlight: { maxInFlight: 'auto', cap: 1_000 } });
-      // 2,000 after the probe against 1,000 at once and 16.67/s. The bucket stays full (its refill lost) until the
-      // ramp sends as fast as it refills: at ceiling c = 16.67 × 2 s / (3 ln 1.5) ≈ 27.4, after log1.5(c/4) rounds
-      // and 3c − 8 requests. The rest: (2,000 − (3c − 8) − 1,000) / 16.67 s.
+      // 2,000 after the probe against 1,000 at once and 16.67/s: the bucket is full until the probe's reply
+      // at 2 s, then the rest leave at the refill: 2 + (2,000 − 1,000)/16.67 s.
       assert.equal(e.bindingLimit, 'requests');
       const rate = 1000 / 60;
-      const c = (rate * 2) / (3 * Math.log(1.5));
-      const lastSent = 2 + 2 * (Math.log(c / 4) / Math.log(1.5)) + (2000 - (3 * c - 8) - 1000) / rate;
+      const lastSent = 2 + (2000 - 1000) / rate;
       // Little's law: 16.67/s × 2 s ≈ 33 in flight; the last of them: 2 + 1.9·(m − 1)/(m + 1).
       const m = rate * 2;
       close(e.expectedSeconds, lastSent + 2 + (1.9 * (m - 1)) / (m + 1), 'expected');
-      assert.match(describeDuration(e.duration!), /^expected ~1m11s \(1m08s–1m14s: the requests per minute limit, 17 requests\/s\)$/);
+      assert.match(describeDuration(e.duration!), /^expected ~1m06s \(1m05s–1m07s: the requests per minute limit, 17 requests\/s\)$/);
     });
 
     it('the soft floor passed in is the one used', () => {

@@ -13,7 +13,7 @@ import { QuotaModel, type Consumption } from '../limits/quota-model';
 import { type FloorSpec, DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor } from '../limits/floors';
 import { capServerWait, cappedWaitNote, parseRateLimitHeaders } from '../limits/rate-limit-headers';
 import { APIError } from '@anthropic-ai/sdk';
-import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { DEFAULT_MAX_IN_FLIGHT_CAP, InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
 import { ConsumptionEstimator } from './estimator';
 import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
 import { RetryBudget } from './retry-budget';
@@ -85,13 +85,7 @@ function totalTokens(usage: Usage): number {
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
 }
 
-/**
- * The most 'auto' may choose unless told otherwise. One request in flight costs the client ~60 KB
- * (its socket, buffers and the SDK's promise chain; `node --expose-gc --import tsx
- * bench/in-flight-memory.ts`), so 1,000 in flight is ~60 MB: what 5 s replies at 200 req/s need,
- * and within the 1,024 file descriptors most systems give a process.
- */
-export const DEFAULT_MAX_IN_FLIGHT_CAP = 1_000;
+export { DEFAULT_MAX_IN_FLIGHT_CAP };
 const START_WINDOW_WITH_PRESET = 8;
 /**
  * A 529 pauses new dispatches briefly: 250 ms, doubling while 529s continue, never above 1 s. Each
@@ -672,7 +666,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
         run.scheduleRetry(item, now + delayMs);
         const event: RetryEvent = { runId: run.id, customId, attempt: item.attempts + 1, delayMs, reason: status };
-        this.log('debug', `${run.label}:${item.request.line} ${customId}: ${status}, retry ${event.attempt} in ${(delayMs / 1000).toFixed(1)} s`, run.id);
+        this.log('debug', `${run.label}:${item.request.line} ${customId}: ${status} (${verdict.error.error.message}), retry ${event.attempt} in ${(delayMs / 1000).toFixed(1)} s`, run.id);
         this.emit('retry', event);
         return;
       }

@@ -213,13 +213,19 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
   const server = createServer((req, res) => {
     api.handle(req, res).catch((err: unknown) => api.internalError(res, err));
   });
+  // Idle connections live a minute, as behind the real API's load balancers. Node's default (5 s)
+  // races the client's reuse of an idle socket when the event loop is busy (the simulator shares a
+  // process with a run of a thousand in flight): the request lands on a closing socket and is reset.
+  server.keepAliveTimeout = 60_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+    // A client may open a thousand connections at once (Little's law with long replies); Node's
+    // default backlog of 511 would drop the rest of the burst's SYNs and stall them for seconds.
+    server.listen({ port: options.port ?? 0, host: '127.0.0.1', backlog: 4096 }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://127.0.0.1:${port}`;
