@@ -181,10 +181,13 @@ function timeline(input: DurationInput, w: number, wMax: number): Timeline {
   // This process: every request after the probe costs it `cpuSeconds`, one at a time.
   const cpu = input.replies.cpuSeconds ?? 0;
   if (n > 0 && cpu > 0 && w + n * cpu > sendAt) {
+    // Named as the pace only where it clearly is (not for the few milliseconds a small job spends).
+    if (w + n * cpu > 1.1 * sendAt) {
+      binding = 'this process';
+      requestsPerSecond = 1 / cpu;
+      inFlight = Math.min(n, cap, Math.max(1, w / cpu));
+    }
     sendAt = w + n * cpu;
-    binding = 'this process';
-    requestsPerSecond = 1 / cpu;
-    inFlight = Math.min(cap, Math.max(1, w / cpu));
   }
   const slowest = w + ((wMax - w) * (inFlight - 1)) / (inFlight + 1);
   return { seconds: sendAt + slowest, binding, inFlight, requestsPerSecond, rampSeconds };

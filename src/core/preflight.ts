@@ -93,6 +93,7 @@ function replyTimesOf(totals: ScanTotals, outputShare: number, of: (shape: Reque
   let spread = 0;
   let output = 0;
   let outputKnown = true;
+  let cpu = 0;
   for (const [model, t] of Object.entries(totals.perModel)) {
     if (t.requests <= 0) continue;
     const r = of({ model, outputTokens: (t.maxTokens * outputShare) / t.requests, maxTokens: t.maxTokens / t.requests });
@@ -100,11 +101,12 @@ function replyTimesOf(totals: ScanTotals, outputShare: number, of: (shape: Reque
     mean += r.mean * t.requests;
     max = Math.max(max, r.max);
     spread = Math.max(spread, r.spread);
+    cpu += (r.cpuSeconds ?? 0) * t.requests;
     if (r.outputTokens === undefined) outputKnown = false;
     else output += r.outputTokens * t.requests;
   }
   if (requests === 0) return { mean: 0, max: 0, spread: 0 };
-  return { mean: mean / requests, max, spread, ...(outputKnown ? { outputTokens: output / requests } : {}) };
+  return { mean: mean / requests, max, spread, cpuSeconds: cpu / requests, ...(outputKnown ? { outputTokens: output / requests } : {}) };
 }
 
 /** The same file through the Message Batches API: every price halved, no wait on the live limits. */

@@ -182,12 +182,12 @@ describe('pre-flight duration', () => {
 
     it('a rehearsal of the quickstart: the probe, then the other 19 at once, with the simulator replies (2 s, the longest 3.9 s)', () => {
       const e = estimatePreflight(totals, new Pricing(), { limits: start, replyTimes: simulatedReplyTimes(REALISTIC_LATENCY) });
-      // The 19 leave at 2 s; the last of 19 replies: 2 + 1.9·18/20.
-      close(e.expectedSeconds, 2 + 2 + (1.9 * 18) / 20, 'expected');
+      // The 19 leave at 2 s (and 19 × 4 ms of the process's CPU); the last of 19 replies: 2 + 1.9·18/20.
+      close(e.expectedSeconds, 2 + 19 * 0.004 + 2 + (1.9 * 18) / 20, 'expected');
       assert.equal(e.bindingLimit, 'in-flight ceiling');
       // Replies 20% faster (1.6 s, longest 3.12 s) and slower (2.4 s, 4.68 s).
-      close(e.duration?.range[0], 1.6 + 1.6 + (1.52 * 18) / 20, 'low');
-      close(e.duration?.range[1], 2.4 + 2.4 + (2.28 * 18) / 20, 'high');
+      close(e.duration?.range[0], 1.6 + 19 * 0.004 + 1.6 + (1.52 * 18) / 20, 'low');
+      close(e.duration?.range[1], 2.4 + 19 * 0.004 + 2.4 + (2.28 * 18) / 20, 'high');
       assert.equal(describeDuration(e.duration!), 'expected ~6s (5–7s: 19 in flight × 2.0 s replies)');
       assert.match(preflightLine(e, 'start'), / · expected ~6s \(5–7s: 19 in flight × 2\.0 s replies\) at start-tier limits$/);
     });
