@@ -238,7 +238,8 @@ class StormProxy {
   answered = 0;
   readonly byStatus: Record<string, number> = {};
   url = '';
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+  // No socket cap: a contender that sends a whole full bucket at once (Bottleneck in overload-burst) must not queue here.
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: Infinity });
   private server = createServer((req, res) => this.handle(req, res));
   private counter = 0;
 

@@ -47,8 +47,10 @@ function unit(i: number, salt: number): number {
   return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
 }
 
-function spread([lo, hi]: [number, number], i: number, salt: number): number {
-  return Math.round(lo + (hi - lo) * unit(i, salt));
+/** A value in [lo, hi] for line i: uniform, or with `skew` = p > 0 as lo + (hi − lo)·u^p (mean lo + (hi − lo)/(p + 1): many short, a long tail). */
+function spread([lo, hi]: [number, number], i: number, salt: number, skew?: number): number {
+  const u = unit(i, salt);
+  return Math.round(lo + (hi - lo) * (skew === undefined ? u : u ** skew));
 }
 
 function text(chars: number, seed: number): string {
@@ -81,7 +83,7 @@ export function buildJob(spec: JobSpec, path: string): Job {
       ...(system ? { system } : {}),
       messages: [{ role: 'user', content }],
     };
-    const output = Math.min(spec.maxTokens, spread(spec.outputTokens, i, 2));
+    const output = Math.min(spec.maxTokens, spread(spec.outputTokens, i, 2, spec.outputSkew));
     const prompt = analyzePrompt(params);
     const cacheable = prompt.cacheable?.tokens ?? 0;
     const fresh = prompt.inputTokens - cacheable;

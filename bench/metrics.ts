@@ -1,6 +1,7 @@
 // From a run's raw record to the figures in the table. Every definition is the same for every
 // contender; bench/README.md states them in words.
 import type { BucketLevels } from '../src/core/simulator/mock-server';
+import { DEFAULT_SOFT_FLOOR, resolveFloor } from '../src/core/limits/floors';
 import { consumption, type Job } from './jobs';
 import type { Scenario } from './scenarios';
 import type { RunRecord } from './harness';
@@ -54,19 +55,44 @@ function timeToCover(need: number, start: number, refillPerSec: number, drains: 
 }
 
 /**
+ * What a client that keeps Floorline's default soft floor leaves in each bucket for everyone else
+ * on the key: 10% of each token limit (ITPM, OTPM); requests have no floor. Refilling it takes
+ * 10% × 60 s = 6 s whatever the limit.
+ */
+export function floorReserve(scenario: Scenario): Record<Dim, number> {
+  return {
+    requests: 0,
+    input: resolveFloor(DEFAULT_SOFT_FLOOR, limitOf(scenario, 'input')),
+    output: resolveFloor(DEFAULT_SOFT_FLOOR, limitOf(scenario, 'output')),
+  };
+}
+
+/**
  * The best possible time for the work in `done` (all lines when omitted), from the first request:
  * for each bucket, the refill it needs beyond what it held when the first request arrived (less
  * what a tenant takes); the slowest bucket binds; storms delay an end that would fall inside them;
  * plus one request's latency. Concurrency is taken as unlimited.
+ *
+ * With `reserve`, that much of each bucket is never the job's (it is kept for others): the
+ * floor-aware bound. From a drained start the job first waits for the reserve to refill (6 s for
+ * the default soft floor); from a full start it changes nothing unless the job needs more than the
+ * full bucket minus the reserve.
  */
-export function idealTime(scenario: Scenario, job: Job, levelsAtFirst: BucketLevels, done?: Iterable<string>, storms: Array<{ from: number; to: number }> = []): Ideal {
+export function idealTime(
+  scenario: Scenario,
+  job: Job,
+  levelsAtFirst: BucketLevels,
+  done?: Iterable<string>,
+  storms: Array<{ from: number; to: number }> = [],
+  reserve?: Record<Dim, number>,
+): Ideal {
   const c = consumption(job, done);
   const need: Record<Dim, number> = { requests: c.requests, input: c.input, output: c.output };
   const perDim = {} as Record<Dim, number>;
   let binding: Dim = 'requests';
   for (const dim of ['requests', 'input', 'output'] as Dim[]) {
     const limit = limitOf(scenario, dim);
-    perDim[dim] = timeToCover(need[dim], levelsAtFirst[LEVEL_KEY[dim]], limit / 60, tenantDrain(scenario, dim));
+    perDim[dim] = timeToCover(need[dim], levelsAtFirst[LEVEL_KEY[dim]] - (reserve?.[dim] ?? 0), limit / 60, tenantDrain(scenario, dim));
     if (perDim[dim] > perDim[binding]) binding = dim;
   }
   let seconds = perDim[binding];
@@ -101,9 +127,15 @@ export interface Figures {
   linesDone: number;
   /** First request → last completion (or the stop), simulated seconds. */
   elapsedSec: number | null;
-  /** Ideal time for the whole job. */
+  /** Ideal time for the whole job (the raw quota bound: every bucket may be spent to zero). */
   idealSec: number;
+  /** The floor-aware bound: the same with Floorline's default soft floor (10% of each token bucket) kept for others. Absent in results written before it existed. */
+  floorIdealSec?: number;
   utilization: number | null;
+  /** floorIdealSec ÷ actual time (extrapolated like `utilization` when stopped by the time limit). */
+  floorUtilization?: number | null;
+  /** What the whole job took or, stopped by the time limit, would take at the pace it kept: elapsed ÷ share of lines done. */
+  projectedSec?: number | null;
   steady: number | null;
   /** Share of the run (first request → end) during which the binding bucket held under 1% of its limit. */
   emptyShare: number | null;
@@ -131,24 +163,30 @@ export function figures(scenario: Scenario, job: Job, record: RunRecord): Figure
   const levelsFirst = levelsAt(scenario, record, first ?? record.createdAt);
   const storms = record.eventTimes.filter((e) => e.kind.startsWith('storm') && e.to !== undefined).map((e) => ({ from: e.from / 1000, to: e.to! / 1000 }));
   const full = idealTime(scenario, job, levelsFirst, undefined, storms);
+  const floorAware = idealTime(scenario, job, levelsFirst, undefined, storms, floorReserve(scenario));
   const finished = r?.stoppedBy === 'finished' && record.doneKeys.length === job.lines.length;
   const end = finished ? record.lastCompletionAt : (r?.endedAt ?? record.lastCompletionAt);
   const elapsedSec = first !== null && end !== null && end !== undefined ? Math.max(0.001, (end - first) / 1000) : null;
   // Finished: T* ÷ actual. Stopped by the time limit: the full job's T* over its time extrapolated
   // from the share of lines it did (T* × done/total ÷ elapsed).
   const share = record.doneKeys.length / job.lines.length;
-  const utilization =
-    scenario.capBinding || elapsedSec === null || record.doneKeys.length === 0 ? null : finished ? full.seconds / elapsedSec : (full.seconds * share) / elapsedSec;
+  const against = (idealSec: number) =>
+    scenario.capBinding || elapsedSec === null || record.doneKeys.length === 0 ? null : finished ? idealSec / elapsedSec : (idealSec * share) / elapsedSec;
+  const utilization = against(full.seconds);
+  const floorUtilization = against(floorAware.seconds);
+  const projectedSec = scenario.capBinding || elapsedSec === null || record.doneKeys.length === 0 ? null : finished ? elapsedSec : elapsedSec / share;
 
   // Steady state, as the integration test measures it: completions per second from the end of the
-  // warm-up to the last completion, over the bound.
+  // warm-up to the last completion, over the bound. A run stopped by the time limit: up to the stop.
   let steady: number | null = null;
-  if (scenario.steadyWarmupSec !== undefined && first !== null && record.lastCompletionAt !== null && finished) {
+  const stoppedAtDeadline = !finished && r?.stoppedBy === 'deadline' && end !== null && end !== undefined;
+  if (scenario.steadyWarmupSec !== undefined && first !== null && record.lastCompletionAt !== null && (finished || stoppedAtDeadline)) {
     const from = first + scenario.steadyWarmupSec * 1000;
-    const to = record.lastCompletionAt;
+    const to = finished ? record.lastCompletionAt : end!;
     if (to - from >= 3_000) {
       const atFrom = interpolate(record.samples, from);
-      steady = ((job.lines.length - atFrom) * 1000) / (to - from) / full.boundRps;
+      const atTo = finished ? job.lines.length : interpolate(record.samples, to);
+      steady = ((atTo - atFrom) * 1000) / (to - from) / full.boundRps;
     }
   }
 
@@ -163,7 +201,10 @@ export function figures(scenario: Scenario, job: Job, record: RunRecord): Figure
     linesDone: record.doneKeys.length,
     elapsedSec,
     idealSec: full.seconds,
+    floorIdealSec: floorAware.seconds,
     utilization,
+    floorUtilization,
+    projectedSec,
     steady,
     emptyShare: emptyShare(scenario, record, full.binding, end ?? null),
     binding: full.binding,
@@ -225,4 +266,47 @@ function timeline(scenario: Scenario, record: RunRecord, binding: Dim): Timeline
     prevCount = count;
   }
   return points;
+}
+
+/** The time the whole job took or, stopped by the time limit, would take at the pace it kept (elapsed ÷ share done). */
+export function projectedTime(f: Figures): number | null {
+  if (f.projectedSec !== undefined) return f.projectedSec;
+  // Results written before `projectedSec` existed.
+  return f.utilization ? f.idealSec / f.utilization : null;
+}
+
+export const CALM_429_SHARE = 0.01;
+
+export function share429(f: Pick<Figures, 'rateLimited' | 'received'>): number {
+  return f.received ? f.rateLimited / f.received : 0;
+}
+
+/**
+ * The issue's criterion, "Floorline finishes no later than the best contender that keeps 429s ≤ 1%":
+ * among the contenders that are not Floorline and had at most 1% of their requests answered 429,
+ * the one with the shortest (projected) time for the whole job; and each Floorline front's time
+ * relative to it (`meets`: finished, ≤ 1% 429s itself, and no later). Not meaningful where the cap
+ * binds (nobody finishes the job).
+ */
+export interface CalmComparison {
+  /** The best calm contender, or undefined when every other contender had more than 1% 429s. */
+  best: Figures | undefined;
+  floorline: Array<{ figures: Figures; ratio: number | null; meets: boolean | null }>;
+}
+
+export function calmComparison(list: Figures[], isFloorline: (name: string) => boolean, exclude: (name: string) => boolean = () => false): CalmComparison {
+  const calm = list
+    .filter((f) => !isFloorline(f.contender) && !exclude(f.contender) && f.received > 0 && share429(f) <= CALM_429_SHARE && projectedTime(f) !== null)
+    .sort((a, b) => projectedTime(a)! - projectedTime(b)!);
+  const best = calm[0];
+  return {
+    best,
+    floorline: list
+      .filter((f) => isFloorline(f.contender))
+      .map((f) => {
+        const mine = projectedTime(f);
+        const ratio = best && mine !== null ? mine / projectedTime(best)! : null;
+        return { figures: f, ratio, meets: ratio === null ? null : f.status === 'finished' && ratio <= 1 && share429(f) <= CALM_429_SHARE };
+      }),
+  };
 }

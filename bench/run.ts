@@ -1,12 +1,12 @@
 // `npm run bench`: every contender through every scenario, side by side, then the table, the charts
 // and the micro-benchmark. Flags:
-//   --quick              a smoke run for CI (~2 min): six scenarios that cover every mechanism, small jobs; results go to bench/results/quick/
+//   --quick              a smoke run for CI: nine scenarios that cover every mechanism (and the small jobs), small jobs; results go to bench/results/quick/
 //   --memory             also (only, with --memory-only) the CLI's peak memory on 1,000,000 lines (20,000 with --quick)
 //   --memory-only        just the memory step
 //   --scenario A,B       only these scenarios (others keep their last results in results.json)
 //   --contender A,B      only these contenders
-//   --jobs N             contender runs at once for real-time scenarios (default 2, quick 3; time-compressed ones run alone)
-//   --workers N          naive workers (default 32)   --semaphore N   the semaphore's cap (default 16)
+//   --jobs N             contender runs at once for real-time scenarios (default 2, quick 3; time-compressed and `alone` ones run one at a time)
+//   --workers N          naive workers (default 32)   --semaphore N   the semaphore's cap (default 16, or the scenario's own; the flag overrides both)
 //   --no-cap             diagnostic: no spend cap except in the spend-cap scenario
 //   --report-only        rewrite results.md, the charts and the README section from results.json (current notes)
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, statSync } from 'node:fs';
@@ -16,11 +16,11 @@ import { parseArgs } from 'node:util';
 import { scenarios as allScenarios, type Scenario } from './scenarios';
 import { buildJob, type Job } from './jobs';
 import { runOne, type HarnessSettings } from './harness';
-import { figures, idealTime, type Figures } from './metrics';
+import { figures, floorReserve, idealTime, type Figures } from './metrics';
 import { CONTENDERS } from './contenders';
 import { microBench } from './micro';
 import { memoryBench, type MemoryResult } from './memory';
-import { chartSvg, markdownTable, microTable, memoryTable, performanceSection, resultsMarkdown, verdict, type Report, type ScenarioResult } from './report';
+import { BOUNDS_NOTE, CALM_NOTE, calmTable, chartSvg, markdownTable, microTable, memoryTable, performanceSection, resultsMarkdown, verdict, type Report, type ScenarioResult } from './report';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -35,7 +35,9 @@ async function pool<T>(items: T[], size: number, fn: (item: T) => Promise<void>)
   }));
 }
 
-async function runScenario(scenario: Scenario, contenders: string[], settings: HarnessSettings, jobs: number): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, contenders: string[], common: HarnessSettings, jobs: number, semaphoreFlag: number | undefined): Promise<ScenarioResult> {
+  // The semaphore as a user would size it for this scenario, unless --semaphore says otherwise.
+  const settings: HarnessSettings = { ...common, semaphore: semaphoreFlag ?? scenario.semaphore ?? common.semaphore };
   const path = join(settings.scratch, `${scenario.name}.jsonl`);
   const job: Job = buildJob(scenario.job, path);
   const levels0 = {
@@ -44,15 +46,20 @@ async function runScenario(scenario: Scenario, contenders: string[], settings: H
     outputTokens: scenario.initial === 'full' ? scenario.limits.outputTokensPerMinute : 0,
   };
   const planned = idealTime(scenario, job, levels0);
-  log(`\n## ${scenario.name}: ${scenario.title} — ${job.lines.length} lines, ideal ${planned.seconds.toFixed(1)} s (${planned.binding}-bound, ${planned.boundRps.toFixed(1)} req/s), cap $${(job.expectedUsd * scenario.capFactor).toFixed(3)}`);
+  const plannedFloor = idealTime(scenario, job, levels0, undefined, [], floorReserve(scenario));
+  log(
+    `\n## ${scenario.name}: ${scenario.title} — ${job.lines.length} lines, ideal ${planned.seconds.toFixed(1)} s (floor-aware ${plannedFloor.seconds.toFixed(1)} s; ${planned.binding}-bound, ${planned.boundRps.toFixed(1)} req/s, ` +
+      `mean reply ${planned.latencySec.toFixed(1)} s), cap $${(job.expectedUsd * scenario.capFactor).toFixed(3)}, semaphore ${settings.semaphore}`,
+  );
   const byName = new Map<string, Figures>();
-  await pool(contenders, scenario.timeScale === 1 ? jobs : 1, async (name) => {
+  await pool(contenders, scenario.timeScale === 1 && !scenario.alone ? jobs : 1, async (name) => {
     const record = await runOne(scenario, job, name, planned.seconds, settings);
     const f = figures(scenario, job, record);
     byName.set(name, f);
     log(
       `  ${name.padEnd(14)} ${f.status.padEnd(8)} ${String(f.linesDone).padStart(6)}/${f.lines}  ` +
-        `${f.elapsedSec?.toFixed(1) ?? '—'} s (ideal ${f.idealSec.toFixed(1)})  util ${f.utilization === null ? '—' : (f.utilization * 100).toFixed(0) + '%'}  ` +
+        `${f.elapsedSec?.toFixed(1) ?? '—'} s (ideal ${f.idealSec.toFixed(1)} / ${f.floorIdealSec?.toFixed(1) ?? '—'})  util ${f.utilization === null ? '—' : (f.utilization * 100).toFixed(0) + '%'}` +
+        ` / ${f.floorUtilization == null ? '—' : (f.floorUtilization * 100).toFixed(0) + '%'}  steady ${f.steady === null ? '—' : (f.steady * 100).toFixed(0) + '%'}  ` +
         `429 ${f.rateLimited}/${f.received}  billed $${f.billedUsd.toFixed(3)}  hold ${f.floorHoldSec?.toFixed(1) ?? '—'}  cpu ${f.cpuUsPerRequest?.toFixed(0) ?? '—'} µs  [${record.realSeconds.toFixed(0)} s real]` +
         (f.detail ? `\n      ${f.detail.split('\n')[0]}` : ''),
     );
@@ -143,7 +150,8 @@ async function main(): Promise<void> {
   const jobs = Number(values.jobs ?? (quick ? 3 : 2));
   const fresh: ScenarioResult[] = [];
   try {
-    for (const scenario of list) fresh.push(await runScenario(scenario, names, settings, jobs));
+    const semaphoreFlag = values.semaphore === undefined ? undefined : Number(values.semaphore);
+    for (const scenario of list) fresh.push(await runScenario(scenario, names, settings, jobs, semaphoreFlag));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
@@ -169,7 +177,7 @@ async function main(): Promise<void> {
   writeFileSync(jsonPath, serialize(report));
   writeReport(report, outDir, fresh, quick);
 
-  process.stdout.write(`\n${markdownTable(report.scenarios)}\n\n`);
+  process.stdout.write(`\n${markdownTable(report.scenarios)}\n\n${BOUNDS_NOTE}\n\n${calmTable(report.scenarios)}\n\n${CALM_NOTE}\n\n`);
   for (const r of report.scenarios) {
     const v = verdict(r);
     process.stdout.write(`${v.ok ? '✓' : '✗'} ${r.scenario.name}: ${v.lines.join('; ')}\n`);

@@ -13,6 +13,8 @@ export interface JobSpec {
   promptChars: [number, number];
   /** Output tokens each line's reply has, spread evenly over [min, max] (always ≤ max_tokens). */
   outputTokens: [number, number];
+  /** Skews `outputTokens` towards its low end (lo + (hi − lo)·u^p, mean lo + (hi − lo)/(p + 1)): many short replies, a long tail. Absent: uniform. */
+  outputSkew?: number;
   /** A system prompt shared by every line; `cached` marks it with cache_control. */
   system?: { chars: number; cached: boolean };
 }
@@ -50,6 +52,17 @@ export interface Scenario {
   /** Part of the `--quick` smoke run (which covers every mechanism once, small). */
   quick?: boolean;
   /**
+   * The semaphore contender's concurrency here, as a user who sized it would set it: Little's law,
+   * the rate the quota allows × the reply time they see, rounded down (the default 16 is that for
+   * the fixture's ~0.4 s replies at ~50 req/s). Absent: `--semaphore` (16). `--semaphore` overrides it.
+   */
+  semaphore?: number;
+  /**
+   * Run its contenders one at a time even in real time (`--jobs` does not apply): in a job of a few
+   * seconds the start-up is the measurement, and two cold processes on 2 cores slow each other.
+   */
+  alone?: boolean;
+  /**
    * Why Floorline may not be ahead here and what in Floorline would change that. Printed only when
    * a run shows it behind; the mechanism is documented in bench/README.md.
    */
@@ -85,6 +98,13 @@ export const CAUSES = {
   capApproach:
     'Under a binding cap Floorline never overshoots, but it approaches the cap slowly: its ramp starts at 4 in flight, and each request in flight holds its worst case (max_tokens of output: $0.0028 against ~$0.0016 billed), so the last stretch before the cap runs a few requests at a time (12 s to the cap, where p-queue took 3 s and overshot nothing by luck of its 1-second windows). ' +
     'Fix, if wanted: reserve the learned output share (plus a margin) instead of max_tokens once usage is known, settling the difference.',
+  inFlight:
+    '**Reply time × rate = requests in flight.** By Little\'s law a client reaches a rate of R req/s with replies of L s only with R × L requests in flight: ' +
+    'here ~95 req/s × ~5 s ≈ 475. A client whose in-flight ceiling is C reaches at most C ÷ 5 s whatever the quota has left (64 in flight: 12.8 req/s, 13% of the bound) — the steady-state column shows it. ' +
+    'If Floorline is behind here, its in-flight ceiling (auto-sized, capped) is the first thing to look at: it has to grow with the reply time, not only with the quota.',
+  startUp:
+    '**Start-up is the whole job.** The job fits in the full buckets, so the ideal sends every line at once and takes one reply time; a client that ramps its concurrency up (from a few in flight, by a factor per round trip) spends most of a small job ramping. ' +
+    'If Floorline is behind here, its initial in-flight ceiling and ramp against a full bucket are what to look at (a full bucket announces, in its first response headers, how much can go at once).',
   tenant:
     `Contenders above 100% here are taking the second tenant's share: the mock lets a tenant consume only while the bucket is positive, so a client that keeps it at zero starves the tenant and gets the whole refill (their "bucket empty" share is the time the other tenant was refused). ` +
     "Floorline leaves the tenant its share, which the ideal time assumes.",
@@ -231,6 +251,84 @@ export function scenarios(quick: boolean): Scenario[] {
       timeLimitFactor: 2,
       timeLimitPadSec: 30,
       whenBehind: CAUSES.rpmNoFloor,
+    },
+    // --- The user's world: published tiers, real reply times, full buckets. From the issue "Floorline
+    // reaches 13% of the quota bound with 5 s replies": the bound only counts if a client can keep
+    // enough requests in flight to reach it.
+    {
+      ...common,
+      name: 'long-replies',
+      // A cap as most users set one — a guard well above the expected cost — so this measures the pace;
+      // the spend-cap scenario measures a cap that binds.
+      capFactor: 10,
+      title: 'Long replies (3–10 s) at Scale tier',
+      description:
+        '7,000 lines with replies of 3–10 s (1.5 s + 10 ms per output token, 150–850 tokens skewed short: mean 350 tokens, 5.0 s; ±10%) against the published Scale-tier limits (10,000 RPM, 10M ITPM, 2M OTPM), starting full. ' +
+        'OTPM binds at ~94 req/s, which takes ~470 requests in flight; the full buckets cover the first ~5,650 lines, the other ~1,350 run at the bound (14 of the ideal 19 s). Real time: at ~100–170 req/s, compressing time would ask more requests per real second than 2 cores serve.',
+      limits: { ...TIERS.scale },
+      initial: 'full',
+      latency: { baseMs: 1_500, perOutputTokenMs: 10, jitter: 0.1 },
+      timeScale: 1,
+      job: { lines: 7_000, model: MODEL, maxTokens: 1_024, promptChars: [400, 800], outputTokens: [150, 850], outputSkew: 2.5 },
+      // Little's law: ~94 req/s × ~5 s ≈ 470 in flight; a user rounds down.
+      semaphore: 400,
+      steadyWarmupSec: 15,
+      // Stopped at 1.25× the ideal (not 2×): a contender that cannot reach the bound takes ~30 s, not ~45.
+      timeLimitFactor: 1.25,
+      timeLimitPadSec: 5,
+      alone: true,
+      whenBehind: CAUSES.inFlight,
+    },
+    ...[100, 300, 500].map(
+      (lines): Scenario => ({
+        ...common,
+        name: lines === 300 ? 'small-job' : `small-job-${lines}`,
+      // A cap as most users set one — a guard well above the expected cost — so this measures the pace;
+      // the spend-cap scenario measures a cap that binds.
+      capFactor: 10,
+        quick: true,
+        title: `Small job: ${lines} lines, 1 s replies, full buckets`,
+        description:
+          `${lines} lines with ~1 s replies (0.5 s + 12.5 ms per output token, 20–60 tokens, ±20%) at 6,000 RPM (100 req/s), 3M ITPM, 600k OTPM, starting full. ` +
+          `The whole job fits in the full buckets, so the ideal is one reply time and start-up is the whole story; a client pacing at the published 100 req/s takes ~${lines / 100 + 1} s.`,
+        limits: { requestsPerMinute: 6_000, inputTokensPerMinute: 3_000_000, outputTokensPerMinute: 600_000 },
+        initial: 'full',
+        latency: { baseMs: 500, perOutputTokenMs: 12.5, jitter: 0.2 },
+        job: { lines, model: MODEL, maxTokens: 100, promptChars: [150, 330], outputTokens: [20, 60] },
+        // Little's law: 100 req/s × 1 s.
+        semaphore: 100,
+        alone: true,
+        // Against a one-second ideal the usual 2× + 6 s would stop most contenders before they finish.
+        timeLimitPadSec: 30,
+        whenBehind: CAUSES.startUp,
+      }),
+    ),
+    {
+      ...common,
+      name: 'overload-burst',
+      // A cap as most users set one — a guard well above the expected cost — so this measures the pace;
+      // the spend-cap scenario measures a cap that binds.
+      capFactor: 10,
+      title: 'Three 1 s bursts of 529 at Scale tier',
+      description:
+        '1,500 lines with 1–3 s replies (the realistic latency: 0.5 s + 12.5 ms per output token, 40–200 tokens, ±20%) against the Scale-tier limits (10,000 RPM, 10M ITPM, 2M OTPM), starting full: the quota never binds. ' +
+        'Every request is answered 529 overloaded for 1 s at t=2 s, 5 s and 8 s. A 529 should slow a client, not stop it.',
+      limits: { ...TIERS.scale },
+      initial: 'full',
+      latency: { ...REALISTIC_LATENCY },
+      job: { lines: 1_500, model: MODEL, maxTokens: 256, promptChars: [150, 330], outputTokens: [40, 200] },
+      events: [
+        { at: 2, kind: 'storm', status: 529, seconds: 1 },
+        { at: 5, kind: 'storm', status: 529, seconds: 1 },
+        { at: 8, kind: 'storm', status: 529, seconds: 1 },
+      ],
+      // Little's law: 166 req/s (the RPM) × 2 s ≈ 333; a user rounds down.
+      semaphore: 300,
+      // The ideal is one reply time (2 s); 2× that + 25 s lets a client at a third of the RPM finish.
+      timeLimitPadSec: 25,
+      // Real time, one contender at a time: a client that sends the whole job at once spends seconds of CPU doing it (~5 ms a request here), which compressed time would multiply.
+      alone: true,
+      whenBehind: `${CAUSES.overload} ${CAUSES.startUp}`,
     },
   ];
 }
