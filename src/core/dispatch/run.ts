@@ -158,7 +158,11 @@ export class Run {
         while (!this.exhausted && this.buffer.length < READ_AHEAD && !TERMINAL_STATES.has(this.state) && !this.stopping) {
           const next = await this.iterator.next();
           if (next.done) this.exhausted = true;
-          else this.buffer.push(await this.prepare(next.value));
+          else {
+            const item = this.prepare(next.value);
+            // Only a request whose cached prefix is being counted waits; the rest stay synchronous.
+            this.buffer.push(item instanceof Promise ? await item : item);
+          }
         }
         this.reading = false;
         onReady();
@@ -170,12 +174,17 @@ export class Run {
     })();
   }
 
-  private async prepare(request: InputRequest): Promise<PendingItem> {
+  private prepare(request: InputRequest): PendingItem | Promise<PendingItem> {
     const params = request.params;
     // The quota estimate learns tokens per byte from the bytes; the cap reserves the tightest
     // proven bound (a counted cached prefix, else the bytes).
     const bytesBound = PromptBounds.bytesBound(params);
-    const upperBound = this.promptBounds ? await this.promptBounds.inputTokensUpperBound(params) : bytesBound;
+    const bound = this.promptBounds ? this.promptBounds.inputTokensUpperBound(params, bytesBound) : bytesBound;
+    return typeof bound === 'number' ? this.item(request, bytesBound, bound) : bound.then((b) => this.item(request, bytesBound, b));
+  }
+
+  private item(request: InputRequest, bytesBound: number, upperBound: number): PendingItem {
+    const params = request.params;
     return {
       request,
       shape: { inputBytes: bytesBound, maxTokens: params.max_tokens },

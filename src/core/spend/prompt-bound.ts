@@ -35,9 +35,11 @@ export class PromptBounds {
     return inputBytesOf(params) + BASE_OVERHEAD_TOKENS + (hasTools ? TOOLS_OVERHEAD_TOKENS : 0);
   }
 
-  /** Upper bound on the request's input tokens. Never more than the bytes bound. */
-  async inputTokensUpperBound(params: MessageParams): Promise<number> {
-    const bytes = PromptBounds.bytesBound(params);
+  /**
+   * Upper bound on the request's input tokens, never more than `bytes` (its bytes bound). A number
+   * at once where nothing is counted (most requests: no await on the hot path), else a promise.
+   */
+  inputTokensUpperBound(params: MessageParams, bytes = PromptBounds.bytesBound(params)): number | Promise<number> {
     const prefix = this.counter ? cachedPrefix(params) : undefined;
     if (!prefix) return bytes;
     const key = `${params.model}\n${prefix}`;
@@ -49,10 +51,11 @@ export class PromptBounds {
         .catch(() => undefined);
       this.counted.set(key, count);
     }
-    const prefixTokens = await count;
-    if (prefixTokens === undefined) return bytes;
-    const rest = Buffer.byteLength(JSON.stringify(params.messages), 'utf8');
-    return Math.min(bytes, Math.ceil(prefixTokens * (1 + COUNT_MARGIN)) + COUNT_SLACK_TOKENS + rest);
+    return count.then((prefixTokens) => {
+      if (prefixTokens === undefined) return bytes;
+      const rest = Buffer.byteLength(JSON.stringify(params.messages), 'utf8');
+      return Math.min(bytes, Math.ceil(prefixTokens * (1 + COUNT_MARGIN)) + COUNT_SLACK_TOKENS + rest);
+    });
   }
 }
 
