@@ -127,6 +127,23 @@ describe('input: scanFile', () => {
       const report = await scanFile(write([bare('x'), batch('line-2')]));
       assert.equal(report.problemCount, 0);
     });
+
+    it('finds every duplicate among thousands of ids, reading the first lines again as written (BOM, CRLF, a default model)', async () => {
+      // A duplicate is confirmed by reading its first line again: that line must be found and
+      // parsed exactly as the scan read it, or a duplicate would be missed.
+      const count = 3000;
+      const line = (id: string): string => JSON.stringify({ custom_id: id, params: { max_tokens: 10, messages: [{ role: 'user', content: id }] } });
+      const again = Array.from({ length: 500 }, (_, k) => (k * 7919) % count); // 500 distinct ids, scrambled, item-0 first
+      const lines = [...Array.from({ length: count }, (_, i) => line(`item-${i}`)), ...again.map((i) => line(`item-${i}`))];
+      const file = path.join(dir, 'dups.jsonl');
+      fs.writeFileSync(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${lines.join('\r\n')}\r\n`)]));
+      const report = await scanFile(file, { model: 'claude-haiku-4-5' });
+      assert.equal(report.requests, count);
+      assert.deepEqual(
+        report.problems.map((p) => `${p.line}: ${p.message}`),
+        again.map((i, k) => `${count + k + 1}: duplicate custom_id 'item-${i}' (first on line ${i + 1}) — every request needs its own custom_id`),
+      );
+    });
   });
 
   describe('unknown models', () => {
@@ -247,6 +264,37 @@ describe('input: scanFile', () => {
     assert.ok(peakGrowth < fileBytes / 10);
     console.log(`      scanFile: ${count.toLocaleString('en-US')} lines (${mb(fileBytes)}) in ${seconds.toFixed(1)} s = ` +
       `${Math.round(count / seconds).toLocaleString('en-US')} lines/s (GC pauses included), live heap growth ${mb(peakGrowth)}`);
+  });
+
+  it('scans 1,000,000 explicit custom_ids in bounded memory (typed arrays, not a Map of strings)', async function () {
+    this.timeout(300_000);
+    const file = path.join(dir, 'million-ids.jsonl');
+    const count = 1_000_000;
+    writeLines(file, count, (i) => `{"custom_id":"item-${i}","params":{"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"Item ${i}"}]}}`);
+
+    // Heap and array buffers: the id index lives in typed arrays, outside the heap.
+    const gc = exposeGc();
+    const live = (): number => {
+      gc();
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const baseline = live();
+    let peakGrowth = 0;
+    let nextSample = 100_000;
+    const report = await scanFile(file, { isKnownModel }, {
+      onProgress: ({ lines }) => {
+        if (lines < nextSample) return;
+        nextSample += 100_000;
+        peakGrowth = Math.max(peakGrowth, live() - baseline);
+      },
+    });
+
+    assert.equal(report.requests, count);
+    assert.equal(report.problemCount, 0);
+    // A Map of the id strings held ~60 MB here; the index holds ~20.
+    assert.ok(peakGrowth < 32 * 1024 * 1024, `live memory grew by ${mb(peakGrowth)}`);
+    console.log(`      scanFile: ${count.toLocaleString('en-US')} custom_ids, live memory growth ${mb(peakGrowth)}`);
   });
 });
 

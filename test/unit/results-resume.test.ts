@@ -210,6 +210,25 @@ describe('results: prepareResume', () => {
     assert.deepEqual([state.simulatedLines, state.firstSimulatedLine, state.realLines, state.firstRealLine], [1, 2, 2, 1]);
   });
 
+  it('knows exactly which of thousands of ids succeeded, and each one\'s fingerprint (ids are kept compactly, not as strings)', async () => {
+    // Even lines succeeded, odd ones errored; some ids are not ASCII; near-misses must not count.
+    const idOf = (i: number): string => (i % 500 === 0 ? `é-${i}` : `id-${i}`);
+    const lines: ResultLine[] = [];
+    for (let i = 0; i < 6000; i++) {
+      lines.push(i % 2 === 0 ? line(idOf(i), 'succeeded', { fingerprint: `sha256:${i.toString(16).padStart(13, '0')}abc` }) : line(idOf(i), 'errored'));
+    }
+    fs.writeFileSync(file, jsonl(...lines));
+    const state = await prepareResume(file);
+    assert.equal(state.succeeded.size, 3000);
+    assert.equal(state.fingerprints.size, 3000);
+    for (let i = 0; i < 6000; i++) {
+      assert.equal(state.succeeded.has(idOf(i)), i % 2 === 0, idOf(i));
+      assert.equal(state.fingerprints.get(idOf(i)), i % 2 === 0 ? i : undefined, idOf(i));
+    }
+    for (const absent of ['id-6000', 'id-0', 'e-0', 'é-0 ', 'id-02', 'ID-2']) assert.equal(state.succeeded.has(absent), false, absent);
+    assert.deepEqual([...state.succeeded].slice(0, 3), ['é-0', 'id-2', 'id-4']);
+  });
+
   it('refuses to repair a file it cannot write, before changing anything', async function () {
     if (process.getuid?.() === 0) this.skip(); // root writes anyway
     const content = jsonl(line('a')) + '{"custom_id":"b';

@@ -11,15 +11,21 @@
 //     left by a crash are cut off.
 // Dropping lines rewrites the file atomically (temp file beside it, fsync, rename over), so a crash
 // during the rewrite leaves either the old file or the new one. The file is streamed: memory is
-// the set of succeeded ids, the line numbers to drop, and one chunk.
+// the set of succeeded ids (compact: ~35 bytes a short id, see ExactIdMap), the line numbers to drop,
+// and one chunk.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { refuseSymlinkSync } from '../files/atomic-write';
 import { fingerprintKey } from '../input/fingerprint';
+import { ExactIdMap, type IdNumbers, type IdSet } from '../input/id-set';
 
 export interface ResumeState {
-  /** custom_ids with a succeeded line: skip them. */
-  succeeded: Set<string>;
+  /**
+   * custom_ids with a succeeded line: skip them. Exact (a line is never skipped for an id that only
+   * hashes alike) and compact: a million ids like `id-123456` in ~35 MB (UUIDs ~55), against
+   * ~95 (~180) as a Set and a Map of strings.
+   */
+  succeeded: IdSet;
   /** errored / canceled / expired lines removed (their requests are to be retried). */
   erroredDropped: number;
   /** Later succeeded lines for an id that already had one, removed. */
@@ -35,10 +41,11 @@ export interface ResumeState {
   /** The file was rewritten to drop lines. */
   rewritten: boolean;
   /**
-   * The request fingerprint each kept line recorded (52 bits of its hash, as a number: compact for
-   * a million ids), to tell a changed input line from the one that was answered.
+   * The request fingerprint each kept line recorded (52 bits of its hash, as a number), to tell a
+   * changed input line from the one that was answered. The same ids as `succeeded`, not a second
+   * copy: setting one here adds the id there.
    */
-  fingerprints: Map<string, number>;
+  fingerprints: IdNumbers;
   /** Kept lines marked as a rehearsal's (`"simulated": true`), and the first of them. */
   simulatedLines: number;
   firstSimulatedLine: number | undefined;
@@ -70,8 +77,9 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
   // A leftover from a crash during an earlier rewrite; the results file itself is whole either way.
   await fs.promises.rm(resumeTempPath(resultsPath), { force: true });
 
+  const ids = new ExactIdMap();
   const state: ResumeState = {
-    succeeded: new Set(),
+    succeeded: ids,
     erroredDropped: 0,
     duplicatesDropped: 0,
     tornTailRepaired: false,
@@ -79,7 +87,7 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
     spentUsd: 0,
     keptLines: 0,
     rewritten: false,
-    fingerprints: new Map(),
+    fingerprints: ids.numbers(),
     simulatedLines: 0,
     firstSimulatedLine: undefined,
     realLines: 0,
