@@ -15,7 +15,7 @@
 // and one chunk.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { refuseSymlinkSync } from '../files/atomic-write';
+import { refuseSymlinkSync, syncDirectorySync } from '../files/atomic-write';
 import { fingerprintKey } from '../input/fingerprint';
 import { ExactIdMap, type IdNumbers, type IdSet } from '../input/id-set';
 
@@ -366,7 +366,7 @@ async function rewriteWithout(path: string, drops: number[]): Promise<void> {
     await fs.promises.rm(tmp, { force: true });
     throw err;
   }
-  await syncDirectory(dirname(path));
+  syncDirectorySync(dirname(path));
 }
 
 async function writeAll(file: fs.promises.FileHandle, data: Buffer): Promise<void> {
@@ -374,18 +374,5 @@ async function writeAll(file: fs.promises.FileHandle, data: Buffer): Promise<voi
   while (offset < data.length) {
     const { bytesWritten } = await file.write(data, offset, data.length - offset);
     offset += bytesWritten;
-  }
-}
-
-/** Makes the rename itself durable. Not possible on every platform (Windows), hence best effort. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: fs.promises.FileHandle | undefined;
-  try {
-    handle = await fs.promises.open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // The rename is still atomic; only its durability across an OS crash is not guaranteed here.
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }
