@@ -292,6 +292,8 @@ class StormProxy {
       { host: '127.0.0.1', port: this.mock.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
+        // A stream's headers come before its body (the API sends them on admission): pass them on now.
+        res.flushHeaders();
         up.pipe(res);
       },
     );

@@ -40,6 +40,8 @@ export class FakeApi implements MessagesClient {
   rateLimited = 0;
   inFlight = 0;
   maxInFlight = 0;
+  /** Requests sent streamed (headers on admission): the dispatcher asks for that until it knows the limits. */
+  streamed = 0;
   readonly sentAt: number[] = [];
   readonly completions = new Map<string, number>();
 
@@ -90,6 +92,12 @@ export class FakeApi implements MessagesClient {
     this.input.take(input);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    if (options.onHeaders) {
+      // Streamed, as the real client does when asked: the headers on admission, the message later.
+      this.streamed++;
+      const headers = this.headers();
+      queueMicrotask(() => options.onHeaders?.(headers));
+    }
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.inFlight--;

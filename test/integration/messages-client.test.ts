@@ -49,6 +49,56 @@ describe('the SDK messages client', () => {
     assert.equal(server.stats().countTokensRequests, 1, 'the shared prefix is counted once');
   });
 
+  it('streamed (while the limits are unknown): the headers come on admission, the message is the one a plain request gets', async () => {
+    const slow = await startMockServer({ apiKey: API_KEY, limits: limitsForTier('build'), latency: { baseMs: 400, perOutputTokenMs: 0, jitter: 0 } });
+    try {
+      const client = createSdkMessagesClient({ apiKey: API_KEY, baseURL: slow.url });
+      const request = { ...params('claude-haiku-4-5'), system: 'Answer in one word.' };
+      let atHeaders: { inFlight: number; succeeded: number } | undefined;
+      let remaining: string | null = null;
+      const streamed = await client.create(request, {
+        signal: new AbortController().signal,
+        timeoutMs: 10_000,
+        onHeaders: (h) => {
+          // Not a timing: the mock's own books say whether the reply had been generated yet.
+          atHeaders = { inFlight: slow.stats().inFlight, succeeded: slow.stats().succeeded };
+          remaining = h.get('anthropic-ratelimit-requests-remaining');
+        },
+      });
+      assert.deepEqual(atHeaders, { inFlight: 1, succeeded: 0 }, 'the headers came while the reply was still being generated');
+      assert.match(String(remaining), /^\d+$/);
+      const plain = await client.create(request, { signal: new AbortController().signal, timeoutMs: 10_000 });
+      const { id: _a, ...a } = streamed.message;
+      const { id: _b, ...b } = plain.message;
+      assert.deepEqual(a, b, 'the same message, usage included; nothing the SDK adds (parsed_output)');
+      assert.equal(slow.stats().succeeded, 2);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('a stream that breaks after admission comes back as an answer without usage (kept at its worst case), not as an error to retry', async () => {
+    const { createServer } = await import('node:http');
+    const broken = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'request-id': 'req_broken', 'anthropic-ratelimit-requests-limit': '50' });
+      res.write('event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[],"usage":{"input_tokens":5,"output_tokens":0}}}\n\n');
+      setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((r) => broken.listen(0, '127.0.0.1', r));
+    try {
+      const port = (broken.address() as { port: number }).port;
+      const client = createSdkMessagesClient({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${port}` });
+      let sawHeaders = false;
+      const sent = await client.create(params('claude-haiku-4-5'), { signal: new AbortController().signal, timeoutMs: 10_000, onHeaders: () => (sawHeaders = true) });
+      assert.ok(sawHeaders);
+      assert.equal(typeof sent.message, 'string');
+      assert.match(String(sent.message), /streamed reply broke off/);
+      assert.equal(sent.requestId, 'req_broken');
+    } finally {
+      broken.close();
+    }
+  });
+
   it('rejects with the SDK error classes', async () => {
     await assert.rejects(send('claude-nonexistent-1'), (err: unknown) => err instanceof APIError && err.status === 404);
   });

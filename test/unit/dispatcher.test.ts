@@ -322,15 +322,15 @@ describe('Dispatcher', () => {
   it('pause stops new dispatches and lets in-flight finish; resume continues', async () => {
     const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 4 });
     const run = h.start(makeRequests(40));
-    // One probe first; once it answers, the ceiling of 4 fills.
-    await clock.tickAsync(1_010);
+    // One request first; once its headers are in (on admission: it streams), the ceiling of 4 fills.
+    await clock.tickAsync(10);
     assert.equal(h.api.inFlight, 4);
     h.dispatcher.pause();
     const sent = h.api.received;
-    assert.equal(sent, 5);
+    assert.equal(sent, 4);
     await clock.tickAsync(30_000);
     assert.equal(h.api.received, sent, 'nothing sent while paused');
-    assert.equal(h.results.length, 5, 'in-flight requests finished');
+    assert.equal(h.results.length, 4, 'in-flight requests finished');
     assert.equal(h.dispatcher.snapshot().runs[0]?.state, 'paused');
     h.dispatcher.resume();
     await clock.tickAsync(60_000);
@@ -340,13 +340,13 @@ describe('Dispatcher', () => {
   it('stop lets in-flight finish; abort cancels them', async () => {
     const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 5_000 }, { maxInFlight: 3 });
     const a = h.start(makeRequests(10));
-    await clock.tickAsync(5_010); // the probe has answered; 3 more are in flight
+    await clock.tickAsync(10); // the first request's headers are in; 3 are in flight
     h.dispatcher.stop(a);
     await clock.tickAsync(6_000);
     const sa = await a.done;
     assert.equal(sa.state, 'stopped');
-    assert.equal(sa.succeeded, 4);
-    assert.equal(sa.unsent, 6);
+    assert.equal(sa.succeeded, 3);
+    assert.equal(sa.unsent, 7);
 
     const b = h.start(makeRequests(10));
     await clock.tickAsync(10);
@@ -373,7 +373,7 @@ describe('Dispatcher', () => {
     await clock.tickAsync(1000);
   });
 
-  it('respects a fixed in-flight ceiling, and ramps an auto one gradually', async () => {
+  it('respects a fixed in-flight ceiling, and the cap of an auto one', async () => {
     const fixed = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 3 });
     fixed.start(makeRequests(30));
     await clock.tickAsync(20_000);
@@ -381,13 +381,36 @@ describe('Dispatcher', () => {
 
     const auto = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { maxInFlight: 'auto', maxInFlightCap: 32 });
     auto.start(makeRequests(400));
-    await clock.tickAsync(10);
-    assert.ok(auto.api.inFlight <= 4, `starts small (${auto.api.inFlight})`);
     await clock.tickAsync(30_000);
-    assert.ok(auto.api.maxInFlight > 8, `ramps up (${auto.api.maxInFlight})`);
-    assert.ok(auto.api.maxInFlight <= 32, 'never above the cap');
+    assert.equal(auto.api.maxInFlight, 32, 'up to the cap, never above');
     auto.dispatcher.abort();
     await clock.tickAsync(1000);
+  });
+
+  it('streams only while the limits are unknown: the first headers, on admission, open a full bucket to the whole small job at once', async () => {
+    // 6,000 RPM, full buckets, 1 s replies: a 300-line job fits in the buckets.
+    const h = harness({ rpm: 6_000, otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000, outputTokens: () => 40 });
+    const done: number[] = [];
+    const t0 = Date.now();
+    h.start(makeRequests(300, { maxTokens: 100 }), { onResult: () => done.push(Date.now() - t0) });
+    await clock.tickAsync(10);
+    assert.equal(h.api.inFlight, 300, 'every line went out before the first reply came back');
+    assert.equal(h.api.streamed, 1, 'only the request sent before the limits were known streamed');
+    await clock.tickAsync(2_000);
+    assert.equal(done.length, 300);
+    assert.ok(Math.max(...done) <= 1_100, `one reply time, not a probe's round trip plus a ramp: ${Math.max(...done)} ms`);
+    assert.equal(h.api.rateLimited, 0);
+  });
+
+  it('from a drained bucket, the first headers hold the rest of the job: one request meets the empty bucket, not the whole window', async () => {
+    const h = harness({ rpm: 6_000, otpm: 60_000, itpm: 10_000_000, initial: 'drained', latencyMs: 1_000, outputTokens: () => 100 });
+    h.start(makeRequests(300, { maxTokens: 200 }));
+    await clock.tickAsync(10);
+    assert.ok(h.api.received <= 1, `${h.api.received} sent before the limits were known`);
+    await clock.tickAsync(5_000);
+    assert.ok(h.api.rateLimited <= 1, `${h.api.rateLimited} answered 429`);
+    h.dispatcher.abort();
+    await clock.tickAsync(1_000);
   });
 
   it('exposes how the retry budget refills, so a view can explain an amount above perMinute', () => {

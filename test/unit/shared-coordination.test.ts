@@ -93,8 +93,9 @@ describe('Dispatcher with a shared coordinator', () => {
     const [, first] = coordinator.settled[0]!;
     assert.equal(first.consumption.outputTokens, 50);
     assert.ok(first.usd! > 0);
-    // Every response's headers were passed on for the others.
-    assert.equal(coordinator.observations, 10);
+    // Every response's headers were passed on for the others, and the first request's once more on
+    // admission (it streamed: the limits were not known yet).
+    assert.equal(coordinator.observations, 11);
     assert.equal(results.length, 10);
     // The worst case reserved on the shared daily budget is the run's own worst case.
     assert.ok(coordinator.reserved[0]!.worstUsd! >= first.usd!);

@@ -1,6 +1,8 @@
 // The one thing the dispatcher needs from the API: send one request, get the message and the
 // response headers back, or an SDK error. The SDK's own retries are off: the dispatcher owns them.
 import Anthropic from '@anthropic-ai/sdk';
+import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
+import type { Stream } from '@anthropic-ai/sdk/core/streaming';
 import type { MessageParams, Usage } from '../types';
 import type { HeaderSource } from '../limits/rate-limit-headers';
 import type { TokenCounter } from '../spend/prompt-bound';
@@ -15,6 +17,13 @@ export interface SentMessage {
 export interface SendOptions {
   signal: AbortSignal;
   timeoutMs: number;
+  /**
+   * Called with the response headers as soon as the API admits the request. When given, the
+   * request is streamed: a stream's headers (the rate-limit ones included) arrive on admission,
+   * a non-streamed reply's only with the whole reply — seconds later with long replies. The
+   * dispatcher asks for it while it does not yet know the limits. The message is the same.
+   */
+  onHeaders?: (headers: HeaderSource) => void;
 }
 
 export interface MessagesClient extends Partial<TokenCounter> {
@@ -46,7 +55,7 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
   // The dispatcher owns retries: the SDK's own are off.
   const client = createAnthropic(options, 0);
   return {
-    async create(params, { signal, timeoutMs }) {
+    async create(params, { signal, timeoutMs, onHeaders }) {
       // The SDK's `messages.create` prints a deprecation warning to `console.warn` on *every*
       // request to a deprecated model (not through its `logger` option, which it ignores for this:
       // checked in 1.12 and 1.15), thousands of lines through the progress bar. Floorline names
@@ -58,6 +67,7 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
       // The raw response, parsed here: a 200 whose body is not JSON (a broken proxy) must reach the
       // dispatcher as an answer it cannot bill from — kept at its worst case — not as a parse error
       // that looks like a request that never went out. Error statuses still throw the SDK's classes.
+      if (onHeaders) return streamed(client, params, { signal, timeoutMs, onHeaders });
       const response = await client.post('/v1/messages', { body: params, signal, timeout: timeoutMs, maxRetries: 0 }).asResponse();
       const text = await response.text();
       let message: unknown;
@@ -74,6 +84,35 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
       return counted.input_tokens;
     },
   };
+}
+
+/**
+ * The request as a stream, accumulated into the Message by the SDK's own `MessageStream` (the
+ * same `post` as above, for the same reason). A stream that breaks after the API admitted it (an
+ * `error` event, a cut connection, a garbled event) may have been billed: it comes back as an
+ * answer without usage, which the dispatcher keeps at its worst case, never as an error it would
+ * retry as if nothing had been spent. Only an abort is passed on as one.
+ */
+async function streamed(client: Anthropic, params: MessageParams, options: SendOptions & { onHeaders: (headers: HeaderSource) => void }): Promise<SentMessage> {
+  const { data, response } = await client
+    .post<Stream<Anthropic.RawMessageStreamEvent>>('/v1/messages', {
+      body: { ...params, stream: true },
+      stream: true,
+      signal: options.signal,
+      timeout: options.timeoutMs,
+      maxRetries: 0,
+    })
+    .withResponse();
+  const requestId = response.headers.get('request-id');
+  options.onHeaders(response.headers);
+  try {
+    // `parsed_output` is the SDK's own addition (structured outputs it parsed), not the API's: the results file carries what the API sent.
+    const { parsed_output: _parsed, ...message } = (await MessageStream.fromReadableStream(data.toReadableStream()).finalMessage()) as unknown as Record<string, unknown>;
+    return { message: message as SentMessage['message'], headers: response.headers, requestId };
+  } catch (err) {
+    if (options.signal.aborted) throw err;
+    return { message: `the streamed reply broke off: ${err instanceof Error ? err.message : String(err)}` as unknown as SentMessage['message'], headers: response.headers, requestId };
+  }
 }
 
 /**

@@ -26,7 +26,7 @@ import { formatCount, formatUsd, plural } from '../format';
 import { DIMENSION_LABELS } from './tightest-dimension';
 import type { Usage } from '../types';
 import type { SharedCoordinator, SharedReserveOutcome } from '../coordination/coordinator';
-import type { LimitObservation } from '../limits/rate-limit-headers';
+import type { HeaderSource, LimitObservation } from '../limits/rate-limit-headers';
 
 export interface DispatcherOptions {
   client: MessagesClient;
@@ -134,7 +134,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   /** Whether the current hold was announced at info level (so its end is too). */
   private holdLoud = false;
   private holdDetail: string | undefined;
-  private lastCeiling: CeilingDecision = { value: 1, reason: 'not started' };
+  private lastCeiling: CeilingDecision = { value: 1, by: 'start', reason: 'not started' };
+  /** The decision last logged and emitted: a new binding, or a move of ≥ 10%, is news; the drift of every completion is not. */
+  private reportedCeiling: CeilingDecision = this.lastCeiling;
 
   private pumping = false;
   private pumpAgain = false;
@@ -498,7 +500,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // Until a first response tells us the limits and how full the buckets are, the ceiling's start window.
     const rate = this.quota.hasObservation && this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined;
     const decision: CeilingDecision = this.ceiling.decide(rate, this.quota.hasObservation);
-    if (decision.value !== this.lastCeiling.value) {
+    const reported = this.reportedCeiling;
+    if (decision.by !== reported.by || Math.abs(decision.value - reported.value) >= Math.max(1, reported.value * 0.1)) {
+      this.reportedCeiling = decision;
       // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
       // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
       // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
@@ -537,8 +541,16 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   private send(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined, reservation: ReturnType<QuotaModel['reserve']>, controller: AbortController): void {
     const params: MessageParams = item.request.params;
+    // Until a response has told the limits, requests stream: their headers come on admission, so
+    // the rest of the job waits for the API to accept the first request, not for its whole reply.
+    const onHeaders = this.quota.hasObservation ? undefined : (headers: HeaderSource) => {
+      if (this.quota.hasObservation) return;
+      this.log('debug', `${run.label}: the limits are in, ${this.clock.now() - now} ms after the first request went out (its reply streams on)`, run.id);
+      this.observe(parseRateLimitHeaders(headers, this.clock.now()));
+      this.pump();
+    };
     this.client
-      .create(params, { signal: controller.signal, timeoutMs: this.timeoutMs(params.max_tokens) })
+      .create(params, { signal: controller.signal, timeoutMs: this.timeoutMs(params.max_tokens), ...(onHeaders ? { onHeaders } : {}) })
       .then(
         (sent) => {
           const done = this.clock.now();
@@ -651,7 +663,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           return;
         }
         if (verdict.pushback) {
-          this.ceiling.recordPushback(this.inFlight, verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : verdict.pushback);
+          const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : verdict.pushback;
+          this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
           this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
@@ -688,7 +701,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   ): void {
     // Only a request sent after the last 529 was seen is new evidence: the rest of a burst that was
     // already in flight must not stretch the pause.
-    if (cause === 'overloaded' && sentAt > this.lastOverloadAt) {
+    if (cause === 'overloaded') {
+      // Old news neither escalates nor stretches the pause: a burst's 529s come back over a
+      // second or more (as many as were in flight), and each restarting the pause kept every new
+      // request waiting until the last of them was in.
+      if (sentAt <= this.lastOverloadAt) return;
       this.consecutiveOverloads++;
       this.lastOverloadAt = now;
     }

@@ -63,6 +63,7 @@ export interface MockRequestBody {
   tools?: unknown;
   metadata?: unknown;
   cache_control?: unknown;
+  stream?: unknown;
   [key: string]: unknown;
 }
 
@@ -473,7 +474,8 @@ class MockApi {
     if (auth) return this.sendError(res, auth);
     const parsed = 'error' in json ? json : validateBody(json.value, true);
     if ('error' in parsed) return this.sendError(res, parsed.error);
-    const body = parsed.body;
+    // A streamed request gets the same reply, as server-sent events; `stream` itself changes nothing else.
+    const { stream, ...body } = parsed.body;
     const refused = this.modelError(body.model) ?? this.spendError();
     if (refused) return this.sendError(res, refused);
 
@@ -490,6 +492,9 @@ class MockApi {
     this.stats.inputTokensCharged += chargedInput;
     this.stats.inFlight += 1;
     this.stats.maxInFlight = Math.max(this.stats.maxInFlight, this.stats.inFlight);
+    // As the API does, a stream's response headers (the rate-limit ones included) go out on
+    // admission, before the model has generated anything.
+    const streamRequestId = stream === true ? this.openStream(res) : undefined;
 
     const finished = await this.sleep(latencyMs(this.latency, outputTokens, hashFraction(hash, 2)));
     if (!finished) return; // server closing: the socket is being destroyed
@@ -510,7 +515,17 @@ class MockApi {
     this.stats.lastCompletionAt = this.now();
     const key = requestKey(body);
     this.stats.completionsByKey[key] = (this.stats.completionsByKey[key] ?? 0) + 1;
+    if (streamRequestId !== undefined) return void res.end(messageEvents(message));
     this.send(res, 200, message, { messagesRoute: true });
+  }
+
+  /** A 200 `text/event-stream` with the buckets as they are now; the events follow with the reply. */
+  private openStream(res: ServerResponse): string {
+    const requestId = this.nextRequestId();
+    this.stats.byStatus[200] = (this.stats.byStatus[200] ?? 0) + 1;
+    res.writeHead(200, { 'request-id': requestId, ...this.rateLimitHeaders(), 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    return requestId;
   }
 
   /** An injected `hang`: in flight, unanswered, until the client goes away or the server closes. */
@@ -964,7 +979,6 @@ function validateBody(body: unknown, isCreate: boolean): { body: MockRequestBody
   if (isCreate) {
     const removed = REMOVED_SAMPLING_PARAMS.find((p) => p in body);
     if (removed) return bad(`${removed}: Extra inputs are not permitted`);
-    if (body.stream === true) return bad('streaming is not supported by the mock');
   }
   return { body: body as MockRequestBody };
 }
@@ -1033,6 +1047,22 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | null> {
     req.on('end', () => resolve(size > limit ? null : Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+/** A whole Message as the API streams it: message_start, each block's start, delta and stop, message_delta with the usage, message_stop. */
+export function messageEvents(message: MockMessage): string {
+  const event = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+  const { content, stop_reason: stopReason, stop_sequence: stopSequence, usage } = message;
+  const stopDetails = (message as unknown as Record<string, unknown>).stop_details;
+  const parts = [event('message_start', { message: { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...usage, output_tokens: 0 } } })];
+  content.forEach((block, index) => {
+    parts.push(event('content_block_start', { index, content_block: { type: 'text', text: '' } }));
+    parts.push(event('content_block_delta', { index, delta: { type: 'text_delta', text: block.text } }));
+    parts.push(event('content_block_stop', { index }));
+  });
+  parts.push(event('message_delta', { delta: { stop_reason: stopReason, stop_sequence: stopSequence, ...(stopDetails === undefined ? {} : { stop_details: stopDetails }) }, usage }));
+  parts.push(event('message_stop', {}));
+  return parts.join('');
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
