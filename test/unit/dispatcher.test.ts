@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
+import { APIError } from '@anthropic-ai/sdk';
 import { Dispatcher, type DispatcherOptions } from '../../src/core/dispatch/dispatcher';
 import type { RunOptions } from '../../src/core/dispatch/run';
 import type { DispatcherSnapshot } from '../../src/core/dispatch/snapshot';
@@ -164,13 +165,18 @@ describe('Dispatcher', () => {
     await clock.tickAsync(170);
     assert.equal(h.api.received, 1);
     await clock.tickAsync(20);
-    // At 188 ms four went out together (two will meet 529s, pausing again briefly).
-    assert.equal(h.api.received, 4 + 1);
-    await clock.tickAsync(2_000);
-    assert.ok(h.api.received > 5, 'the run goes on within moments');
+    // At 188 ms one request goes out first, streamed, not the whole window: it meets the second
+    // 529, and the pause doubles (375 ms); then the third, and it doubles again (750 ms).
+    assert.equal(h.api.received, 2);
+    await clock.tickAsync(380);
+    assert.equal(h.api.received, 3, 'again one probe after the second pause');
+    await clock.tickAsync(760);
+    // The fourth is admitted: its headers open the window while its reply is still on its way.
+    assert.ok(h.api.received >= 4 + 3, `the run goes on at once: ${h.api.received} sent`);
     await clock.tickAsync(30_000);
     assert.equal(h.results.length, 20);
     assert.ok(h.results.every((r) => r.result.type === 'succeeded'));
+    assert.equal(h.api.received, 23, 'three 529s, each met by a single request');
   });
 
   it('a 3-second 529 burst slows the run without stopping it: no pause in sending longer than the burst warrants', async () => {
@@ -218,7 +224,8 @@ describe('Dispatcher', () => {
 
   it('shares one retry budget across the run', async () => {
     const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 100 }, { retryBudgetPerMinute: 3, retryBudgetRatio: 0, maxAttempts: 10, maxInFlight: 10 });
-    for (let i = 0; i < 50; i++) h.api.script.push({ status: 529, type: 'overloaded_error', message: 'Overloaded' });
+    // Server errors: nothing but the budget holds their retries back.
+    for (let i = 0; i < 50; i++) h.api.script.push({ status: 500, type: 'api_error', message: 'Internal server error' });
     h.start(makeRequests(10));
     await clock.tickAsync(59_000);
     // 10 first attempts, then at most the budget's 3 (plus what refilled in that minute: 2.95).
@@ -226,6 +233,26 @@ describe('Dispatcher', () => {
     assert.ok(h.dispatcher.snapshot().runs[0]!.retries >= 10);
     h.dispatcher.abort();
     await clock.tickAsync(1000);
+  });
+
+  it("retries after 529s are paced by the pause and the probe, not the retry budget: a burst's backlog goes out once the API accepts again", async () => {
+    const h = harness({ otpm: 10_000_000, itpm: 10_000_000, latencyMs: 1_000 }, { retryBudgetPerMinute: 1, retryBudgetRatio: 0, maxInFlight: 40 });
+    const api = h.api;
+    const create = api.create.bind(api);
+    // Requests 2–40, in the air together, are all refused by an overload half a second later.
+    api.create = (params, options) => {
+      if (api.received >= 1 && api.received < 40) {
+        api.received++;
+        return new Promise((_, reject) => setTimeout(() => reject(APIError.generate(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }, 'Overloaded', new Headers())), 500));
+      }
+      return create(params, options);
+    };
+    const run = h.start(makeRequests(40));
+    await clock.tickAsync(5_000);
+    const summary = await run.done;
+    // On a budget of one retry a minute, 38 of them would have waited for ~38 minutes.
+    assert.equal(summary.succeeded, 40);
+    assert.equal(api.received, 40 + 39);
   });
 
   it('gives up on a line after maxAttempts and records it as errored', async () => {

@@ -102,6 +102,19 @@ describe('ConsumptionEstimator', () => {
     assert.ok(est.outputTokens >= 200 && est.outputTokens <= 300, `output ${est.outputTokens}`);
     assert.ok(Math.abs((e.cacheReadShare ?? 0) - 0.9) < 0.01);
   });
+  it('learns a shared cached prefix from the first reads, not thirty replies after its one write', () => {
+    const e = new ConsumptionEstimator();
+    const shape = { inputBytes: 16_300, maxTokens: 100 };
+    // The first reply wrote the 4,000-token system prompt to the cache; the next ones read it.
+    e.learn(shape, { input_tokens: 40, cache_creation_input_tokens: 4_000, cache_read_input_tokens: 0, output_tokens: 50 });
+    for (let i = 0; i < 9; i++) e.learn(shape, { input_tokens: 40, cache_creation_input_tokens: 0, cache_read_input_tokens: 4_000, output_tokens: 50 });
+    // A mean of the ten (one write in ten: 440), not a moving average still near the write (~1,600).
+    const after10 = e.estimate(shape).inputTokens;
+    assert.ok(after10 <= 450, `ITPM per request after 10 replies: ${after10}`);
+    for (let i = 0; i < 20; i++) e.learn(shape, { input_tokens: 40, cache_creation_input_tokens: 0, cache_read_input_tokens: 4_000, output_tokens: 50 });
+    assert.ok(e.estimate(shape).inputTokens <= 100, `after 30: ${e.estimate(shape).inputTokens}`);
+    assert.ok(e.average!.inputTokens <= 100);
+  });
 });
 
 describe('SpendLedger', () => {

@@ -124,6 +124,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   /** Overloaded (529) answers since the last success: each one doubles the next cool-down. */
   private consecutiveOverloads = 0;
   private lastOverloadAt = Number.NEGATIVE_INFINITY;
+  /**
+   * After a push-back (429/529) pause, one request goes out first, streamed, and the rest wait
+   * until the API admits it (its headers, ~50 ms) or answers otherwise. Sending a whole window
+   * when a pause ends, into an overload that may still be on, came back as a wave of 529s each
+   * needing a retry from the budget; a streamed probe costs one request and no reply time.
+   */
+  private awaitingAdmission = false;
+  private probe: PendingItem | undefined;
   private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
   private readonly coordinator: SharedCoordinator | undefined;
   /** The run whose item awaits the shared coordinator's answer: one at a time, in schedule order. */
@@ -318,6 +326,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         wakeAt = Math.min(wakeAt, this.cooldownUntil);
         break;
       }
+      if (this.awaitingAdmission && this.probe) {
+        hold = 'cooldown';
+        holdDetail = `after ${this.cooldownCause}, one request went out first; the rest wait for the API to accept it`;
+        break; // its headers, or its answer, call pump again
+      }
       if (this.sharedHold && this.sharedHold.until > now) {
         hold = this.sharedHold.hold;
         holdDetail = this.sharedHold.detail;
@@ -368,10 +381,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   private dispatch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
-    if (item.attempts > 0) this.retryBudget.tryTake();
-    else this.retryBudget.recordFresh();
+    if (item.attempts === 0) this.retryBudget.recordFresh();
+    else if (!item.pushedBack) this.retryBudget.tryTake();
     // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
     run.pass += 1 / PRIORITY_WEIGHT[run.priority];
+    if (this.awaitingAdmission) this.probe = item;
     this.launch(run, item, consumption, now, lease);
     this.readAhead(run);
   }
@@ -541,12 +555,19 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   private send(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined, reservation: ReturnType<QuotaModel['reserve']>, controller: AbortController): void {
     const params: MessageParams = item.request.params;
-    // Until a response has told the limits, requests stream: their headers come on admission, so
-    // the rest of the job waits for the API to accept the first request, not for its whole reply.
-    const onHeaders = this.quota.hasObservation ? undefined : (headers: HeaderSource) => {
-      if (this.quota.hasObservation) return;
-      this.log('debug', `${run.label}: the limits are in, ${this.clock.now() - now} ms after the first request went out (its reply streams on)`, run.id);
-      this.observe(parseRateLimitHeaders(headers, this.clock.now()));
+    // Until a response has told the limits, and for the probe after a push-back pause, requests
+    // stream: their headers come on admission, so the rest wait for the API to accept one request,
+    // not for its whole reply.
+    const probe = this.probe === item;
+    const onHeaders = this.quota.hasObservation && !probe ? undefined : (headers: HeaderSource) => {
+      const at = this.clock.now();
+      if (!this.quota.hasObservation) this.log('debug', `${run.label}: the limits are in, ${at - now} ms after the first request went out (its reply streams on)`, run.id);
+      if (this.probe === item) {
+        this.probe = undefined;
+        this.awaitingAdmission = false;
+        this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
+      }
+      this.observe(parseRateLimitHeaders(headers, at));
       this.pump();
     };
     this.client
@@ -554,6 +575,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       .then(
         (sent) => {
           const done = this.clock.now();
+          if (this.probe === item) {
+            this.probe = undefined;
+            this.awaitingAdmission = false;
+          }
           const malformed = usageProblem(sent.message);
           if (malformed) return this.onMalformedSuccess(run, item, reservation, sent, malformed, now, lease);
           const usage = sent.message.usage;
@@ -615,6 +640,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const now = this.clock.now();
     if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now));
     const verdict = classifyError(err, now);
+    const wasProbe = this.probe === item;
+    if (wasProbe) {
+      this.probe = undefined;
+      // Refused again: the pause that follows sends another probe. Anything else is an answer.
+      if (!(verdict.kind === 'retry' && verdict.pushback)) this.awaitingAdmission = false;
+    }
     if (lease && this.coordinator) {
       const refused = verdict.kind === 'retry' ? verdict.refused : verdict.kind !== 'aborted';
       const keepWorst = verdict.kind === 'aborted' || (verdict.kind === 'retry' && verdict.possiblyBilled);
@@ -664,7 +695,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         }
         if (verdict.pushback) {
           const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : verdict.pushback;
-          this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
+          // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
+          if (!wasProbe) this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
           this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
@@ -677,6 +709,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           return;
         }
         const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
+        item.pushedBack = verdict.pushback !== undefined;
         run.scheduleRetry(item, now + delayMs);
         const event: RetryEvent = { runId: run.id, customId, attempt: item.attempts + 1, delayMs, reason: status };
         this.log('debug', `${run.label}:${item.request.line} ${customId}: ${status} (${verdict.error.error.message}), retry ${event.attempt} in ${(delayMs / 1000).toFixed(1)} s`, run.id);
@@ -709,6 +742,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       this.consecutiveOverloads++;
       this.lastOverloadAt = now;
     }
+    this.awaitingAdmission = true;
     // Without retry-after (a 529): a brief pause — 250 ms, doubling per 529 since the last success
     // up to 1 s, jittered (50–100%). With the in-flight ceiling halved at the same time, one 529
     // slows the run; a burst that goes on keeps it probing, and it picks up within a second of the end.

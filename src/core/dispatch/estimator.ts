@@ -1,6 +1,12 @@
 // Learns, from the `usage` of finished requests, how much the next ones will consume, so the
 // quota model charges close to the truth: tokens per byte of prompt, the share of input served
 // from the prompt cache (cache reads do not count toward ITPM), and output per `max_tokens`.
+//
+// Two things keep one early sample from ruling for long. Averages start as plain means (weight 1/n
+// for the n-th sample) and only then become moving ones. And a cache write is learned apart from
+// the per-byte rate, per request: a shared cached prefix is written once and read after, so the
+// first reply (4,000 tokens written of a 4,000-token system prompt) said "a request costs 4,000
+// ITPM" for some thirty replies, and a cached job ran at a tenth of its pace meanwhile.
 import type { Usage } from '../types';
 import type { Consumption } from '../limits/quota-model';
 
@@ -16,20 +22,26 @@ const INITIAL_TOKENS_PER_BYTE = 1 / 3;
 /** Output is reserved above its average so that variance rarely overshoots. */
 const OUTPUT_MARGIN = 1.25;
 
-function ewma(previous: number | undefined, sample: number): number {
-  return previous === undefined ? sample : previous + ALPHA * (sample - previous);
+/** A mean over the first 1/ALPHA samples, a moving average after: `n` is this sample's number (1, 2, …). */
+function ewma(previous: number | undefined, sample: number, n: number): number {
+  return previous === undefined ? sample : previous + Math.max(ALPHA, 1 / n) * (sample - previous);
 }
 
 export class ConsumptionEstimator {
+  private samples = 0;
+  /** ITPM per prompt byte, cache writes apart. */
   private chargedPerByte: number | undefined;
+  /** Tokens written to the cache per request. */
+  private writtenPerRequest: number | undefined;
   private totalPerByte: number | undefined;
+  private readPerByte: number | undefined;
   private outputShare: number | undefined;
   private averageInput: number | undefined;
   private averageOutput: number | undefined;
 
   /** Expected ITPM charge and output of a request not yet sent. */
   estimate(shape: RequestShape): Consumption {
-    const inputTokens = Math.ceil(shape.inputBytes * (this.chargedPerByte ?? INITIAL_TOKENS_PER_BYTE));
+    const inputTokens = Math.ceil(shape.inputBytes * (this.chargedPerByte ?? INITIAL_TOKENS_PER_BYTE) + (this.writtenPerRequest ?? 0));
     // Until a completion is seen, assume the worst: the whole of max_tokens.
     const outputTokens =
       this.outputShare === undefined ? shape.maxTokens : Math.min(shape.maxTokens, Math.ceil(shape.maxTokens * this.outputShare * OUTPUT_MARGIN));
@@ -37,15 +49,19 @@ export class ConsumptionEstimator {
   }
 
   learn(shape: RequestShape, usage: Usage): void {
-    const charged = usage.input_tokens + (usage.cache_creation_input_tokens ?? 0);
+    const n = ++this.samples;
+    const written = usage.cache_creation_input_tokens ?? 0;
+    const charged = usage.input_tokens + written;
     const total = charged + (usage.cache_read_input_tokens ?? 0);
     if (shape.inputBytes > 0) {
-      this.chargedPerByte = ewma(this.chargedPerByte, charged / shape.inputBytes);
-      this.totalPerByte = ewma(this.totalPerByte, total / shape.inputBytes);
+      this.chargedPerByte = ewma(this.chargedPerByte, usage.input_tokens / shape.inputBytes, n);
+      this.totalPerByte = ewma(this.totalPerByte, total / shape.inputBytes, n);
+      this.readPerByte = ewma(this.readPerByte, (usage.cache_read_input_tokens ?? 0) / shape.inputBytes, n);
     }
-    if (shape.maxTokens > 0) this.outputShare = ewma(this.outputShare, usage.output_tokens / shape.maxTokens);
-    this.averageInput = ewma(this.averageInput, charged);
-    this.averageOutput = ewma(this.averageOutput, usage.output_tokens);
+    this.writtenPerRequest = ewma(this.writtenPerRequest, written, n);
+    if (shape.maxTokens > 0) this.outputShare = ewma(this.outputShare, usage.output_tokens / shape.maxTokens, n);
+    this.averageInput = ewma(this.averageInput, charged, n);
+    this.averageOutput = ewma(this.averageOutput, usage.output_tokens, n);
   }
 
   /** The ITPM charge of a finished request, as the quota model counts it. */
@@ -61,7 +77,7 @@ export class ConsumptionEstimator {
 
   /** Share of prompt tokens served from the cache (0..1), for the log and the pre-flight estimate. */
   get cacheReadShare(): number | undefined {
-    if (this.chargedPerByte === undefined || !this.totalPerByte) return undefined;
-    return Math.max(0, 1 - this.chargedPerByte / this.totalPerByte);
+    if (this.readPerByte === undefined || !this.totalPerByte) return undefined;
+    return Math.min(1, this.readPerByte / this.totalPerByte);
   }
 }

@@ -2,7 +2,8 @@
 // own. As in Finagle's RetryBudget: a floor of `perMinute` retries, refilled continuously, plus a
 // share (`ratio`) of the fresh requests sent in about the last minute — a fast job may retry a
 // fixed fraction of its traffic, a slow one still gets its floor. When the budget is empty,
-// retries wait for it.
+// retries wait for it. Retries after a 429/529 do not draw on it: the dispatcher's pause and the
+// admitted probe after it already hold every request back until the API accepts one again.
 import type { Clock } from '../types';
 
 export interface RetryBudgetOptions {

@@ -64,6 +64,13 @@ export interface PendingItem {
   firstSentAt: number | undefined;
   /** The budgets' hold on its worst case while it is in flight. */
   budgetHold?: BudgetHold | undefined;
+  /**
+   * Its last attempt was refused with a 429/529. Such a retry is paced by the dispatcher's pause
+   * and the admitted probe after it (nothing goes out until the API accepts a request again), so
+   * it does not draw on the retry budget: a 1 s burst of 529s with 500 requests in the air is
+   * 500 retries that cannot storm, and on the budget they starved the end of the job for minutes.
+   */
+  pushedBack?: boolean;
 }
 
 /** Requests kept read ahead of the dispatcher, so the file is read lazily in constant memory. */
@@ -213,7 +220,7 @@ export class Run {
    */
   peek(now: number, retriesAllowed = true): PendingItem | undefined {
     const retry = this.retryQueue[0];
-    if (retriesAllowed && retry && retry.readyAt <= now) return retry;
+    if (retry && retry.readyAt <= now && (retriesAllowed || retry.pushedBack)) return retry;
     return this.buffer[0];
   }
 
