@@ -85,26 +85,25 @@ export const CAUSES = {
     '**The soft floor is kept.** Floorline spends the full bucket down to its soft floor, not to zero, so the floor\'s 12,000 tokens (6 s of refill at 2,000/s) are never the job\'s; the ideal time spends all of it (with the floor kept, the best possible here is ~78%). ' +
     "This bench first found the auto in-flight ceiling sized for the refill rate alone, leaving a full bucket standing (33% here); it now adds what lies above the soft floor spread over 3 s (`QuotaModel.spendableRate`), and the bucket reaches the floor within seconds.",
   overload:
-    '**Each 429 or 529 halves the in-flight ceiling, which then ramps back ×1.5 per round trip**, and the retry-after of the 429 storm is honoured to the letter (2 s + jitter), so each burst costs a few seconds of reduced pace. ' +
-    'This bench first found 529 bursts turning into a retry backlog (2% here: no cool-down after a 529, so every queued line was sent into the overload, then a 30/min retry budget released one retry every 2 s); ' +
-    'now a 529 pauses all new dispatches (1 s, doubling per further 529, jittered) and the retry budget is 30/min plus 20% of the requests sent.',
+    '**A burst of 529s costs the requests that were in the air, then a pause, a probe and a round trip.** Each 529 pauses new dispatches (250 ms, doubling while 529s continue, at most 1 s); when the pause ends one request goes first, streamed, and the rest wait for the API to accept it (~50 ms); the in-flight ceiling is halved once per round trip and regrows ×2 per round trip; retries after a 429/529 are paced by that, not by the retry budget. ' +
+    'What is left on 2 cores: with ~1,000 requests in flight the client sees the first 529 of a burst hundreds of milliseconds late (its event loop is busy with completions), and every request it sent meanwhile meets the burst. ' +
+    'This bench first found a 529 burst turning into a retry backlog (a cut for every 529 took the ceiling to 1; then the retry budget released one retry every 2 s): 16.7 s here before, 7–12 s now.' ,
   cacheCap:
-    "**The spend cap's worst case for a cached prompt is ~30× its real cost.** Floorline reserves every prompt byte at the cache-write rate of the TTL the request asks for (a cache entry can be evicted, so the read price can never be assumed, and without a tokenizer the only hard bound on tokens is bytes): " +
-    '$0.021 a line against ~$0.0007 billed. With the cap at 1.1× the expected cost, the last part of the run can hold only a few lines in flight. Without the cap (`--no-cap`) the same run reaches 88%. ' +
-    'Fix: count the shared prefix once with the free `count_tokens` endpoint and bound input by tokens rather than bytes (~4× tighter).',
+    "**Near a tight cap, a cached prompt's worst case is a cache write of its whole prefix.** A cache hit is never guaranteed (entries are evicted), so each request in flight holds the prefix at the cache-write price (counted once with the free `count_tokens` endpoint, ~4× under the old bytes bound): $0.0055 a line here against ~$0.0007 billed. " +
+    'With the cap at 1.1× the expected cost, the last 10% of the budget holds a handful of requests in flight, so the end of the job runs at a fraction of the bound — inherent to a cap that is never crossed. Without the cap (`--no-cap`) the same run is ~80% floor-aware in quick mode.' ,
   rpmNoFloor:
     '**The RPM bucket has no floor.** Floorline holds the token buckets above 10% but runs RPM down to zero (requests are "exact and floorless"), so in an RPM-bound job every other user of the key meets an empty RPM bucket (the core\'s "bucket empty" share). ' +
     'Not a utilization loss — the opposite — but the one dimension where Floorline leaves no headroom. Fix, if wanted: a soft floor for RPM too.',
   capApproach:
-    'Under a binding cap Floorline never overshoots, but it approaches the cap slowly: its ramp starts at 4 in flight, and each request in flight holds its worst case (max_tokens of output: $0.0028 against ~$0.0016 billed), so the last stretch before the cap runs a few requests at a time (12 s to the cap, where p-queue took 3 s and overshot nothing by luck of its 1-second windows). ' +
-    'Fix, if wanted: reserve the learned output share (plus a margin) instead of max_tokens once usage is known, settling the difference.',
+    'Under a binding cap Floorline never overshoots, but it approaches the cap slowly: each request in flight holds its worst case (max_tokens of output: $0.0028 against ~$0.0016 billed), so the last stretch before the cap runs a few requests at a time. ' +
+    'Contenders that stop on the settled spend plus one average request reach the cap sooner and cross it (see the overshoot column).' ,
   inFlight:
-    '**Reply time × rate = requests in flight.** By Little\'s law a client reaches a rate of R req/s with replies of L s only with R × L requests in flight: ' +
-    'here ~95 req/s × ~5 s ≈ 475. A client whose in-flight ceiling is C reaches at most C ÷ 5 s whatever the quota has left (64 in flight: 12.8 req/s, 13% of the bound) — the steady-state column shows it. ' +
-    'If Floorline is behind here, its in-flight ceiling (auto-sized, capped) is the first thing to look at: it has to grow with the reply time, not only with the quota.',
+    "**Reply time × rate = requests in flight.** By Little's law a client reaches a rate of R req/s with replies of L s only with R × L requests in flight: " +
+    'here ~94 req/s × ~5 s ≈ 470. A client whose in-flight ceiling is C reaches at most C ÷ 5 s whatever the quota has left (64 in flight: 12.8 req/s, 13% of the bound) — the steady-state column shows it. ' +
+    "Floorline's ceiling follows Little's law up to 1,000 in flight (about 60 KB each); from the drained start it also keeps the 10% soft floor, which the floor-aware bound includes." ,
   startUp:
-    '**Start-up is the whole job.** The job fits in the full buckets, so the ideal sends every line at once and takes one reply time; a client that ramps its concurrency up (from a few in flight, by a factor per round trip) spends most of a small job ramping. ' +
-    'If Floorline is behind here, its initial in-flight ceiling and ramp against a full bucket are what to look at (a full bucket announces, in its first response headers, how much can go at once).',
+    '**Start-up is the whole job.** The job fits in the full buckets, so the ideal sends every line at once and takes one reply time. ' +
+    "Floorline does not know the limits before the first response: its first request streams, so the headers (limits, levels) come on admission (~50 ms), and a full bucket then takes the whole job at once. p-queue and Bottleneck are told the limits in advance; the 1 s ideal also leaves no time for the CPU of sending hundreds of requests on 2 cores." ,
   tenant:
     `Contenders above 100% here are taking the second tenant's share: the mock lets a tenant consume only while the bucket is positive, so a client that keeps it at zero starves the tenant and gets the whole refill (their "bucket empty" share is the time the other tenant was refused). ` +
     "Floorline leaves the tenant its share, which the ideal time assumes.",

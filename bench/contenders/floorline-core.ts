@@ -30,7 +30,7 @@ function makeFloorlineCore(name: string, label: string): Contender {
   return {
     name,
     label,
-    describe: () => 'Dispatcher with defaults: auto in-flight ceiling (cap 64), soft floor 10%, hard floor 2%, 5 attempts, 30 retries/min; spend cap by reservation',
+    describe: () => 'Dispatcher with defaults: auto in-flight ceiling (Little\'s law, cap 1,000; the first request streams so its headers come on admission), soft floor 10%, hard floor 2%, 5 attempts, 30 retries/min; spend cap by reservation',
     async run(job, mockUrl, options) {
       const startedAt = Date.now();
       const runOptions: RunFileOptions = {
