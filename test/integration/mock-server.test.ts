@@ -327,9 +327,11 @@ describe('mock Messages API (real SDK)', () => {
     const removed = await rejection(client.messages.create({ ...ask('x'), temperature: 0.5 } as unknown as Body));
     assert.ok(removed instanceof BadRequestError);
     assert.match(removed.apiMessage ?? '', /temperature/);
-    const stream = await rejection(client.messages.create({ ...ask('x'), stream: true } as unknown as Body));
-    assert.ok(stream instanceof BadRequestError);
-    assert.match(stream.apiMessage ?? '', /streaming is not supported by the mock/);
+    // Streamed as the API streams: message_start, the blocks, message_delta with the usage, message_stop.
+    const events: string[] = [];
+    for await (const event of await client.messages.create({ ...ask('x'), stream: true })) events.push(event.type);
+    assert.deepEqual([events[0], events.at(-2), events.at(-1)], ['message_start', 'message_delta', 'message_stop']);
+    assert.ok(events.includes('content_block_delta'));
     assert.ok((await rejection(client.messages.create({ ...ask('x'), max_tokens: 0 }))) instanceof BadRequestError);
     assert.ok((await rejection(client.messages.create({ ...ask('x'), messages: [] }))) instanceof BadRequestError);
 
