@@ -174,6 +174,23 @@ describe('QuotaModel', () => {
     assert.ok((q.view().inputTokens?.remaining ?? 0) <= 89_600, 'the in-flight dispatch is still counted');
   });
 
+  it('charges again every request sent after the one a header answers, however long ago: a queue in the client is not yet at the API', () => {
+    const q = new QuotaModel({ softFloor: { percent: 10 }, hardFloor: { percent: 2 }, clock: systemClock, confirmWindowMs: 250 });
+    q.observe(observation({ input: 100_000 }));
+    const answered = Date.now();
+    q.reserve({ inputTokens: 10_000, outputTokens: 0 });
+    clock.tick(10);
+    q.reserve({ inputTokens: 10_000, outputTokens: 0 });
+    clock.tick(2_000);
+    // Two seconds later the answer to a request sent before both comes back saying 100,000: the two
+    // are still in the client's queue. A 250 ms window alone would forget them.
+    q.observe(observation({ input: 100_000 }), answered - 1);
+    assert.ok((q.view().inputTokens?.remaining ?? 0) <= 80_000, `both still counted: ${q.view().inputTokens?.remaining}`);
+    // The answer to the later of the two: the first reached the API before it; only later ones count again.
+    q.observe(observation({ input: 100_000 }), answered + 10);
+    assert.ok((q.view().inputTokens?.remaining ?? 0) > 80_000, 'nothing was sent after it');
+  });
+
   it('enters the hard stop below the hard floor and leaves it only past the soft floor', () => {
     const q = model();
     q.observe(observation({ output: 1_000 })); // 500 trusted, hard floor 1,200

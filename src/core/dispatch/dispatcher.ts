@@ -461,9 +461,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (this.sharedHold) this.armWake(this.sharedHold.until, now);
   }
 
-  /** What a response's headers said: our own model, and every other participant's. */
-  private observe(observation: LimitObservation): void {
-    this.quota.observe(observation);
+  /** What a response's headers said (`sentAt`: when its request went out): our own model, and every other participant's. */
+  private observe(observation: LimitObservation, sentAt?: number): void {
+    this.quota.observe(observation, sentAt);
     void this.coordinator?.observe(observation);
   }
 
@@ -567,7 +567,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         this.awaitingAdmission = false;
         this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
       }
-      this.observe(parseRateLimitHeaders(headers, at));
+      this.observe(parseRateLimitHeaders(headers, at), now);
       this.pump();
     };
     this.client
@@ -584,7 +584,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           const usage = sent.message.usage;
           const charged = ConsumptionEstimator.charged(usage);
           this.quota.settle(reservation, charged);
-          this.observe(parseRateLimitHeaders(sent.headers, done));
+          this.observe(parseRateLimitHeaders(sent.headers, done), now);
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
           if (now > this.lastOverloadAt) this.consecutiveOverloads = 0;
@@ -614,7 +614,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private onMalformedSuccess(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, sent: { headers: Parameters<typeof parseRateLimitHeaders>[0]; requestId: string | null }, problem: string, sentAt: number, lease: string | undefined): void {
     const now = this.clock.now();
     this.quota.release(reservation, false);
-    this.observe(parseRateLimitHeaders(sent.headers, now));
+    this.observe(parseRateLimitHeaders(sent.headers, now), sentAt);
     if (lease) void this.coordinator?.release(lease, false, true);
     const hold = item.budgetHold;
     item.budgetHold = undefined;
@@ -638,7 +638,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number, lease: string | undefined): void {
     const now = this.clock.now();
-    if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now));
+    if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now), sentAt);
     const verdict = classifyError(err, now);
     const wasProbe = this.probe === item;
     if (wasProbe) {

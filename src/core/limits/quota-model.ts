@@ -219,8 +219,15 @@ export class QuotaModel {
     }
   }
 
-  /** Take in what a response's headers said. */
-  observe(observation: LimitObservation): void {
+  /**
+   * Take in what a response's headers said. `sentAt`: when the request they answer was sent. The
+   * API had admitted it, and (they travel in order) the ones sent before it; the ones sent after it
+   * may still be on their way, so they stay charged on top of what the headers say. Without it, the
+   * requests of the last moment (`confirmWindowMs`) are. A fixed window alone was not enough: with
+   * hundreds of requests queued in the client, a 250 ms window forgot requests the API had not yet
+   * seen, the model saw room that was not there, and an RPM-bound run met hundreds of 429s.
+   */
+  observe(observation: LimitObservation, sentAt?: number): void {
     const now = this.clock.now();
     let entries = Object.entries(observation.buckets) as Array<[Dimension, NonNullable<LimitObservation['buckets'][Dimension]>]>;
     if (entries.length === 0) return;
@@ -231,7 +238,7 @@ export class QuotaModel {
       this.buckets.delete('tokens');
     }
     this.observedOnce = true;
-    const unconfirmed = this.chargedAtStartSince(now - this.confirmWindowMs);
+    const unconfirmed = this.chargedAtStartSince(Math.min(now - this.confirmWindowMs, sentAt ?? Number.POSITIVE_INFINITY));
     for (const [dimension, reading] of entries) {
       let bucket = this.buckets.get(dimension);
       if (!bucket) {
