@@ -414,7 +414,7 @@ export function performanceSection(report: Report): string {
     m ? `Dispatcher overhead (zero-latency fake client): ${m.usPerRequestWall.toFixed(1)} µs per request, ${int(m.requestsPerSecond)} requests/s on one core.` : '',
     mem ? `Peak RSS of \`floorline run\` on ${int(mem.lines)} lines: ${mem.peakRssMb.toFixed(0)} MB.` : '',
     '',
-    'Reproduce: `npm run bench` (≈19 min on 2 cores; `-- --quick` for a 2-minute smoke run, `-- --memory` for the 1,000,000-line memory step). Several processes on one key, with and without Redis: `npm run bench:shared` ([results](bench/results/multi-process.md)).',
+    'Reproduce: `npm run bench` (≈30 min on 2 cores; `-- --quick` for a 2-minute smoke run, `-- --memory` for the 1,000,000-line memory step). Several processes on one key, with and without Redis: `npm run bench:shared` ([results](bench/results/multi-process.md)).',
     '',
   ].join('\n');
 }
