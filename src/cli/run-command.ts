@@ -15,7 +15,7 @@ import { batchOptionLine, preflightLine, progressBar, progressLine, summaryLines
 import { estimatePreflight } from '../core/preflight';
 import { simulatedReplyTimes } from '../core/preflight-duration';
 import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
-import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR } from '../core/limits/floors';
+import { DEFAULTS } from '../core/config';
 
 // 2 promises that nothing was sent; a run that fails after sending (the input edited under it)
 // says so with its own code.
@@ -132,7 +132,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
   const estimate = estimatePreflight(prepared.toSendTotals, pricing, {
     ...((args.simulate ?? args.tier) ? { limits: TIERS[(args.simulate ?? args.tier)!] } : {}),
     inFlight: { maxInFlight: args.maxInFlight, cap: args.maxInFlightCap },
-    softFloor: args.softFloor ?? DEFAULT_SOFT_FLOOR,
+    softFloor: args.softFloor ?? DEFAULTS.softFloor,
     ...(args.simulate ? { replyTimes: simulatedReplyTimes(REALISTIC_LATENCY) } : {}),
   });
   term.err(`floorline: ${preflightLine(estimate, args.simulate ?? args.tier)}`);
@@ -150,8 +150,8 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
         url: args.redisUrl,
         // A rehearsal shares a simulated quota, never a real key's.
         apiKey: apiKey && !args.simulate ? apiKey : `simulated:${args.simulate}`,
-        softFloor: args.softFloor ?? DEFAULT_SOFT_FLOOR,
-        hardFloor: args.hardFloor ?? DEFAULT_HARD_FLOOR,
+        softFloor: args.softFloor ?? DEFAULTS.softFloor,
+        hardFloor: args.hardFloor ?? DEFAULTS.hardFloor,
         fallback: args.redisFallback,
         onLog: (level, message) => term.err(`floorline: ${level === 'info' ? '' : `${level}: `}${message}`),
       });

@@ -20,10 +20,10 @@
 // Known error of the formula: the two paths are combined as if each ran alone (where both bind at
 // once the real run is a little slower), and replies are spread evenly between mean and max.
 import type { TierLimits } from './tiers';
-import { type FloorSpec, DEFAULT_SOFT_FLOOR, resolveFloor } from './limits/floors';
+import { type FloorSpec, resolveFloor } from './limits/floors';
+import { DEFAULTS } from './config';
 import { expectedLatency, REALISTIC_LATENCY, type LatencyModel } from './simulator/latency';
 import { formatDuration } from './format';
-import { DEFAULT_MAX_IN_FLIGHT_CAP } from './dispatch/in-flight-ceiling';
 
 /** How long replies take, in seconds. */
 export interface ReplyTimes {
@@ -51,7 +51,7 @@ export interface CeilingPolicy {
 }
 
 /** The dispatcher's own defaults (dispatcher.ts, in-flight-ceiling.ts). */
-export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULT_MAX_IN_FLIGHT_CAP };
+export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULTS.maxInFlightCap };
 
 /**
  * The real API's replies, as first assumed: time to first token plus output tokens at a steady
@@ -136,7 +136,7 @@ interface Timeline {
 
 /** The per-request charge, the room above the floor and the refill of each bucket. */
 function buckets(input: DurationInput): Array<{ name: DurationBinding; perRequest: number; burst: number; refillPerSecond: number }> {
-  const floor = input.softFloor ?? DEFAULT_SOFT_FLOOR;
+  const floor = input.softFloor ?? DEFAULTS.softFloor;
   const l = input.limits;
   const output = input.replies.outputTokens ?? input.outputTokens;
   const token = (limit: number) => Math.max(0, limit - resolveFloor(floor, limit));

@@ -10,10 +10,11 @@ import type { TierLimits } from '../tiers';
 import type { MessagesClient } from '../client/messages-client';
 import { requestTimeoutMs } from '../client/messages-client';
 import { QuotaModel, type Consumption } from '../limits/quota-model';
-import { type FloorSpec, DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor } from '../limits/floors';
+import { type FloorSpec, formatFloor } from '../limits/floors';
+import { DEFAULTS } from '../config';
 import { capServerWait, cappedWaitNote, parseRateLimitHeaders } from '../limits/rate-limit-headers';
 import { APIError } from '@anthropic-ai/sdk';
-import { DEFAULT_MAX_IN_FLIGHT_CAP, InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
 import { ConsumptionEstimator } from './estimator';
 import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
 import { RetryBudget } from './retry-budget';
@@ -85,7 +86,6 @@ function totalTokens(usage: Usage): number {
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
 }
 
-export { DEFAULT_MAX_IN_FLIGHT_CAP };
 const START_WINDOW_WITH_PRESET = 8;
 /**
  * A 529 pauses new dispatches briefly: 250 ms, doubling while 529s continue, never above 1 s. Each
@@ -162,8 +162,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.coordinator = options.coordinator;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    const softFloor = options.softFloor ?? DEFAULT_SOFT_FLOOR;
-    const hardFloor = options.hardFloor ?? DEFAULT_HARD_FLOOR;
+    const softFloor = options.softFloor ?? DEFAULTS.softFloor;
+    const hardFloor = options.hardFloor ?? DEFAULTS.hardFloor;
     this.quota = new QuotaModel({
       softFloor,
       hardFloor,
@@ -171,20 +171,20 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}),
     });
     this.ceiling = new InFlightCeiling({
-      maxInFlight: options.maxInFlight ?? 'auto',
-      cap: options.maxInFlightCap ?? DEFAULT_MAX_IN_FLIGHT_CAP,
+      maxInFlight: options.maxInFlight ?? DEFAULTS.maxInFlight,
+      cap: options.maxInFlightCap ?? DEFAULTS.maxInFlightCap,
       // A tier preset is only a guess at the limits, not at how full the buckets are: a small
       // window, so a drained key meets a few 429s at most before the first headers arrive.
       initial: options.initialLimits ? START_WINDOW_WITH_PRESET : 1,
     });
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? 30;
-    this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? 0.2 }, this.clock);
+    this.maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
+    this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? DEFAULTS.retryBudgetPerMinute;
+    this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? DEFAULTS.retryBudgetRatio }, this.clock);
     this.timeoutMs = options.timeoutMs ?? requestTimeoutMs;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 250;
     this.log('info', `dispatcher: soft floor ${formatFloor(softFloor)}, hard floor ${formatFloor(hardFloor)}, ` +
-      `in flight ${options.maxInFlight ?? 'auto'}, ${plural(this.maxAttempts, 'attempt')} per request, ` +
-      `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? 0.2) * 100)}% of requests`);
+      `in flight ${options.maxInFlight ?? DEFAULTS.maxInFlight}, ${plural(this.maxAttempts, 'attempt')} per request, ` +
+      `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? DEFAULTS.retryBudgetRatio) * 100)}% of requests`);
   }
 
   /** Start dispatching a file's requests on this dispatcher's quota. */
