@@ -12,9 +12,10 @@ import { requestTimeoutMs } from '../client/messages-client';
 import { QuotaModel, type Consumption } from '../limits/quota-model';
 import { type FloorSpec, formatFloor } from '../limits/floors';
 import { DEFAULTS } from '../config';
-import { capServerWait, cappedWaitNote, parseRateLimitHeaders } from '../limits/rate-limit-headers';
+import { parseRateLimitHeaders } from '../limits/rate-limit-headers';
 import { APIError } from '@anthropic-ai/sdk';
 import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { Cooldown } from './cooldown';
 import { ConsumptionEstimator } from './estimator';
 import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
 import { RetryBudget } from './retry-budget';
@@ -87,13 +88,6 @@ function totalTokens(usage: Usage): number {
 }
 
 const START_WINDOW_WITH_PRESET = 8;
-/**
- * A 529 pauses new dispatches briefly: 250 ms, doubling while 529s continue, never above 1 s. Each
- * 529 also halves the in-flight ceiling, so while an overload goes on only a probe or two goes out
- * per pause: longer pauses would save nothing and only leave the run standing after it ends.
- */
-const OVERLOAD_PAUSE_BASE_MS = 250;
-const OVERLOAD_PAUSE_MAX_MS = 1_000;
 const SHARED_MIN_WAIT_MS = 25;
 const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
@@ -119,19 +113,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   private inFlight = 0;
   private paused = false;
-  private cooldownUntil = 0;
-  private cooldownCause = '';
-  /** Overloaded (529) answers since the last success: each one doubles the next cool-down. */
-  private consecutiveOverloads = 0;
-  private lastOverloadAt = Number.NEGATIVE_INFINITY;
-  /**
-   * After a push-back (429/529) pause, one request goes out first, streamed, and the rest wait
-   * until the API admits it (its headers, ~50 ms) or answers otherwise. Sending a whole window
-   * when a pause ends, into an overload that may still be on, came back as a wave of 529s each
-   * needing a retry from the budget; a streamed probe costs one request and no reply time.
-   */
-  private awaitingAdmission = false;
-  private probe: PendingItem | undefined;
+  /** The pause after a 429/529, and the one request that goes first when it ends. */
+  private readonly cooldown: Cooldown<PendingItem>;
   private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
   private readonly coordinator: SharedCoordinator | undefined;
   /** The run whose item awaits the shared coordinator's answer: one at a time, in schedule order. */
@@ -162,6 +145,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.coordinator = options.coordinator;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
+    this.cooldown = new Cooldown(this.random);
     const softFloor = options.softFloor ?? DEFAULTS.softFloor;
     const hardFloor = options.hardFloor ?? DEFAULTS.hardFloor;
     this.quota = new QuotaModel({
@@ -320,16 +304,13 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       }
       const ceiling = this.currentCeiling();
       if (this.inFlight >= ceiling.value) break; // a completion will call pump again
-      if (this.cooldownUntil > now) {
+      const pushedBack = this.cooldown.hold(now);
+      if (pushedBack) {
         hold = 'cooldown';
-        holdDetail = `${this.cooldownCause} paused all new requests for ${((this.cooldownUntil - now) / 1000).toFixed(1)} s`;
-        wakeAt = Math.min(wakeAt, this.cooldownUntil);
+        holdDetail = pushedBack.detail;
+        // Without an end time the probe is out: its headers, or its answer, call pump again.
+        if (pushedBack.until !== undefined) wakeAt = Math.min(wakeAt, pushedBack.until);
         break;
-      }
-      if (this.awaitingAdmission && this.probe) {
-        hold = 'cooldown';
-        holdDetail = `after ${this.cooldownCause}, one request went out first; the rest wait for the API to accept it`;
-        break; // its headers, or its answer, call pump again
       }
       if (this.sharedHold && this.sharedHold.until > now) {
         hold = this.sharedHold.hold;
@@ -385,7 +366,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     else if (!item.pushedBack) this.retryBudget.tryTake();
     // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
     run.pass += 1 / PRIORITY_WEIGHT[run.priority];
-    if (this.awaitingAdmission) this.probe = item;
+    this.cooldown.sending(item);
     this.launch(run, item, consumption, now, lease);
     this.readAhead(run);
   }
@@ -558,15 +539,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // Until a response has told the limits, and for the probe after a push-back pause, requests
     // stream: their headers come on admission, so the rest wait for the API to accept one request,
     // not for its whole reply.
-    const probe = this.probe === item;
-    const onHeaders = this.quota.hasObservation && !probe ? undefined : (headers: HeaderSource) => {
+    const onHeaders = this.quota.hasObservation && !this.cooldown.isProbe(item) ? undefined : (headers: HeaderSource) => {
       const at = this.clock.now();
       if (!this.quota.hasObservation) this.log('debug', `${run.label}: the limits are in, ${at - now} ms after the first request went out (its reply streams on)`, run.id);
-      if (this.probe === item) {
-        this.probe = undefined;
-        this.awaitingAdmission = false;
-        this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
-      }
+      if (this.cooldown.accepted(item)) this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
       this.observe(parseRateLimitHeaders(headers, at));
       this.pump();
     };
@@ -575,10 +551,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       .then(
         (sent) => {
           const done = this.clock.now();
-          if (this.probe === item) {
-            this.probe = undefined;
-            this.awaitingAdmission = false;
-          }
+          this.cooldown.succeeded(item, now);
           const malformed = usageProblem(sent.message);
           if (malformed) return this.onMalformedSuccess(run, item, reservation, sent, malformed, now, lease);
           const usage = sent.message.usage;
@@ -587,7 +560,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           this.observe(parseRateLimitHeaders(sent.headers, done));
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
-          if (now > this.lastOverloadAt) this.consecutiveOverloads = 0;
           const cost = run.costOf(params.model, usage);
           if (lease) void this.coordinator?.settle(lease, { consumption: charged, usd: cost, tokens: totalTokens(usage) });
           if (item.budgetHold) run.budgets.settle(item.budgetHold, { usd: cost, tokens: totalTokens(usage) });
@@ -640,12 +612,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const now = this.clock.now();
     if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now));
     const verdict = classifyError(err, now);
-    const wasProbe = this.probe === item;
-    if (wasProbe) {
-      this.probe = undefined;
-      // Refused again: the pause that follows sends another probe. Anything else is an answer.
-      if (!(verdict.kind === 'retry' && verdict.pushback)) this.awaitingAdmission = false;
-    }
+    const wasProbe = this.cooldown.isProbe(item);
+    this.cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
     if (lease && this.coordinator) {
       const refused = verdict.kind === 'retry' ? verdict.refused : verdict.kind !== 'aborted';
       const keepWorst = verdict.kind === 'aborted' || (verdict.kind === 'retry' && verdict.possiblyBilled);
@@ -699,7 +667,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           if (!wasProbe) this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
-          this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+          const pause = this.cooldown.pushback(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+          if (pause) {
+            void this.coordinator?.coolDown(pause.pauseMs);
+            this.log('warn', pause.message);
+          }
         }
         const status = verdict.error.error.type;
         if (item.attempts >= this.maxAttempts) {
@@ -717,48 +689,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         return;
       }
     }
-  }
-
-  /**
-   * One 429 or 529 pauses every new dispatch, not just the request that met it: the bucket is
-   * empty, or the API is overloaded, for all of us, and a 529 comes back at once — without a pause
-   * every queued line would be sent into the overload and come back needing a retry.
-   */
-  private coolDown(
-    cause: 'rate-limited' | 'overloaded',
-    now: number,
-    sentAt: number,
-    retryAfterMs: number | undefined,
-    /** The server's retry-after before it was cut to MAX_SERVER_WAIT_MS, to say so. */
-    retryAfterAskedMs?: number,
-  ): void {
-    // Only a request sent after the last 529 was seen is new evidence: the rest of a burst that was
-    // already in flight must not stretch the pause.
-    if (cause === 'overloaded') {
-      // Old news neither escalates nor stretches the pause: a burst's 529s come back over a
-      // second or more (as many as were in flight), and each restarting the pause kept every new
-      // request waiting until the last of them was in.
-      if (sentAt <= this.lastOverloadAt) return;
-      this.consecutiveOverloads++;
-      this.lastOverloadAt = now;
-    }
-    this.awaitingAdmission = true;
-    // Without retry-after (a 529): a brief pause — 250 ms, doubling per 529 since the last success
-    // up to 1 s, jittered (50–100%). With the in-flight ceiling halved at the same time, one 529
-    // slows the run; a burst that goes on keeps it probing, and it picks up within a second of the end.
-    const backoffMs = Math.min(OVERLOAD_PAUSE_MAX_MS, OVERLOAD_PAUSE_BASE_MS * 2 ** Math.max(0, this.consecutiveOverloads - 1));
-    // A retry-after is held to MAX_SERVER_WAIT_MS (the classifier already did; this pause, shared
-    // with every other process through the coordinator, must stay bounded whoever calls it).
-    const asked = retryAfterAskedMs ?? retryAfterMs;
-    const server = asked === undefined ? undefined : capServerWait(asked);
-    const pauseMs = server?.waitMs ?? Math.ceil(backoffMs * (0.5 + 0.5 * this.random()));
-    const until = now + pauseMs;
-    if (until <= this.cooldownUntil) return;
-    this.cooldownUntil = until;
-    this.cooldownCause = cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
-    void this.coordinator?.coolDown(pauseMs);
-    this.log('warn', `${this.cooldownCause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s` +
-      (server?.askedMs === undefined ? '' : ` (${cappedWaitNote(server.askedMs)})`));
   }
 
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
@@ -828,7 +758,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       holdDetail: this.holdDetail,
       dimensions: this.quota.view(),
       retryBudget: { available: this.retryBudget.available, perMinute: this.retryBudgetPerMinute, ratio: this.retryBudget.ratio },
-      cooldownUntil: this.cooldownUntil > now ? this.cooldownUntil : undefined,
+      cooldownUntil: this.cooldown.pausedUntil(now),
       runs: [...this.runs].map((r) => r.snapshot(now)),
     };
   }
