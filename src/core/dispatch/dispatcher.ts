@@ -16,6 +16,7 @@ import { parseRateLimitHeaders } from '../limits/rate-limit-headers';
 import { APIError } from '@anthropic-ai/sdk';
 import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
 import { Cooldown } from './cooldown';
+import { Ticket } from './ticket';
 import { ConsumptionEstimator } from './estimator';
 import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
 import { RetryBudget } from './retry-budget';
@@ -528,13 +529,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     item.firstSentAt ??= now;
     this.inFlight++;
     run.inFlight++;
-    const reservation = this.quota.reserve(consumption);
+    // From here the attempt's ticket holds its reservation, its spend hold and its lease.
+    const ticket = new Ticket(this.quota, this.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
+    item.budgetHold = undefined;
     const controller = new AbortController();
     run.controllers.add(controller);
-    this.pendingSends.push({ run, send: () => this.send(run, item, consumption, now, lease, reservation, controller) });
+    this.pendingSends.push({ run, send: () => this.send(run, item, ticket, now, controller) });
   }
 
-  private send(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined, reservation: ReturnType<QuotaModel['reserve']>, controller: AbortController): void {
+  private send(run: Run, item: PendingItem, ticket: Ticket, now: number, controller: AbortController): void {
     const params: MessageParams = item.request.params;
     // Until a response has told the limits, and for the probe after a push-back pause, requests
     // stream: their headers come on admission, so the rest wait for the API to accept one request,
@@ -553,19 +556,17 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           const done = this.clock.now();
           this.cooldown.succeeded(item, now);
           const malformed = usageProblem(sent.message);
-          if (malformed) return this.onMalformedSuccess(run, item, reservation, sent, malformed, now, lease);
+          if (malformed) return this.onMalformedSuccess(run, item, ticket, sent, malformed, now);
           const usage = sent.message.usage;
           const charged = ConsumptionEstimator.charged(usage);
-          this.quota.settle(reservation, charged);
           this.observe(parseRateLimitHeaders(sent.headers, done));
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
           const cost = run.costOf(params.model, usage);
-          if (lease) void this.coordinator?.settle(lease, { consumption: charged, usd: cost, tokens: totalTokens(usage) });
-          if (item.budgetHold) run.budgets.settle(item.budgetHold, { usd: cost, tokens: totalTokens(usage) });
+          ticket.settle(charged, { usd: cost, tokens: totalTokens(usage) });
           run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
         },
-        (err: unknown) => this.onFailure(run, item, reservation, err, now, lease),
+        (err: unknown) => this.onFailure(run, item, ticket, err, now),
       )
       // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
       // loudly, not become an unhandled rejection that kills the process with requests in flight.
@@ -583,14 +584,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
    * A 200 whose `usage` cannot be billed from: an errored line, never a crash. It was probably
    * billed, so the cap keeps its worst case; it is not retried (a retry would pay again).
    */
-  private onMalformedSuccess(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, sent: { headers: Parameters<typeof parseRateLimitHeaders>[0]; requestId: string | null }, problem: string, sentAt: number, lease: string | undefined): void {
+  private onMalformedSuccess(run: Run, item: PendingItem, ticket: Ticket, sent: { headers: HeaderSource; requestId: string | null }, problem: string, sentAt: number): void {
     const now = this.clock.now();
-    this.quota.release(reservation, false);
+    ticket.release({ refused: false, possiblyBilled: true });
     this.observe(parseRateLimitHeaders(sent.headers, now));
-    if (lease) void this.coordinator?.release(lease, false, true);
-    const hold = item.budgetHold;
-    item.budgetHold = undefined;
-    if (hold) run.budgets.keepWorstCase(hold);
     const error = envelope('invalid_response', `the API answered 200 but ${problem}, so its cost cannot be known; it was probably billed, so its worst case ` +
       `(${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) stays counted against the spend cap`, undefined, sent.requestId);
     this.log('warn', `${run.label}:${item.request.line} ${item.request.customId}: ${error.error.message}`, run.id);
@@ -608,53 +605,39 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.pump();
   }
 
-  private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number, lease: string | undefined): void {
+  private onFailure(run: Run, item: PendingItem, ticket: Ticket, err: unknown, sentAt: number): void {
     const now = this.clock.now();
     if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now));
     const verdict = classifyError(err, now);
     const wasProbe = this.cooldown.isProbe(item);
     this.cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
-    if (lease && this.coordinator) {
-      const refused = verdict.kind === 'retry' ? verdict.refused : verdict.kind !== 'aborted';
-      const keepWorst = verdict.kind === 'aborted' || (verdict.kind === 'retry' && verdict.possiblyBilled);
-      void this.coordinator.release(lease, refused, keepWorst);
-    }
-    const hold = item.budgetHold;
-    item.budgetHold = undefined;
     const customId = item.request.customId;
 
     switch (verdict.kind) {
       case 'aborted':
-        this.quota.release(reservation, false);
         // Cancelled mid-flight: it may have been billed, so the cap keeps its worst case.
-        if (hold) run.budgets.keepWorstCase(hold);
+        ticket.release({ refused: false, possiblyBilled: true });
         return;
       case 'stop':
-        this.quota.release(reservation, true);
-        if (hold) run.budgets.release(hold);
+        ticket.release({ refused: true, possiblyBilled: false });
         item.attempts--;
         run.putBack(item);
         this.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
         return;
       case 'final':
-        this.quota.release(reservation, true);
-        if (hold) run.budgets.release(hold);
+        ticket.release({ refused: true, possiblyBilled: false });
         this.log('warn', `${run.label}:${item.request.line} ${customId}: ${verdict.error.error.type}: ${verdict.error.error.message}`, run.id);
         run.recordError(item, verdict.error, now - sentAt, now);
         return;
       case 'retry': {
-        this.quota.release(reservation, verdict.refused);
-        if (hold) {
-          if (verdict.possiblyBilled) run.budgets.keepWorstCase(hold);
-          else run.budgets.release(hold);
-        }
-        const tooBig = verdict.pushback === 'rate-limited' ? this.quota.largerThanBucket(reservation.consumption) : undefined;
+        ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
+        const tooBig = verdict.pushback === 'rate-limited' ? this.quota.largerThanBucket(ticket.consumption) : undefined;
         if (tooBig) {
           // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
           // would pause every run for its retry-after, again and again, for nothing.
           run.rateLimited++;
           const error = envelope('request_too_large_for_limit',
-            `the prompt (about ${formatCount(reservation.consumption.inputTokens)} input tokens) is larger than the whole ${DIMENSION_LABELS[tooBig.dimension]} limit ` +
+            `the prompt (about ${formatCount(ticket.consumption.inputTokens)} input tokens) is larger than the whole ${DIMENSION_LABELS[tooBig.dimension]} limit ` +
             `(${formatCount(tooBig.limit)} per minute), so the API can never accept it at this limit — shorten it, or ask for a higher limit`,
             verdict.error.error.details?.error_code, verdict.error.request_id);
           this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
