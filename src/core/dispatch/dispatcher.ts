@@ -17,6 +17,7 @@ import { APIError } from '@anthropic-ai/sdk';
 import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
 import { Cooldown } from './cooldown';
 import { Ticket } from './ticket';
+import { refusalOf, SHARED_MIN_WAIT_MS } from './shared-grant';
 import { ConsumptionEstimator } from './estimator';
 import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
 import { RetryBudget } from './retry-budget';
@@ -89,7 +90,6 @@ function totalTokens(usage: Usage): number {
 }
 
 const START_WINDOW_WITH_PRESET = 8;
-const SHARED_MIN_WAIT_MS = 25;
 const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
 const SPEND_HORIZON_MS = 3_000;
@@ -406,39 +406,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (item.budgetHold) run.budgets.release(item.budgetHold);
     item.budgetHold = undefined;
     if (outcome.ok) return;
-    const wait = (hold: DispatcherSnapshot['hold'], waitMs: number, detail: string) => {
-      // Each ask is a round trip that every participant makes: poll no faster than every 25–50 ms,
-      // jittered so that participants held together do not all come back at the same moment.
-      this.sharedHold = { until: now + Math.max(waitMs, SHARED_MIN_WAIT_MS) + this.random() * SHARED_MIN_WAIT_MS, hold, detail };
-    };
-    switch (outcome.kind) {
-      case 'soft':
-      case 'hard': {
-        const label = DIMENSION_LABELS[outcome.dimension];
-        wait(outcome.kind, outcome.waitMs,
-          `${outcome.kind === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'} (${local ? 'local limits only' : 'shared quota'}): ${label}; refilling for ${(outcome.waitMs / 1000).toFixed(1)} s`);
-        break;
-      }
-      case 'cooldown':
-        wait('cooldown', outcome.waitMs, `a 429/529 seen by a participant of the shared quota paused all new requests for ${(outcome.waitMs / 1000).toFixed(1)} s`);
-        break;
-      case 'paused':
-        wait('soft', outcome.waitMs, 'paused by another participant of the shared quota');
-        break;
-      case 'unavailable':
-        wait('hard', outcome.waitMs, `${outcome.detail}: holding new requests until it is back`);
-        break;
-      case 'budget':
-        if (outcome.waitMs !== undefined) {
-          wait('soft', outcome.waitMs, `waiting for requests in flight to settle under the shared ${outcome.label}`);
-        } else {
-          run.stopping = true;
-          run.setState('budget-reached', `the next request (worst case ${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) would cross the shared ${outcome.label}`);
-        }
-        break;
-      case 'stopped':
-        this.stopForApi('shared', outcome.explanation, 'stop signalled by another participant of the shared quota');
-        break;
+    const refusal = refusalOf(outcome, local);
+    if (refusal.kind === 'wait') {
+      // Jittered, so that participants held together do not all come back at the same moment.
+      this.sharedHold = { until: now + Math.max(refusal.waitMs, SHARED_MIN_WAIT_MS) + this.random() * SHARED_MIN_WAIT_MS, hold: refusal.hold, detail: refusal.detail };
+    } else if (refusal.kind === 'budget-reached') {
+      run.stopping = true;
+      run.setState('budget-reached', `the next request (worst case ${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) would cross the shared ${refusal.label}`);
+    } else {
+      this.stopForApi('shared', refusal.explanation, 'stop signalled by another participant of the shared quota');
     }
     if (this.sharedHold) this.armWake(this.sharedHold.until, now);
   }
