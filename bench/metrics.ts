@@ -1,6 +1,6 @@
 // From a run's raw record to the figures in the table. Every definition is the same for every
 // contender; bench/README.md states them in words.
-import type { BucketLevels } from '../src/core/simulator/mock-server';
+import type { BucketLevels } from '../src/simulator/mock-server';
 import { resolveFloor } from '../src/core/limits/floors';
 import { DEFAULTS } from '../src/core/config';
 import { consumption, type Job } from './jobs';

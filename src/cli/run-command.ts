@@ -8,10 +8,9 @@ import { TIERS } from '../core/tiers';
 import { formatProblem, noRequestsMessage } from '../core/input/problems';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../core/run-file';
 import { formatUsd, plural } from '../core/format';
-import { REALISTIC_LATENCY } from '../core/simulator/mock-server';
+import { REALISTIC_LATENCY, simulatedReplyTimes } from '../simulator/latency';
 import { batchOptionLine, preflightLine, progressBar, progressLine, summaryLines } from './progress';
 import { estimatePreflight } from '../core/preflight';
-import { simulatedReplyTimes } from '../core/preflight-duration';
 import { DEFAULTS, type FloorlineConfig } from '../core/config';
 import { assemble, plannedTier, resultsPathFor, type Assembly, type Target } from '../runtime/assemble';
 

@@ -22,7 +22,6 @@
 import type { TierLimits } from './tiers';
 import { type FloorSpec, resolveFloor } from './limits/floors';
 import { DEFAULTS } from './config';
-import { expectedLatency, REALISTIC_LATENCY, type LatencyModel } from './simulator/latency';
 import { formatDuration } from './format';
 
 /** How long replies take, in seconds. */
@@ -54,13 +53,13 @@ export interface CeilingPolicy {
 export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULTS.maxInFlightCap };
 
 /**
- * The real API's replies, as first assumed: time to first token plus output tokens at a steady
- * pace — the same ~0.5 s and ~80 tokens/s the simulator's `REALISTIC_LATENCY` is tuned to. Replies
- * vary with the model and the load, so the average is only known to within half either way.
+ * The real API's replies, as first assumed: ~0.5 s to the first token, then ~80 output tokens a
+ * second (the simulator's `REALISTIC_LATENCY` is built from these). Replies vary with the model and
+ * the load, so the average is only known to within half either way.
  */
 export const API_REPLY_MODEL = {
-  firstTokenSeconds: REALISTIC_LATENCY.baseMs / 1000,
-  outputTokensPerSecond: 1000 / REALISTIC_LATENCY.perOutputTokenMs,
+  firstTokenSeconds: 0.5,
+  outputTokensPerSecond: 80,
   spread: 0.5,
 } as const;
 
@@ -77,7 +76,7 @@ export interface RequestShape {
  * prints user time): the client alone ~1 ms; with the simulator serving it in the same process ~4 ms.
  */
 const CLIENT_CPU_SECONDS = 0.001;
-const SIMULATOR_CPU_SECONDS = 0.004;
+export const SIMULATOR_CPU_SECONDS = 0.004;
 
 /** Reply times against the real API: the average reply has the expected output; the longest, max_tokens. */
 export function apiReplyTimes(shape: RequestShape): ReplyTimes {
@@ -86,13 +85,6 @@ export function apiReplyTimes(shape: RequestShape): ReplyTimes {
   return { mean: at(shape.outputTokens), max: at(Math.max(shape.outputTokens, shape.maxTokens)), spread: m.spread, cpuSeconds: CLIENT_CPU_SECONDS };
 }
 
-/** Reply times of the simulator (`--simulate`), from its own latency model: one source for both. */
-export function simulatedReplyTimes(model: LatencyModel): (shape: RequestShape) => ReplyTimes {
-  return (shape) => {
-    const e = expectedLatency(model, shape.maxTokens);
-    return { mean: e.meanMs / 1000, max: e.maxMs / 1000, spread: model.jitter, outputTokens: e.outputTokens, cpuSeconds: SIMULATOR_CPU_SECONDS };
-  };
-}
 
 export interface DurationInput {
   requests: number;

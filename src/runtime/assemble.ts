@@ -10,7 +10,7 @@ import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordina
 import { Dispatcher } from '../core/dispatch/dispatcher';
 import { defaultResultsPath } from '../core/results';
 import { TIERS, type TierName } from '../core/tiers';
-import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
+import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../simulator/mock-server';
 
 /** What a run talks to: a real key, or the built-in simulation at a tier's limits (no key, no cost). */
 export type Target = { apiKey: string } | { simulate: TierName };
