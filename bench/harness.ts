@@ -6,7 +6,7 @@ import { createServer, request, Agent, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startMockServer, requestKey, type BucketLevels, type MockServer, type MockStats } from '../src/core/simulator/mock-server';
+import { startMockServer, requestKey, type BucketLevels, type MockServer, type MockStats } from '../src/simulator/mock-server';
 import type { Scenario } from './scenarios';
 import type { Job } from './jobs';
 import type { ContenderOptions, ContenderResult } from './contenders/types';

@@ -1,7 +1,7 @@
 // The JSONL job of a scenario, and what each of its lines consumes when it succeeds — computed with
 // the mock's own token counting, so the quota bound is exact, not estimated.
 import { writeFileSync } from 'node:fs';
-import { analyzePrompt } from '../src/core/simulator/tokens';
+import { analyzePrompt } from '../src/simulator/tokens';
 import { Pricing } from '../src/core/pricing/pricing';
 import type { JobSpec } from './scenarios';
 

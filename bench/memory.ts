@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, openSync, writeSync, closeSync, crea
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { startMockServer, type MockServer } from '../src/core/simulator/mock-server';
+import { startMockServer, type MockServer } from '../src/simulator/mock-server';
 
 export interface MemoryResult {
   lines: number;

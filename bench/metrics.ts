@@ -1,7 +1,8 @@
 // From a run's raw record to the figures in the table. Every definition is the same for every
 // contender; bench/README.md states them in words.
-import type { BucketLevels } from '../src/core/simulator/mock-server';
-import { DEFAULT_SOFT_FLOOR, resolveFloor } from '../src/core/limits/floors';
+import type { BucketLevels } from '../src/simulator/mock-server';
+import { resolveFloor } from '../src/core/limits/floors';
+import { DEFAULTS } from '../src/core/config';
 import { consumption, type Job } from './jobs';
 import type { Scenario } from './scenarios';
 import type { RunRecord } from './harness';
@@ -62,8 +63,8 @@ function timeToCover(need: number, start: number, refillPerSec: number, drains: 
 export function floorReserve(scenario: Scenario): Record<Dim, number> {
   return {
     requests: 0,
-    input: resolveFloor(DEFAULT_SOFT_FLOOR, limitOf(scenario, 'input')),
-    output: resolveFloor(DEFAULT_SOFT_FLOOR, limitOf(scenario, 'output')),
+    input: resolveFloor(DEFAULTS.softFloor, limitOf(scenario, 'input')),
+    output: resolveFloor(DEFAULTS.softFloor, limitOf(scenario, 'output')),
   };
 }
 

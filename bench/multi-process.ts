@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startMockServer } from '../src/core/simulator/mock-server';
+import { startMockServer } from '../src/simulator/mock-server';
 import { startRedis } from '../test/fixtures/redis-server';
 import { writeJob } from '../test/helpers/jsonl';
 

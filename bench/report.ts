@@ -331,7 +331,7 @@ export function resultsMarkdown(report: Report): string {
   parts.push(
     `Measured ${report.date} on ${report.machine}, Node ${report.node}; the whole bench took ${Math.round(report.benchSeconds / 60)} min ${Math.round(report.benchSeconds % 60)} s. ` +
       'Reproduce with `npm run bench` (add `-- --quick` for the smoke version, `-- --memory` for the 1,000,000-line memory step). ' +
-      'Every contender runs the same JSONL job against its own fresh instance of the project\'s mock API (src/core/simulator/mock-server.ts) on 127.0.0.1, over real HTTP, with the real `@anthropic-ai/sdk`, in its own process. Definitions are below the table; bench/README.md has the details.',
+      'Every contender runs the same JSONL job against its own fresh instance of the project\'s mock API (src/simulator/mock-server.ts) on 127.0.0.1, over real HTTP, with the real `@anthropic-ai/sdk`, in its own process. Definitions are below the table; bench/README.md has the details.',
   );
   parts.push('## Results');
   parts.push(markdownTable(report.scenarios));

@@ -1,8 +1,8 @@
 // The situations every contender is put through. Each one is a fresh mock API (the project's own,
-// src/core/simulator/mock-server.ts: continuous token buckets, real headers, 429 with retry-after)
+// src/simulator/mock-server.ts: continuous token buckets, real headers, 429 with retry-after)
 // with the same configuration for every contender, and the same JSONL job.
-import type { LatencyModel, MockLimits, TenantLoad } from '../src/core/simulator/mock-server';
-import { REALISTIC_LATENCY } from '../src/core/simulator/mock-server';
+import type { LatencyModel, MockLimits, TenantLoad } from '../src/simulator/mock-server';
+import { REALISTIC_LATENCY } from '../src/simulator/mock-server';
 import { TIERS } from '../src/core/tiers';
 
 export interface JobSpec {

@@ -3,9 +3,9 @@
 // is the real SDK (createSdkMessagesClient: maxRetries 0, explicit per-request timeout).
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { Dispatcher } from '../../src/core/dispatch/dispatcher';
 import type { DispatcherSnapshot } from '../../src/core/dispatch/snapshot';
-import { createSdkMessagesClient } from '../../src/core/client/messages-client';
+import { DEFAULTS } from '../../src/core/config';
+import { assemble } from '../../src/runtime/assemble';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../../src/core/run-file';
 import type { Contender } from './types';
@@ -44,8 +44,8 @@ function makeFloorlineCore(name: string, label: string): Contender {
       rmSync(runOptions.outPath!, { force: true });
       const prepared = await prepareRunFile(runOptions);
       if (!prepared.ok) throw new Error(`job rejected: ${prepared.problems.map((p) => p.message).join('; ')}`);
-      const client = createSdkMessagesClient({ apiKey: options.apiKey, baseURL: mockUrl });
-      const dispatcher = new Dispatcher({ client });
+      // Assembled as the CLI and the extension assemble theirs, with every default.
+      const { dispatcher } = await assemble({ config: { ...DEFAULTS, baseUrl: mockUrl }, target: { apiKey: options.apiKey } });
       const holds = new HoldClock();
       dispatcher.on('snapshot', (s) => holds.mark(s.at, s.hold));
       // BENCH_DEBUG=1: the dispatcher's own log, with simulated seconds since the start.

@@ -1,7 +1,7 @@
 // One interface for every contender: run(job, mockUrl, options) → ContenderResult.
 // A contender runs in its own child process (bench/child.ts), so its CPU figures are its own and,
 // in a time-compressed scenario, its timers and clock are the simulated ones (bench/preload.cjs).
-import type { MockLimits } from '../../src/core/simulator/mock-server';
+import type { MockLimits } from '../../src/simulator/mock-server';
 
 export interface ContenderJob {
   /** The JSONL file (Batches shape: custom_id + params). */

@@ -1,10 +1,10 @@
 // `floorline run FILE [options]` and `floorline batch …`: the command line, parsed and checked before
 // anything runs. Parsing is a pure function of argv and env (commander is told never to print or exit)
 // so every message can be tested as the user will see it; main.ts does the printing.
-import { DEFAULT_MAX_IN_FLIGHT_CAP } from '../core/dispatch/dispatcher';
 import { Command, type CommanderError, Option } from 'commander';
 import { version } from '../../package.json';
-import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor, parseFloor, type FloorSpec } from '../core/limits/floors';
+import { DEFAULTS } from '../core/config';
+import { formatFloor, parseFloor, type FloorSpec } from '../core/limits/floors';
 import { TIERS, type TierName } from '../core/tiers';
 import type { Priority } from '../core/dispatch/snapshot';
 import type { PriceTable } from '../core/pricing/price-table';
@@ -15,7 +15,7 @@ export interface RunArgs {
   file: string;
   out: string | undefined;
   model: string | undefined;
-  maxTokens: number | undefined;
+  maxTokens: number;
   maxInFlight: number | 'auto';
   maxInFlightCap: number;
   softFloor: FloorSpec | undefined;
@@ -128,7 +128,7 @@ function choiceOption<T extends string>(flags: string, description: string, choi
 const shared: SharedOptions = {
   out: () => new Option('--out <FILE>', 'results file (default: <name>.results.jsonl beside FILE)'),
   model: () => new Option('--model <MODEL>', 'model for lines that do not name one'),
-  maxTokens: () => new Option('--max-tokens <N>', 'max_tokens for lines that do not set it').argParser(positiveInt('--max-tokens')),
+  maxTokens: () => new Option('--max-tokens <N>', 'max_tokens for lines that do not set it').default(DEFAULTS.maxTokens).argParser(positiveInt('--max-tokens')),
   price: (description) => new Option('--price <MODEL=PRICES>', description).argParser(priceEntry),
   baseUrl: () => new Option('--base-url <URL>', 'API endpoint (default: $ANTHROPIC_BASE_URL, else the public API)').argParser(baseUrl),
   positiveInt,
@@ -151,7 +151,7 @@ Exit codes:
 interface RunOptions {
   out?: string;
   model?: string;
-  maxTokens?: number;
+  maxTokens: number;
   maxInFlight: number | 'auto';
   maxInFlightCap: number;
   softFloor: FloorSpec;
@@ -193,15 +193,15 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
     .addOption(shared.model())
     .addOption(shared.maxTokens())
     .addOption(
-      new Option('--max-in-flight <N|auto>', "concurrent requests; auto: chosen by Little's law, ramped up").default('auto').argParser((text: string) => {
+      new Option('--max-in-flight <N|auto>', "concurrent requests; auto: chosen by Little's law, ramped up").default(DEFAULTS.maxInFlight).argParser((text: string) => {
         if (text.toLowerCase() === 'auto') return 'auto';
         if (/^\d+$/.test(text) && Number(text) >= 1) return Number(text);
         throw new UsageError(`--max-in-flight must be a positive whole number or auto, got '${text}'`);
       }),
     )
-    .addOption(new Option('--max-in-flight-cap <N>', "the most 'auto' may choose").default(DEFAULT_MAX_IN_FLIGHT_CAP).argParser(positiveInt('--max-in-flight-cap')))
-    .addOption(new Option('--soft-floor <N|P%>', 'hold new requests under this much remaining').default(DEFAULT_SOFT_FLOOR, formatFloor(DEFAULT_SOFT_FLOOR)).argParser(floor('--soft-floor')))
-    .addOption(new Option('--hard-floor <N|P%>', 'full stop under this much remaining').default(DEFAULT_HARD_FLOOR, formatFloor(DEFAULT_HARD_FLOOR)).argParser(floor('--hard-floor')))
+    .addOption(new Option('--max-in-flight-cap <N>', "the most 'auto' may choose").default(DEFAULTS.maxInFlightCap).argParser(positiveInt('--max-in-flight-cap')))
+    .addOption(new Option('--soft-floor <N|P%>', 'hold new requests under this much remaining').default(DEFAULTS.softFloor, formatFloor(DEFAULTS.softFloor)).argParser(floor('--soft-floor')))
+    .addOption(new Option('--hard-floor <N|P%>', 'full stop under this much remaining').default(DEFAULTS.hardFloor, formatFloor(DEFAULTS.hardFloor)).argParser(floor('--hard-floor')))
     .addOption(
       new Option('--max-spend-usd <USD>', 'spend cap for this file; never crossed').argParser((text: string) => {
         const usd = Number(text);
@@ -209,14 +209,14 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
         return usd;
       }),
     )
-    .addOption(new Option('--max-attempts <N>', 'attempts per request').default(5).argParser(positiveInt('--max-attempts')))
+    .addOption(new Option('--max-attempts <N>', 'attempts per request').default(DEFAULTS.maxAttempts).argParser(positiveInt('--max-attempts')))
     .addOption(
-      new Option('--retry-budget-per-minute <N>', 'retries per minute for the whole run').default(30).argParser((text: string) => {
+      new Option('--retry-budget-per-minute <N>', 'retries per minute for the whole run').default(DEFAULTS.retryBudgetPerMinute).argParser((text: string) => {
         if (!/^\d+$/.test(text)) throw new UsageError(`--retry-budget-per-minute must be a whole number, 0 or more, got '${text}'`);
         return Number(text);
       }),
     )
-    .addOption(choiceOption('--priority <P>', 'share of the limits against other runs', PRIORITIES).default('normal'))
+    .addOption(choiceOption('--priority <P>', 'share of the limits against other runs', PRIORITIES).default(DEFAULTS.priority))
     .addOption(choiceOption('--tier <TIER>', 'first guess at the limits, until a response tells', TIER_NAMES))
     .addOption(shared.price('prices for a model not in the table (repeatable); PRICES is IN,OUT[,W5M,W1H,READ] in USD per million tokens'))
     .addOption(
@@ -232,7 +232,7 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
         (text: string) => checkRedisUrl('--redis', text),
       ),
     )
-    .addOption(choiceOption('--redis-fallback <MODE>', 'if Redis cannot be reached: hold new requests, or run on local limits with a warning', REDIS_FALLBACKS).default('hold'))
+    .addOption(choiceOption('--redis-fallback <MODE>', 'if Redis cannot be reached: hold new requests, or run on local limits with a warning', REDIS_FALLBACKS).default(DEFAULTS.redisFallback))
     .addOption(new Option('--resend-changed', 'send again the lines whose request changed since their answer was recorded (the old answers move to <name>.results.replaced.jsonl)'))
     .addOption(new Option('--verbose', 'log every retry and ceiling change'))
     .addHelpText('after', RUN_HELP_AFTER);

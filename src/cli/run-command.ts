@@ -1,21 +1,18 @@
 // `floorline run`: validate, resume, dispatch, report — and an exit code a script can act on.
 import { statSync } from 'node:fs';
 import type { RunArgs } from './args';
-import { Dispatcher, type LogEntry } from '../core/dispatch/dispatcher';
+import type { LogEntry } from '../core/dispatch/dispatcher';
 import type { DispatcherSnapshot, RunState } from '../core/dispatch/snapshot';
 import { Pricing } from '../core/pricing/pricing';
 import { TIERS } from '../core/tiers';
-import { createSdkMessagesClient, type MessagesClient } from '../core/client/messages-client';
 import { formatProblem, noRequestsMessage } from '../core/input/problems';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../core/run-file';
-import { defaultResultsPath } from '../core/results';
 import { formatUsd, plural } from '../core/format';
-import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
+import { REALISTIC_LATENCY, simulatedReplyTimes } from '../simulator/latency';
 import { batchOptionLine, preflightLine, progressBar, progressLine, summaryLines } from './progress';
 import { estimatePreflight } from '../core/preflight';
-import { simulatedReplyTimes } from '../core/preflight-duration';
-import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
-import { DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR } from '../core/limits/floors';
+import { DEFAULTS, type FloorlineConfig } from '../core/config';
+import { assemble, plannedTier, resultsPathFor, type Assembly, type Target } from '../runtime/assemble';
 
 // 2 promises that nothing was sent; a run that fails after sending (the input edited under it)
 // says so with its own code.
@@ -54,11 +51,25 @@ function exitCodeFor(state: RunState, errored: number): number {
   }
 }
 
-/** The simulated API for `--simulate`: realistic latency, the tier's limits, no key, no cost. */
-async function simulatedClient(tier: keyof typeof TIERS): Promise<{ client: MessagesClient; server: MockServer }> {
-  const apiKey = 'simulated-key';
-  const server = await startMockServer({ limits: limitsForTier(tier), latency: REALISTIC_LATENCY, apiKey });
-  return { client: createSdkMessagesClient({ apiKey, baseURL: server.url }), server };
+/** The flags as the one configuration: what was not given is the schema's default. */
+export function configOf(args: RunArgs): FloorlineConfig {
+  return {
+    ...DEFAULTS,
+    baseUrl: args.baseUrl,
+    redisUrl: args.redisUrl,
+    redisFallback: args.redisFallback,
+    model: args.model,
+    maxTokens: args.maxTokens,
+    maxInFlight: args.maxInFlight,
+    maxInFlightCap: args.maxInFlightCap,
+    softFloor: args.softFloor ?? DEFAULTS.softFloor,
+    hardFloor: args.hardFloor ?? DEFAULTS.hardFloor,
+    maxSpendUsd: args.maxSpendUsd,
+    tier: args.tier,
+    priority: args.priority,
+    maxAttempts: args.maxAttempts,
+    retryBudgetPerMinute: args.retryBudgetPerMinute,
+  };
 }
 
 export async function runCommand(args: RunArgs, term: Terminal): Promise<number> {
@@ -75,12 +86,14 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     return EXIT.invalid;
   }
 
+  const config = configOf(args);
+  const target: Target = args.simulate ? { simulate: args.simulate } : { apiKey: apiKey! };
   const pricing = new Pricing({ overrides: args.prices });
   const options: RunFileOptions = {
     inputPath: args.file,
     // A rehearsal must never be mistaken for real results by a later resume.
-    outPath: args.out ?? (args.simulate ? defaultResultsPath(args.file).replace(/\.results\.jsonl$/, '.simulated.results.jsonl') : undefined),
-    defaults: { ...(args.model ? { model: args.model } : {}), ...(args.maxTokens ? { maxTokens: args.maxTokens } : {}) },
+    outPath: args.out ?? resultsPathFor(args.file, target),
+    defaults: { ...(config.model ? { model: config.model } : {}), maxTokens: config.maxTokens },
     pricing,
     priority: args.priority,
     ...(args.maxSpendUsd !== undefined ? { maxSpendUsd: args.maxSpendUsd } : {}),
@@ -129,50 +142,27 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
 
   // Of the lines left to send (a resume counts only those), at what this run's dispatcher will use:
   // its ceiling and soft floor, and the simulator's reply times for a rehearsal.
+  const tier = plannedTier(config, target);
   const estimate = estimatePreflight(prepared.toSendTotals, pricing, {
-    ...((args.simulate ?? args.tier) ? { limits: TIERS[(args.simulate ?? args.tier)!] } : {}),
-    inFlight: { maxInFlight: args.maxInFlight, cap: args.maxInFlightCap },
-    softFloor: args.softFloor ?? DEFAULT_SOFT_FLOOR,
+    ...(tier ? { limits: TIERS[tier] } : {}),
+    inFlight: { maxInFlight: config.maxInFlight, cap: config.maxInFlightCap },
+    softFloor: config.softFloor,
     ...(args.simulate ? { replyTimes: simulatedReplyTimes(REALISTIC_LATENCY) } : {}),
   });
-  term.err(`floorline: ${preflightLine(estimate, args.simulate ?? args.tier)}`);
+  term.err(`floorline: ${preflightLine(estimate, tier)}`);
   const batchOption = args.simulate ? undefined : batchOptionLine(estimate);
   if (batchOption) term.err(`floorline: ${batchOption}`);
 
-  const simulation = args.simulate ? await simulatedClient(args.simulate) : undefined;
   if (args.simulate) term.err(`floorline: simulating the API at ${args.simulate} tier limits (no key, no cost)`);
-  const client = simulation?.client ?? createSdkMessagesClient({ apiKey: apiKey!, ...(args.baseUrl ? { baseURL: args.baseUrl } : {}) });
-
-  let coordinator: RedisCoordinator | undefined;
-  if (args.redisUrl) {
-    try {
-      coordinator = await connectRedisCoordinator({
-        url: args.redisUrl,
-        // A rehearsal shares a simulated quota, never a real key's.
-        apiKey: apiKey && !args.simulate ? apiKey : `simulated:${args.simulate}`,
-        softFloor: args.softFloor ?? DEFAULT_SOFT_FLOOR,
-        hardFloor: args.hardFloor ?? DEFAULT_HARD_FLOOR,
-        fallback: args.redisFallback,
-        onLog: (level, message) => term.err(`floorline: ${level === 'info' ? '' : `${level}: `}${message}`),
-      });
-    } catch (err) {
-      await simulation?.server.close();
-      term.err(`floorline: ${(err as Error).message}. Start Redis, or run with --redis-fallback local to go on this process's own limits.`);
-      return EXIT.invalid;
-    }
+  let assembly: Assembly;
+  try {
+    assembly = await assemble({ config, target, onLog: (level, message) => term.err(`floorline: ${level === 'info' ? '' : `${level}: `}${message}`) });
+  } catch (err) {
+    const hint = config.redisUrl ? ". Start Redis, or run with --redis-fallback local to go on this process's own limits." : '';
+    term.err(`floorline: ${(err as Error).message}${hint}`);
+    return EXIT.invalid;
   }
-
-  const dispatcher = new Dispatcher({
-    client,
-    ...(coordinator ? { coordinator } : {}),
-    maxInFlight: args.maxInFlight,
-    maxInFlightCap: args.maxInFlightCap,
-    ...(args.softFloor ? { softFloor: args.softFloor } : {}),
-    ...(args.hardFloor ? { hardFloor: args.hardFloor } : {}),
-    ...(args.tier ? { initialLimits: TIERS[args.tier] } : {}),
-    maxAttempts: args.maxAttempts,
-    retryBudgetPerMinute: args.retryBudgetPerMinute,
-  });
+  const { dispatcher } = assembly;
 
   let latest: DispatcherSnapshot | undefined;
   let drawn = false;
@@ -236,7 +226,6 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     return exitCodeFor(summary.state, summary.errored);
   } finally {
     unsubscribe();
-    await coordinator?.close();
-    await simulation?.server.close();
+    await assembly.close();
   }
 }

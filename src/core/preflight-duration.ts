@@ -20,10 +20,9 @@
 // Known error of the formula: the two paths are combined as if each ran alone (where both bind at
 // once the real run is a little slower), and replies are spread evenly between mean and max.
 import type { TierLimits } from './tiers';
-import { type FloorSpec, DEFAULT_SOFT_FLOOR, resolveFloor } from './limits/floors';
-import { expectedLatency, REALISTIC_LATENCY, type LatencyModel } from './simulator/latency';
+import { type FloorSpec, resolveFloor } from './limits/floors';
+import { DEFAULTS } from './config';
 import { formatDuration } from './format';
-import { DEFAULT_MAX_IN_FLIGHT_CAP } from './dispatch/in-flight-ceiling';
 
 /** How long replies take, in seconds. */
 export interface ReplyTimes {
@@ -51,16 +50,16 @@ export interface CeilingPolicy {
 }
 
 /** The dispatcher's own defaults (dispatcher.ts, in-flight-ceiling.ts). */
-export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULT_MAX_IN_FLIGHT_CAP };
+export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULTS.maxInFlightCap };
 
 /**
- * The real API's replies, as first assumed: time to first token plus output tokens at a steady
- * pace — the same ~0.5 s and ~80 tokens/s the simulator's `REALISTIC_LATENCY` is tuned to. Replies
- * vary with the model and the load, so the average is only known to within half either way.
+ * The real API's replies, as first assumed: ~0.5 s to the first token, then ~80 output tokens a
+ * second (the simulator's `REALISTIC_LATENCY` is built from these). Replies vary with the model and
+ * the load, so the average is only known to within half either way.
  */
 export const API_REPLY_MODEL = {
-  firstTokenSeconds: REALISTIC_LATENCY.baseMs / 1000,
-  outputTokensPerSecond: 1000 / REALISTIC_LATENCY.perOutputTokenMs,
+  firstTokenSeconds: 0.5,
+  outputTokensPerSecond: 80,
   spread: 0.5,
 } as const;
 
@@ -77,7 +76,7 @@ export interface RequestShape {
  * prints user time): the client alone ~1 ms; with the simulator serving it in the same process ~4 ms.
  */
 const CLIENT_CPU_SECONDS = 0.001;
-const SIMULATOR_CPU_SECONDS = 0.004;
+export const SIMULATOR_CPU_SECONDS = 0.004;
 
 /** Reply times against the real API: the average reply has the expected output; the longest, max_tokens. */
 export function apiReplyTimes(shape: RequestShape): ReplyTimes {
@@ -86,13 +85,6 @@ export function apiReplyTimes(shape: RequestShape): ReplyTimes {
   return { mean: at(shape.outputTokens), max: at(Math.max(shape.outputTokens, shape.maxTokens)), spread: m.spread, cpuSeconds: CLIENT_CPU_SECONDS };
 }
 
-/** Reply times of the simulator (`--simulate`), from its own latency model: one source for both. */
-export function simulatedReplyTimes(model: LatencyModel): (shape: RequestShape) => ReplyTimes {
-  return (shape) => {
-    const e = expectedLatency(model, shape.maxTokens);
-    return { mean: e.meanMs / 1000, max: e.maxMs / 1000, spread: model.jitter, outputTokens: e.outputTokens, cpuSeconds: SIMULATOR_CPU_SECONDS };
-  };
-}
 
 export interface DurationInput {
   requests: number;
@@ -136,7 +128,7 @@ interface Timeline {
 
 /** The per-request charge, the room above the floor and the refill of each bucket. */
 function buckets(input: DurationInput): Array<{ name: DurationBinding; perRequest: number; burst: number; refillPerSecond: number }> {
-  const floor = input.softFloor ?? DEFAULT_SOFT_FLOOR;
+  const floor = input.softFloor ?? DEFAULTS.softFloor;
   const l = input.limits;
   const output = input.replies.outputTokens ?? input.outputTokens;
   const token = (limit: number) => Math.max(0, limit - resolveFloor(floor, limit));

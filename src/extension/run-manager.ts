@@ -2,15 +2,13 @@
 // simulated one for rehearsals, each key's daily budgets, and the list of runs VS Code should offer
 // to resume if it closes mid-run. Everything it dispatches is the core's; this is bookkeeping.
 import * as vscode from 'vscode';
-import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
-import { Dispatcher, type LogEntry } from '../core/dispatch/dispatcher';
+import type { Dispatcher, LogEntry } from '../core/dispatch/dispatcher';
 import type { Run } from '../core/dispatch/run';
 import type { DispatcherSnapshot } from '../core/dispatch/snapshot';
-import { createSdkMessagesClient } from '../core/client/messages-client';
 import { DailyBudget, type DailyUsage } from '../core/spend/daily-budget';
 import { systemClock } from '../core/types';
-import { TIERS, type TierName } from '../core/tiers';
-import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../core/simulator/mock-server';
+import type { TierName } from '../core/tiers';
+import { assemble, type Assembly } from '../runtime/assemble';
 import { prepareRunFile, startRunFile, type PreparedRun, type RunFileOptions } from '../core/run-file';
 import type { RunAction } from './protocol';
 import type { DashboardInput } from './view-model/dashboard-model';
@@ -25,9 +23,11 @@ interface DispatcherEntry {
   label: string;
   dispatcher: Dispatcher;
   daily: DailyBudget | undefined;
-  simulation: MockServer | undefined;
-  /** Shares the key's quota through Redis, when `floorline.redisUrl` is set. */
-  coordinator: RedisCoordinator | undefined;
+  /** The client, the simulation of a rehearsal, the Redis coordinator when `floorline.redisUrl` is set. */
+  assembly: Assembly;
+  simulated: boolean;
+  /** The settings it was assembled with: changed ones give the next run a new one. */
+  settings: string;
   latest: DispatcherSnapshot;
 }
 
@@ -46,7 +46,6 @@ interface InterruptedRun {
 
 const INTERRUPTED_KEY = 'floorline.interruptedRuns';
 const DAILY_PREFIX = 'floorline.daily.';
-const SIMULATED_KEY = 'simulated-key';
 
 export class RunManager implements vscode.Disposable {
   private readonly dispatchers = new Map<string, DispatcherEntry>();
@@ -62,49 +61,39 @@ export class RunManager implements vscode.Disposable {
 
   // ── Dispatchers ──────────────────────────────────────────────────────────
 
-  /** The dispatcher for this key (created on first use), or the simulated one. */
+  /**
+   * The dispatcher for this key (created on first use), or the simulated one. Changed settings
+   * apply to the next run: an idle dispatcher assembled with other settings is replaced; one with
+   * runs going keeps its settings until they finish (one dispatcher per key owns its quota).
+   */
   async dispatcherFor(target: { key: ResolvedKey } | { simulate: TierName }, settings: FloorlineSettings): Promise<DispatcherEntry> {
     const id = 'key' in target ? `key:${target.key.id}` : `simulated:${target.simulate}`;
+    const { problems: _problems, ...config } = settings;
+    const fingerprint = JSON.stringify(config);
     const existing = this.dispatchers.get(id);
-    if (existing) return existing;
-
-    let simulation: MockServer | undefined;
-    let client;
-    if ('key' in target) {
-      client = createSdkMessagesClient({ apiKey: target.key.key, ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}) });
-    } else {
-      simulation = await startMockServer({ apiKey: SIMULATED_KEY, limits: limitsForTier(target.simulate), latency: REALISTIC_LATENCY });
-      client = createSdkMessagesClient({ apiKey: SIMULATED_KEY, baseURL: simulation.url });
+    if (existing) {
+      if (existing.settings === fingerprint) return existing;
+      if (this.active.some((m) => m.dispatcherId === id)) {
+        this.writeLog(existing.label, { level: 'info', message: 'settings changed: they apply to the next run, once the runs going on this key have finished' });
+        return existing;
+      }
+      this.retire(existing);
     }
+
     const label = 'key' in target ? `API key #${target.key.id.slice(0, 6)}` : `simulated (${target.simulate} tier)`;
-    // Only a real key's quota is shared; a simulation is this window's own.
-    const coordinator = 'key' in target && settings.redisUrl
-      ? await connectRedisCoordinator({
-          url: settings.redisUrl,
-          apiKey: target.key.key,
-          softFloor: settings.softFloor,
-          hardFloor: settings.hardFloor,
-          ...(settings.dailyBudgetUsd !== undefined ? { dailyBudgetUsd: settings.dailyBudgetUsd } : {}),
-          ...(settings.dailyTokenBudget !== undefined ? { dailyTokenBudget: settings.dailyTokenBudget } : {}),
-          fallback: settings.redisFallback,
-          onLog: (level, message) => this.writeLog(label, { level, message }),
-        })
-      : undefined;
-    const dispatcher = new Dispatcher({
-      client,
-      ...(coordinator ? { coordinator } : {}),
-      maxInFlight: settings.maxInFlight,
-      maxInFlightCap: settings.maxInFlightCap,
-      softFloor: settings.softFloor,
-      hardFloor: settings.hardFloor,
-      ...(settings.tier ? { initialLimits: TIERS[settings.tier] } : {}),
-      maxAttempts: settings.maxAttempts,
-      retryBudgetPerMinute: settings.retryBudgetPerMinute,
+    const assembly = await assemble({
+      // The workspace's lower cap is already folded into maxSpendUsd (readSettings).
+      config: { ...config, workspaceMaxSpendUsd: undefined },
+      target: 'key' in target ? { apiKey: target.key.key } : { simulate: target.simulate },
+      onLog: (level, message) => this.writeLog(label, { level, message }),
     });
+    const { dispatcher } = assembly;
     const daily = 'key' in target ? this.dailyBudget(target.key.id, settings) : undefined;
-    const entry: DispatcherEntry = { id, label, dispatcher, daily, simulation, coordinator, latest: dispatcher.snapshot() };
+    const entry: DispatcherEntry = { id, label, dispatcher, daily, assembly, simulated: 'simulate' in target, settings: fingerprint, latest: dispatcher.snapshot() };
     dispatcher.on('log', (e) => this.writeLog(label, e));
     dispatcher.on('snapshot', (snapshot) => {
+      // A replaced dispatcher's last words do not overwrite its successor's picture.
+      if (this.dispatchers.get(id) !== entry) return;
       entry.latest = snapshot;
       this.history.record(this.snapshots(), snapshot.at);
       this.updateContext();
@@ -112,6 +101,14 @@ export class RunManager implements vscode.Disposable {
     });
     this.dispatchers.set(id, entry);
     return entry;
+  }
+
+  /** An idle dispatcher leaves: its budget written, its simulation and Redis connection closed. */
+  private retire(entry: DispatcherEntry): void {
+    this.dispatchers.delete(entry.id);
+    entry.daily?.flush();
+    entry.dispatcher.abort();
+    void entry.assembly.close();
   }
 
   private dailyBudget(keyId: string, settings: FloorlineSettings): DailyBudget {
@@ -155,7 +152,7 @@ export class RunManager implements vscode.Disposable {
     options: RunFileOptions,
     prepared: Extract<PreparedRun, { ok: true }>,
   ): Promise<ManagedRun> {
-    const simulated = entry.simulation !== undefined;
+    const simulated = entry.simulated;
     const started = await startRunFile(entry.dispatcher, { ...options, ...(entry.daily ? { sharedBudgets: entry.daily.sharedBudgets() } : {}) }, prepared);
     const managed: ManagedRun = { run: started.run, uri, dispatcherId: entry.id, simulated, finished: started.finished };
     this.runs.set(started.run.id, managed);
@@ -265,12 +262,7 @@ export class RunManager implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const e of this.dispatchers.values()) {
-      e.daily?.flush();
-      e.dispatcher.abort();
-      void e.simulation?.close();
-      void e.coordinator?.close();
-    }
+    for (const e of [...this.dispatchers.values()]) this.retire(e);
     this.changed.dispose();
   }
 }

@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { Workbench, SCREENSHOT_DIR } from './browser';
 import { startCodeServer, type CodeServer } from './code-server';
 import { packageVsix } from './vsix';
-import { startMockServer, type MockServer } from '../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
 
 const ROOT = resolve(__dirname, '../..');
 const KEY = 'e2e-key-typed-into-set-api-key';

@@ -4,7 +4,7 @@
 import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { MessagesClient, SendOptions, SentMessage } from '../../src/core/client/messages-client';
 import type { MessageParams } from '../../src/core/types';
-import { TokenBucket } from '../../src/core/simulator/token-bucket';
+import { TokenBucket } from '../../src/simulator/token-bucket';
 
 export interface FakeApiOptions {
   rpm?: number;

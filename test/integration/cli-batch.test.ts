@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMockServer, type MockServer } from '../../src/core/simulator/mock-server';
-import type { BatchOptions } from '../../src/core/simulator/batches';
+import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
+import type { BatchOptions } from '../../src/simulator/batches';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
 import { startCli, ROOT, type CliProcess } from '../helpers/cli-process';
 

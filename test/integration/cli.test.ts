@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMockServer, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
 import { startCli, lineCount, until, ROOT, type CliProcess } from '../helpers/cli-process';
 

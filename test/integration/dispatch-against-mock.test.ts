@@ -6,7 +6,7 @@ import { Dispatcher, type DispatcherOptions } from '../../src/core/dispatch/disp
 import { createSdkMessagesClient } from '../../src/core/client/messages-client';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../../src/core/run-file';
-import { startMockServer, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
 import type { RunSummary } from '../../src/core/dispatch/run';
 import { readResults, tempDir, writeJob, type JobOptions } from '../helpers/jsonl';
 

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requestKey, startMockServer, type MalformedReply, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
+import { requestKey, startMockServer, type MalformedReply, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
 import { fingerprintOf } from '../../src/core/input/fingerprint';
 import { lockPathFor } from '../../src/core/results/results-lock';
 import { readSpendJournal, spendJournalPath } from '../../src/core/spend/spend-journal';

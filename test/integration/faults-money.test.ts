@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startMockServer, type MockServer, type MockRequestBody } from '../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer, type MockRequestBody } from '../../src/simulator/mock-server';
 import { readSpendJournal, spendJournalPath } from '../../src/core/spend/spend-journal';
 import { tempDir } from '../helpers/jsonl';
 import { startCli, until, ROOT, type CliProcess, type Finished } from '../helpers/cli-process';

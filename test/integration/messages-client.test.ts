@@ -4,7 +4,7 @@ import sinon from 'sinon';
 import { APIError } from '@anthropic-ai/sdk';
 import { createSdkMessagesClient } from '../../src/core/client/messages-client';
 import { PromptBounds, type TokenCounter } from '../../src/core/spend/prompt-bound';
-import { startMockServer, limitsForTier, type MockServer } from '../../src/core/simulator/mock-server';
+import { startMockServer, limitsForTier, type MockServer } from '../../src/simulator/mock-server';
 
 const API_KEY = 'test-key';
 

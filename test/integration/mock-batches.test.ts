@@ -7,7 +7,7 @@ import Anthropic, { AnthropicError, AuthenticationError, BadRequestError, Gatewa
 import { EnforcedSpendLimitReachedError } from '@anthropic-ai/sdk/resources/shared';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { createBatchOnce, createSdkBatchesClient, type BatchEntry } from '../../src/core/batches/batches-client';
-import { startMockServer, type MockServer, type MockServerOptions } from '../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
 
 type Batch = Anthropic.Messages.Batches.MessageBatch;
 type ResultLine = Anthropic.Messages.Batches.MessageBatchIndividualResponse;

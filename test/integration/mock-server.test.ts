@@ -20,8 +20,8 @@ import {
   startMockServer,
   type MockServer,
   type MockServerOptions,
-} from '../../src/core/simulator/mock-server';
-import { countInputTokens } from '../../src/core/simulator/tokens';
+} from '../../src/simulator/mock-server';
+import { countInputTokens } from '../../src/simulator/tokens';
 
 const MODEL = 'claude-sonnet-5-5';
 const FAST = { baseMs: 5, perOutputTokenMs: 0, jitter: 0 };

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { startMockServer, type MockServer } from '../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
 import { keyId } from '../../src/core/key-id';
 import { readResults, tempDir, writeJob } from '../helpers/jsonl';
 import { startCli, lineCount, until, ROOT, type CliProcess, type Finished } from '../helpers/cli-process';

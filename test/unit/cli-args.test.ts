@@ -59,7 +59,7 @@ describe('CLI arguments', () => {
     const c = parseCommand(['run', 'a.jsonl'], env);
     assert.ok(c.kind === 'run');
     assert.deepEqual(c.args, {
-      file: 'a.jsonl', out: undefined, model: undefined, maxTokens: undefined, maxInFlight: 'auto', maxInFlightCap: 1000, softFloor: undefined, hardFloor: undefined,
+      file: 'a.jsonl', out: undefined, model: undefined, maxTokens: 1024, maxInFlight: 'auto', maxInFlightCap: 1000, softFloor: undefined, hardFloor: undefined,
       maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
       redisUrl: undefined, redisFallback: 'hold', verbose: false, resendChanged: false,
     });
@@ -85,7 +85,7 @@ describe('CLI arguments', () => {
     for (const action of ['submit', 'status', 'results', 'cancel'] as const) {
       const c = parseCommand(['batch', action, 'a.jsonl', '--out', 'r.jsonl'], env);
       assert.ok(c.kind === 'batch', action);
-      assert.deepEqual(c.args, { action, file: 'a.jsonl', out: 'r.jsonl', model: undefined, maxTokens: undefined, prices: {}, baseUrl: undefined, wait: true, pollSeconds: 5 });
+      assert.deepEqual(c.args, { action, file: 'a.jsonl', out: 'r.jsonl', model: undefined, maxTokens: action === 'submit' || action === 'results' ? 1024 : undefined, prices: {}, baseUrl: undefined, wait: true, pollSeconds: 5 });
     }
     const submit = parseCommand(['batch', 'submit', 'a.jsonl', '--model', 'm', '--max-tokens', '9'], env);
     assert.ok(submit.kind === 'batch' && submit.args.model === 'm' && submit.args.maxTokens === 9);

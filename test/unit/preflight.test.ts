@@ -4,10 +4,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { estimateDuration, describeDuration, apiReplyTimes, simulatedReplyTimes, type DurationInput } from '../../src/core/preflight-duration';
+import { estimateDuration, describeDuration, apiReplyTimes, type DurationInput } from '../../src/core/preflight-duration';
 import { estimatePreflight } from '../../src/core/preflight';
 import { preflightLine } from '../../src/cli/progress';
-import { expectedLatency, REALISTIC_LATENCY } from '../../src/core/simulator/latency';
+import { expectedLatency, REALISTIC_LATENCY, simulatedReplyTimes } from '../../src/simulator/latency';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { prepareRunFile } from '../../src/core/run-file';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { TokenBucket } from '../../src/core/simulator/token-bucket';
+import { TokenBucket } from '../../src/simulator/token-bucket';
 
 /** A hand-driven clock: tests move time explicitly, never sleep. */
 function clock(start = 1_000_000) {

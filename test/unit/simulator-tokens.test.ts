@@ -6,7 +6,7 @@ import {
   inputByteUpperBound,
   promptHash,
   type PromptBody,
-} from '../../src/core/simulator/tokens';
+} from '../../src/simulator/tokens';
 
 const MODEL = 'claude-sonnet-4-5';
 const bytesOf = (body: PromptBody) =>

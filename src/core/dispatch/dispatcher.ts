@@ -10,10 +10,14 @@ import type { TierLimits } from '../tiers';
 import type { MessagesClient } from '../client/messages-client';
 import { requestTimeoutMs } from '../client/messages-client';
 import { QuotaModel, type Consumption } from '../limits/quota-model';
-import { type FloorSpec, DEFAULT_HARD_FLOOR, DEFAULT_SOFT_FLOOR, formatFloor } from '../limits/floors';
-import { capServerWait, cappedWaitNote, parseRateLimitHeaders } from '../limits/rate-limit-headers';
+import { type FloorSpec, formatFloor } from '../limits/floors';
+import { DEFAULTS } from '../config';
+import { parseRateLimitHeaders } from '../limits/rate-limit-headers';
 import { APIError } from '@anthropic-ai/sdk';
-import { DEFAULT_MAX_IN_FLIGHT_CAP, InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { Cooldown } from './cooldown';
+import { Ticket } from './ticket';
+import { refusalOf, SHARED_MIN_WAIT_MS } from './shared-grant';
 import { ConsumptionEstimator } from './estimator';
 import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
 import { RetryBudget } from './retry-budget';
@@ -85,16 +89,7 @@ function totalTokens(usage: Usage): number {
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
 }
 
-export { DEFAULT_MAX_IN_FLIGHT_CAP };
 const START_WINDOW_WITH_PRESET = 8;
-/**
- * A 529 pauses new dispatches briefly: 250 ms, doubling while 529s continue, never above 1 s. Each
- * 529 also halves the in-flight ceiling, so while an overload goes on only a probe or two goes out
- * per pause: longer pauses would save nothing and only leave the run standing after it ends.
- */
-const OVERLOAD_PAUSE_BASE_MS = 250;
-const OVERLOAD_PAUSE_MAX_MS = 1_000;
-const SHARED_MIN_WAIT_MS = 25;
 const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
 const SPEND_HORIZON_MS = 3_000;
@@ -119,19 +114,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   private inFlight = 0;
   private paused = false;
-  private cooldownUntil = 0;
-  private cooldownCause = '';
-  /** Overloaded (529) answers since the last success: each one doubles the next cool-down. */
-  private consecutiveOverloads = 0;
-  private lastOverloadAt = Number.NEGATIVE_INFINITY;
-  /**
-   * After a push-back (429/529) pause, one request goes out first, streamed, and the rest wait
-   * until the API admits it (its headers, ~50 ms) or answers otherwise. Sending a whole window
-   * when a pause ends, into an overload that may still be on, came back as a wave of 529s each
-   * needing a retry from the budget; a streamed probe costs one request and no reply time.
-   */
-  private awaitingAdmission = false;
-  private probe: PendingItem | undefined;
+  /** The pause after a 429/529, and the one request that goes first when it ends. */
+  private readonly cooldown: Cooldown<PendingItem>;
   private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
   private readonly coordinator: SharedCoordinator | undefined;
   /** The run whose item awaits the shared coordinator's answer: one at a time, in schedule order. */
@@ -162,8 +146,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.coordinator = options.coordinator;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
-    const softFloor = options.softFloor ?? DEFAULT_SOFT_FLOOR;
-    const hardFloor = options.hardFloor ?? DEFAULT_HARD_FLOOR;
+    this.cooldown = new Cooldown(this.random);
+    const softFloor = options.softFloor ?? DEFAULTS.softFloor;
+    const hardFloor = options.hardFloor ?? DEFAULTS.hardFloor;
     this.quota = new QuotaModel({
       softFloor,
       hardFloor,
@@ -171,20 +156,20 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}),
     });
     this.ceiling = new InFlightCeiling({
-      maxInFlight: options.maxInFlight ?? 'auto',
-      cap: options.maxInFlightCap ?? DEFAULT_MAX_IN_FLIGHT_CAP,
+      maxInFlight: options.maxInFlight ?? DEFAULTS.maxInFlight,
+      cap: options.maxInFlightCap ?? DEFAULTS.maxInFlightCap,
       // A tier preset is only a guess at the limits, not at how full the buckets are: a small
       // window, so a drained key meets a few 429s at most before the first headers arrive.
       initial: options.initialLimits ? START_WINDOW_WITH_PRESET : 1,
     });
-    this.maxAttempts = options.maxAttempts ?? 5;
-    this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? 30;
-    this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? 0.2 }, this.clock);
+    this.maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
+    this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? DEFAULTS.retryBudgetPerMinute;
+    this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? DEFAULTS.retryBudgetRatio }, this.clock);
     this.timeoutMs = options.timeoutMs ?? requestTimeoutMs;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 250;
     this.log('info', `dispatcher: soft floor ${formatFloor(softFloor)}, hard floor ${formatFloor(hardFloor)}, ` +
-      `in flight ${options.maxInFlight ?? 'auto'}, ${plural(this.maxAttempts, 'attempt')} per request, ` +
-      `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? 0.2) * 100)}% of requests`);
+      `in flight ${options.maxInFlight ?? DEFAULTS.maxInFlight}, ${plural(this.maxAttempts, 'attempt')} per request, ` +
+      `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? DEFAULTS.retryBudgetRatio) * 100)}% of requests`);
   }
 
   /** Start dispatching a file's requests on this dispatcher's quota. */
@@ -320,16 +305,13 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       }
       const ceiling = this.currentCeiling();
       if (this.inFlight >= ceiling.value) break; // a completion will call pump again
-      if (this.cooldownUntil > now) {
+      const pushedBack = this.cooldown.hold(now);
+      if (pushedBack) {
         hold = 'cooldown';
-        holdDetail = `${this.cooldownCause} paused all new requests for ${((this.cooldownUntil - now) / 1000).toFixed(1)} s`;
-        wakeAt = Math.min(wakeAt, this.cooldownUntil);
+        holdDetail = pushedBack.detail;
+        // Without an end time the probe is out: its headers, or its answer, call pump again.
+        if (pushedBack.until !== undefined) wakeAt = Math.min(wakeAt, pushedBack.until);
         break;
-      }
-      if (this.awaitingAdmission && this.probe) {
-        hold = 'cooldown';
-        holdDetail = `after ${this.cooldownCause}, one request went out first; the rest wait for the API to accept it`;
-        break; // its headers, or its answer, call pump again
       }
       if (this.sharedHold && this.sharedHold.until > now) {
         hold = this.sharedHold.hold;
@@ -385,7 +367,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     else if (!item.pushedBack) this.retryBudget.tryTake();
     // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
     run.pass += 1 / PRIORITY_WEIGHT[run.priority];
-    if (this.awaitingAdmission) this.probe = item;
+    this.cooldown.sending(item);
     this.launch(run, item, consumption, now, lease);
     this.readAhead(run);
   }
@@ -424,39 +406,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (item.budgetHold) run.budgets.release(item.budgetHold);
     item.budgetHold = undefined;
     if (outcome.ok) return;
-    const wait = (hold: DispatcherSnapshot['hold'], waitMs: number, detail: string) => {
-      // Each ask is a round trip that every participant makes: poll no faster than every 25–50 ms,
-      // jittered so that participants held together do not all come back at the same moment.
-      this.sharedHold = { until: now + Math.max(waitMs, SHARED_MIN_WAIT_MS) + this.random() * SHARED_MIN_WAIT_MS, hold, detail };
-    };
-    switch (outcome.kind) {
-      case 'soft':
-      case 'hard': {
-        const label = DIMENSION_LABELS[outcome.dimension];
-        wait(outcome.kind, outcome.waitMs,
-          `${outcome.kind === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'} (${local ? 'local limits only' : 'shared quota'}): ${label}; refilling for ${(outcome.waitMs / 1000).toFixed(1)} s`);
-        break;
-      }
-      case 'cooldown':
-        wait('cooldown', outcome.waitMs, `a 429/529 seen by a participant of the shared quota paused all new requests for ${(outcome.waitMs / 1000).toFixed(1)} s`);
-        break;
-      case 'paused':
-        wait('soft', outcome.waitMs, 'paused by another participant of the shared quota');
-        break;
-      case 'unavailable':
-        wait('hard', outcome.waitMs, `${outcome.detail}: holding new requests until it is back`);
-        break;
-      case 'budget':
-        if (outcome.waitMs !== undefined) {
-          wait('soft', outcome.waitMs, `waiting for requests in flight to settle under the shared ${outcome.label}`);
-        } else {
-          run.stopping = true;
-          run.setState('budget-reached', `the next request (worst case ${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) would cross the shared ${outcome.label}`);
-        }
-        break;
-      case 'stopped':
-        this.stopForApi('shared', outcome.explanation, 'stop signalled by another participant of the shared quota');
-        break;
+    const refusal = refusalOf(outcome, local);
+    if (refusal.kind === 'wait') {
+      // Jittered, so that participants held together do not all come back at the same moment.
+      this.sharedHold = { until: now + Math.max(refusal.waitMs, SHARED_MIN_WAIT_MS) + this.random() * SHARED_MIN_WAIT_MS, hold: refusal.hold, detail: refusal.detail };
+    } else if (refusal.kind === 'budget-reached') {
+      run.stopping = true;
+      run.setState('budget-reached', `the next request (worst case ${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) would cross the shared ${refusal.label}`);
+    } else {
+      this.stopForApi('shared', refusal.explanation, 'stop signalled by another participant of the shared quota');
     }
     if (this.sharedHold) this.armWake(this.sharedHold.until, now);
   }
@@ -547,26 +505,23 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     item.firstSentAt ??= now;
     this.inFlight++;
     run.inFlight++;
-    const reservation = this.quota.reserve(consumption);
+    // From here the attempt's ticket holds its reservation, its spend hold and its lease.
+    const ticket = new Ticket(this.quota, this.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
+    item.budgetHold = undefined;
     const controller = new AbortController();
     run.controllers.add(controller);
-    this.pendingSends.push({ run, send: () => this.send(run, item, consumption, now, lease, reservation, controller) });
+    this.pendingSends.push({ run, send: () => this.send(run, item, ticket, now, controller) });
   }
 
-  private send(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined, reservation: ReturnType<QuotaModel['reserve']>, controller: AbortController): void {
+  private send(run: Run, item: PendingItem, ticket: Ticket, now: number, controller: AbortController): void {
     const params: MessageParams = item.request.params;
     // Until a response has told the limits, and for the probe after a push-back pause, requests
     // stream: their headers come on admission, so the rest wait for the API to accept one request,
     // not for its whole reply.
-    const probe = this.probe === item;
-    const onHeaders = this.quota.hasObservation && !probe ? undefined : (headers: HeaderSource) => {
+    const onHeaders = this.quota.hasObservation && !this.cooldown.isProbe(item) ? undefined : (headers: HeaderSource) => {
       const at = this.clock.now();
       if (!this.quota.hasObservation) this.log('debug', `${run.label}: the limits are in, ${at - now} ms after the first request went out (its reply streams on)`, run.id);
-      if (this.probe === item) {
-        this.probe = undefined;
-        this.awaitingAdmission = false;
-        this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
-      }
+      if (this.cooldown.accepted(item)) this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
       this.observe(parseRateLimitHeaders(headers, at), now);
       this.pump();
     };
@@ -575,25 +530,20 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       .then(
         (sent) => {
           const done = this.clock.now();
-          if (this.probe === item) {
-            this.probe = undefined;
-            this.awaitingAdmission = false;
-          }
+          this.cooldown.succeeded(item, now);
           const malformed = usageProblem(sent.message);
-          if (malformed) return this.onMalformedSuccess(run, item, reservation, sent, malformed, now, lease);
+          if (malformed) return this.onMalformedSuccess(run, item, ticket, sent, malformed, now);
           const usage = sent.message.usage;
           const charged = ConsumptionEstimator.charged(usage);
-          this.quota.settle(reservation, charged);
+          const cost = run.costOf(params.model, usage);
+          // Settled before its headers are read: they already count this request.
+          ticket.settle(charged, { usd: cost, tokens: totalTokens(usage) });
           this.observe(parseRateLimitHeaders(sent.headers, done), now);
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
-          if (now > this.lastOverloadAt) this.consecutiveOverloads = 0;
-          const cost = run.costOf(params.model, usage);
-          if (lease) void this.coordinator?.settle(lease, { consumption: charged, usd: cost, tokens: totalTokens(usage) });
-          if (item.budgetHold) run.budgets.settle(item.budgetHold, { usd: cost, tokens: totalTokens(usage) });
           run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
         },
-        (err: unknown) => this.onFailure(run, item, reservation, err, now, lease),
+        (err: unknown) => this.onFailure(run, item, ticket, err, now),
       )
       // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
       // loudly, not become an unhandled rejection that kills the process with requests in flight.
@@ -611,14 +561,10 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
    * A 200 whose `usage` cannot be billed from: an errored line, never a crash. It was probably
    * billed, so the cap keeps its worst case; it is not retried (a retry would pay again).
    */
-  private onMalformedSuccess(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, sent: { headers: Parameters<typeof parseRateLimitHeaders>[0]; requestId: string | null }, problem: string, sentAt: number, lease: string | undefined): void {
+  private onMalformedSuccess(run: Run, item: PendingItem, ticket: Ticket, sent: { headers: HeaderSource; requestId: string | null }, problem: string, sentAt: number): void {
     const now = this.clock.now();
-    this.quota.release(reservation, false);
+    ticket.release({ refused: false, possiblyBilled: true });
     this.observe(parseRateLimitHeaders(sent.headers, now), sentAt);
-    if (lease) void this.coordinator?.release(lease, false, true);
-    const hold = item.budgetHold;
-    item.budgetHold = undefined;
-    if (hold) run.budgets.keepWorstCase(hold);
     const error = envelope('invalid_response', `the API answered 200 but ${problem}, so its cost cannot be known; it was probably billed, so its worst case ` +
       `(${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) stays counted against the spend cap`, undefined, sent.requestId);
     this.log('warn', `${run.label}:${item.request.line} ${item.request.customId}: ${error.error.message}`, run.id);
@@ -636,57 +582,39 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.pump();
   }
 
-  private onFailure(run: Run, item: PendingItem, reservation: ReturnType<QuotaModel['reserve']>, err: unknown, sentAt: number, lease: string | undefined): void {
+  private onFailure(run: Run, item: PendingItem, ticket: Ticket, err: unknown, sentAt: number): void {
     const now = this.clock.now();
     if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now), sentAt);
     const verdict = classifyError(err, now);
-    const wasProbe = this.probe === item;
-    if (wasProbe) {
-      this.probe = undefined;
-      // Refused again: the pause that follows sends another probe. Anything else is an answer.
-      if (!(verdict.kind === 'retry' && verdict.pushback)) this.awaitingAdmission = false;
-    }
-    if (lease && this.coordinator) {
-      const refused = verdict.kind === 'retry' ? verdict.refused : verdict.kind !== 'aborted';
-      const keepWorst = verdict.kind === 'aborted' || (verdict.kind === 'retry' && verdict.possiblyBilled);
-      void this.coordinator.release(lease, refused, keepWorst);
-    }
-    const hold = item.budgetHold;
-    item.budgetHold = undefined;
+    const wasProbe = this.cooldown.isProbe(item);
+    this.cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
     const customId = item.request.customId;
 
     switch (verdict.kind) {
       case 'aborted':
-        this.quota.release(reservation, false);
         // Cancelled mid-flight: it may have been billed, so the cap keeps its worst case.
-        if (hold) run.budgets.keepWorstCase(hold);
+        ticket.release({ refused: false, possiblyBilled: true });
         return;
       case 'stop':
-        this.quota.release(reservation, true);
-        if (hold) run.budgets.release(hold);
+        ticket.release({ refused: true, possiblyBilled: false });
         item.attempts--;
         run.putBack(item);
         this.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
         return;
       case 'final':
-        this.quota.release(reservation, true);
-        if (hold) run.budgets.release(hold);
+        ticket.release({ refused: true, possiblyBilled: false });
         this.log('warn', `${run.label}:${item.request.line} ${customId}: ${verdict.error.error.type}: ${verdict.error.error.message}`, run.id);
         run.recordError(item, verdict.error, now - sentAt, now);
         return;
       case 'retry': {
-        this.quota.release(reservation, verdict.refused);
-        if (hold) {
-          if (verdict.possiblyBilled) run.budgets.keepWorstCase(hold);
-          else run.budgets.release(hold);
-        }
-        const tooBig = verdict.pushback === 'rate-limited' ? this.quota.largerThanBucket(reservation.consumption) : undefined;
+        ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
+        const tooBig = verdict.pushback === 'rate-limited' ? this.quota.largerThanBucket(ticket.consumption) : undefined;
         if (tooBig) {
           // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
           // would pause every run for its retry-after, again and again, for nothing.
           run.rateLimited++;
           const error = envelope('request_too_large_for_limit',
-            `the prompt (about ${formatCount(reservation.consumption.inputTokens)} input tokens) is larger than the whole ${DIMENSION_LABELS[tooBig.dimension]} limit ` +
+            `the prompt (about ${formatCount(ticket.consumption.inputTokens)} input tokens) is larger than the whole ${DIMENSION_LABELS[tooBig.dimension]} limit ` +
             `(${formatCount(tooBig.limit)} per minute), so the API can never accept it at this limit — shorten it, or ask for a higher limit`,
             verdict.error.error.details?.error_code, verdict.error.request_id);
           this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
@@ -699,7 +627,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           if (!wasProbe) this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
           if (verdict.pushback === 'rate-limited') run.rateLimited++;
           else run.overloaded++;
-          this.coolDown(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+          const pause = this.cooldown.pushback(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+          if (pause) {
+            void this.coordinator?.coolDown(pause.pauseMs);
+            this.log('warn', pause.message);
+          }
         }
         const status = verdict.error.error.type;
         if (item.attempts >= this.maxAttempts) {
@@ -717,48 +649,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         return;
       }
     }
-  }
-
-  /**
-   * One 429 or 529 pauses every new dispatch, not just the request that met it: the bucket is
-   * empty, or the API is overloaded, for all of us, and a 529 comes back at once — without a pause
-   * every queued line would be sent into the overload and come back needing a retry.
-   */
-  private coolDown(
-    cause: 'rate-limited' | 'overloaded',
-    now: number,
-    sentAt: number,
-    retryAfterMs: number | undefined,
-    /** The server's retry-after before it was cut to MAX_SERVER_WAIT_MS, to say so. */
-    retryAfterAskedMs?: number,
-  ): void {
-    // Only a request sent after the last 529 was seen is new evidence: the rest of a burst that was
-    // already in flight must not stretch the pause.
-    if (cause === 'overloaded') {
-      // Old news neither escalates nor stretches the pause: a burst's 529s come back over a
-      // second or more (as many as were in flight), and each restarting the pause kept every new
-      // request waiting until the last of them was in.
-      if (sentAt <= this.lastOverloadAt) return;
-      this.consecutiveOverloads++;
-      this.lastOverloadAt = now;
-    }
-    this.awaitingAdmission = true;
-    // Without retry-after (a 529): a brief pause — 250 ms, doubling per 529 since the last success
-    // up to 1 s, jittered (50–100%). With the in-flight ceiling halved at the same time, one 529
-    // slows the run; a burst that goes on keeps it probing, and it picks up within a second of the end.
-    const backoffMs = Math.min(OVERLOAD_PAUSE_MAX_MS, OVERLOAD_PAUSE_BASE_MS * 2 ** Math.max(0, this.consecutiveOverloads - 1));
-    // A retry-after is held to MAX_SERVER_WAIT_MS (the classifier already did; this pause, shared
-    // with every other process through the coordinator, must stay bounded whoever calls it).
-    const asked = retryAfterAskedMs ?? retryAfterMs;
-    const server = asked === undefined ? undefined : capServerWait(asked);
-    const pauseMs = server?.waitMs ?? Math.ceil(backoffMs * (0.5 + 0.5 * this.random()));
-    const until = now + pauseMs;
-    if (until <= this.cooldownUntil) return;
-    this.cooldownUntil = until;
-    this.cooldownCause = cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
-    void this.coordinator?.coolDown(pauseMs);
-    this.log('warn', `${this.cooldownCause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s` +
-      (server?.askedMs === undefined ? '' : ` (${cappedWaitNote(server.askedMs)})`));
   }
 
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
@@ -828,7 +718,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       holdDetail: this.holdDetail,
       dimensions: this.quota.view(),
       retryBudget: { available: this.retryBudget.available, perMinute: this.retryBudgetPerMinute, ratio: this.retryBudget.ratio },
-      cooldownUntil: this.cooldownUntil > now ? this.cooldownUntil : undefined,
+      cooldownUntil: this.cooldown.pausedUntil(now),
       runs: [...this.runs].map((r) => r.snapshot(now)),
     };
   }

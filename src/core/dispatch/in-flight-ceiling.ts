@@ -24,13 +24,7 @@
 //     Once it says so, the rest of the run ramps gradually: half of what was in flight, ×1.5 per
 //     round trip (+0.5 per completion), never faster again.
 
-/**
- * The most 'auto' may choose unless told otherwise. One request in flight costs the client ~60 KB
- * (its socket, buffers and the SDK's promise chain; `node --expose-gc --import tsx
- * bench/in-flight-memory.ts`), so 1,000 in flight is ~60 MB: what 5 s replies at 200 req/s need,
- * and within the 1,024 file descriptors most systems give a process.
- */
-export const DEFAULT_MAX_IN_FLIGHT_CAP = 1_000;
+// The default cap (1,000 in flight, about 60 MB) is in core/config.ts with the other defaults.
 
 export interface CeilingOptions {
   /** A fixed ceiling, or 'auto'. */

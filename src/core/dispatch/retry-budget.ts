@@ -5,6 +5,7 @@
 // retries wait for it. Retries after a 429/529 do not draw on it: the dispatcher's pause and the
 // admitted probe after it already hold every request back until the API accepts one again.
 import type { Clock } from '../types';
+import { DEFAULTS } from '../config';
 
 export interface RetryBudgetOptions {
   /** Retries per minute allowed whatever the traffic. */
@@ -27,7 +28,7 @@ export class RetryBudget {
 
   constructor(options: RetryBudgetOptions, private readonly clock: Clock) {
     this.perMinute = options.perMinute;
-    this.ratio = options.ratio ?? 0.2;
+    this.ratio = options.ratio ?? DEFAULTS.retryBudgetRatio;
     this.tokens = this.perMinute;
     this.updatedAt = clock.now();
   }

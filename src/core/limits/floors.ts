@@ -2,8 +2,7 @@
 
 export type FloorSpec = { tokens: number } | { percent: number };
 
-export const DEFAULT_SOFT_FLOOR: FloorSpec = { percent: 10 };
-export const DEFAULT_HARD_FLOOR: FloorSpec = { percent: 2 };
+// Their defaults (10% soft, 2% hard) are in core/config.ts with every other default.
 
 export function parseFloor(text: string): FloorSpec {
   const trimmed = text.trim();

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as vscode from 'vscode';
 import sinon from 'sinon';
-import { startMockServer, type MockServer } from '../../../src/core/simulator/mock-server';
+import { startMockServer, type MockServer } from '../../../src/simulator/mock-server';
 import type { FloorlineApi } from '../../../src/extension/extension';
 import type { ManagedRun } from '../../../src/extension/run-manager';
 

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Pricing } from '../pricing/pricing';
-import { TIERS, isTierName, type TierLimits } from '../tiers';
+import { Pricing } from '../core/pricing/pricing';
+import { TIERS, isTierName, type TierLimits } from '../core/tiers';
 import { DEFAULT_LATENCY, latencyMs, type LatencyModel } from './latency';
 import {
   buildMessage,

@@ -1,6 +1,7 @@
 // How long the mock takes to answer: a fixed time to first token plus a time per output token,
 // with a deterministic jitter so a rehearsal is repeatable run after run.
 import { MAX_DEFAULT_OUTPUT_TOKENS, MIN_DEFAULT_OUTPUT_TOKENS } from './replies';
+import { API_REPLY_MODEL, SIMULATOR_CPU_SECONDS, type ReplyTimes, type RequestShape } from '../core/preflight-duration';
 
 export interface LatencyModel {
   /** Milliseconds before the first token. */
@@ -14,8 +15,12 @@ export interface LatencyModel {
 /** Fast enough for tests, slow enough that requests overlap. */
 export const DEFAULT_LATENCY: Readonly<LatencyModel> = { baseMs: 300, perOutputTokenMs: 2, jitter: 0.1 };
 
-/** Roughly what the real API feels like: ~500 ms to first token, then ~80 output tokens per second. */
-export const REALISTIC_LATENCY: Readonly<LatencyModel> = { baseMs: 500, perOutputTokenMs: 12.5, jitter: 0.2 };
+/** Roughly what the real API feels like, as the pre-flight assumes it: ~500 ms to first token, then ~80 output tokens per second. */
+export const REALISTIC_LATENCY: Readonly<LatencyModel> = {
+  baseMs: API_REPLY_MODEL.firstTokenSeconds * 1000,
+  perOutputTokenMs: 1000 / API_REPLY_MODEL.outputTokensPerSecond,
+  jitter: 0.2,
+};
 
 /**
  * Milliseconds to answer a request that generates `outputTokens`.
@@ -56,5 +61,13 @@ export function expectedLatency(model: LatencyModel, maxTokens: number): Expecte
     minMs: Math.max(0, at(Math.min(MIN_DEFAULT_OUTPUT_TOKENS, cap)) * (1 - model.jitter)),
     maxMs: at(Math.min(MAX_DEFAULT_OUTPUT_TOKENS, cap)) * (1 + model.jitter),
     outputTokens,
+  };
+}
+
+/** Reply times of the simulator (`--simulate`) for the pre-flight, from its own latency model: one source for both. */
+export function simulatedReplyTimes(model: LatencyModel): (shape: RequestShape) => ReplyTimes {
+  return (shape) => {
+    const e = expectedLatency(model, shape.maxTokens);
+    return { mean: e.meanMs / 1000, max: e.maxMs / 1000, spread: model.jitter, outputTokens: e.outputTokens, cpuSeconds: SIMULATOR_CPU_SECONDS };
   };
 }

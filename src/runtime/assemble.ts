@@ -1,0 +1,117 @@
+// The one place a dispatcher is put together: the client (the real API, or the simulator for a
+// rehearsal), the shared-quota coordinator when Redis is configured, and the dispatcher itself, all
+// from one `FloorlineConfig`. The CLI, the extension and the bench call this; none builds its own.
+//
+// Above core and the simulator on purpose: core stays a library of parts with no opinion on how
+// they are wired, and the simulator (a test double) is never reachable from core.
+import { createSdkMessagesClient, type MessagesClient } from '../core/client/messages-client';
+import type { FloorlineConfig } from '../core/config';
+import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
+import { Dispatcher } from '../core/dispatch/dispatcher';
+import { defaultResultsPath } from '../core/results';
+import { TIERS, type TierName } from '../core/tiers';
+import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../simulator/mock-server';
+
+/** What a run talks to: a real key, or the built-in simulation at a tier's limits (no key, no cost). */
+export type Target = { apiKey: string } | { simulate: TierName };
+
+export interface AssembleOptions {
+  config: FloorlineConfig;
+  target: Target;
+  /** The coordinator's own messages (Redis lost, found again). */
+  onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** For tests and proxies: the client's fetch. */
+  fetch?: typeof fetch;
+}
+
+export interface Assembly {
+  dispatcher: Dispatcher;
+  client: MessagesClient;
+  /** Present when `redisUrl` is set: the key's quota shared with every other participant. */
+  coordinator: RedisCoordinator | undefined;
+  /** The simulated API of a rehearsal. */
+  simulation: MockServer | undefined;
+  /** Ends what the assembly started (the simulation, the Redis connection); runs must be over. */
+  close(): Promise<void>;
+}
+
+/** The key a rehearsal's client sends to its simulator: never a real one. */
+const SIMULATED_KEY = 'simulated-key';
+
+export function isSimulated(target: Target): target is { simulate: TierName } {
+  return 'simulate' in target;
+}
+
+/**
+ * Where a run's results go unless told: beside the input, and for a rehearsal under its own name,
+ * so a later real run never resumes from simulated answers.
+ */
+export function resultsPathFor(inputPath: string, target: Target): string {
+  const path = defaultResultsPath(inputPath);
+  return isSimulated(target) ? path.replace(/\.results\.jsonl$/, '.simulated.results.jsonl') : path;
+}
+
+/** The limits to plan with before the first response: the simulated tier's, else the configured tier's. */
+export function plannedTier(config: FloorlineConfig, target: Target): TierName | undefined {
+  return isSimulated(target) ? target.simulate : config.tier;
+}
+
+export async function assemble(options: AssembleOptions): Promise<Assembly> {
+  const { config, target } = options;
+  const simulation = isSimulated(target)
+    ? await startMockServer({ apiKey: SIMULATED_KEY, limits: limitsForTier(target.simulate), latency: REALISTIC_LATENCY })
+    : undefined;
+  const client = simulation
+    ? createSdkMessagesClient({ apiKey: SIMULATED_KEY, baseURL: simulation.url })
+    : createSdkMessagesClient({
+        apiKey: (target as { apiKey: string }).apiKey,
+        ...(config.baseUrl ? { baseURL: config.baseUrl } : {}),
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+      });
+
+  let coordinator: RedisCoordinator | undefined;
+  if (config.redisUrl) {
+    try {
+      coordinator = await connectRedisCoordinator({
+        url: config.redisUrl,
+        // A rehearsal shares a simulated quota (other rehearsals at that tier), never a real key's.
+        apiKey: isSimulated(target) ? `simulated:${target.simulate}` : target.apiKey,
+        softFloor: config.softFloor,
+        hardFloor: config.hardFloor,
+        ...(config.dailyBudgetUsd !== undefined ? { dailyBudgetUsd: config.dailyBudgetUsd } : {}),
+        ...(config.dailyTokenBudget !== undefined ? { dailyTokenBudget: config.dailyTokenBudget } : {}),
+        fallback: config.redisFallback,
+        ...(options.onLog ? { onLog: options.onLog } : {}),
+      });
+    } catch (err) {
+      await simulation?.close();
+      throw err;
+    }
+  }
+
+  const dispatcher = new Dispatcher({
+    client,
+    ...(coordinator ? { coordinator } : {}),
+    maxInFlight: config.maxInFlight,
+    maxInFlightCap: config.maxInFlightCap,
+    softFloor: config.softFloor,
+    hardFloor: config.hardFloor,
+    // A tier the user names is a first guess at a real key's limits; a simulation's are known
+    // from its first response like any other's.
+    ...(config.tier ? { initialLimits: TIERS[config.tier] } : {}),
+    maxAttempts: config.maxAttempts,
+    retryBudgetPerMinute: config.retryBudgetPerMinute,
+    retryBudgetRatio: config.retryBudgetRatio,
+  });
+
+  return {
+    dispatcher,
+    client,
+    coordinator,
+    simulation,
+    async close() {
+      await coordinator?.close();
+      await simulation?.close();
+    },
+  };
+}
