@@ -1,7 +1,7 @@
 // Bundles the fronts of Floorline. Type-checking is `tsc --noEmit`, kept separate so builds stay fast.
 //   node esbuild.mjs [--production] [--watch] [--tests]
 import * as esbuild from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -49,5 +49,19 @@ if (watch) {
   console.log('esbuild: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
+  latin1Only('dist/cli.js');
   chmodSync('dist/cli.js', 0o755);
+}
+
+/**
+ * V8 keeps a script's source in the heap for as long as it runs (functions compile lazily from
+ * it), one byte a character only if every character is Latin-1: the few '—' and '…' in the
+ * comments esbuild keeps made the CLI's source 4 MB instead of 2, a fifth of its live heap. Code is
+ * printed ASCII-only already (esbuild's default charset), so only comments change; they are whole
+ * lines, so no source-map column moves.
+ */
+function latin1Only(file) {
+  const text = readFileSync(file, 'utf8');
+  const escaped = text.replace(/[^\u0000-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (escaped !== text) writeFileSync(file, escaped);
 }

@@ -1,15 +1,10 @@
 // The `floorline` command. Everything it does lives in src/core; this file is only the terminal.
+// First: V8's memory settings must be in place before any other module runs.
+import './heap-flags';
 import { redactUrlsIn } from '../core/redact';
-import { setFlagsFromString } from 'node:v8';
 import { errorText, helpText, parseCommand } from './args';
 import { batchCommand } from './batch-command';
 import { EXIT, runCommand, type Terminal } from './run-command';
-
-// A run keeps ~25 MB live, but at hundreds of requests per second V8's default heap growth lets
-// garbage pile up to 200 MB before collecting. Growing the heap by 10% at a time keeps RSS near the
-// live set (measured: 202 → 130 MB on 20,000 lines, same speed) without capping it, so a
-// million-line resume that truly needs more still gets it.
-setFlagsFromString('--heap-growing-percent=10');
 
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2), process.env);

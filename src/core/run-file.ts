@@ -100,7 +100,7 @@ export async function prepareRunFile(options: RunFileOptions): Promise<PreparedR
     const resume = await prepareResume(outPath);
     const mixed = mixedResultsProblem(options, outPath, resume);
     if (mixed) return { ok: false, scan, problems: [...problems, mixed] };
-    const earlierSpend = existed ? readSpendJournal(spendJournalPath(outPath)) : { carriedUsd: 0, unsettled: 0 };
+    const earlierSpend = existed ? await readSpendJournal(spendJournalPath(outPath)) : { carriedUsd: 0, unsettled: 0 };
     let toSend = scan.requests;
     let toSendTotals = scan.totals;
     const changed = new Map<string, number>();

@@ -10,7 +10,8 @@ import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordina
 import { Dispatcher } from '../core/dispatch/dispatcher';
 import { defaultResultsPath } from '../core/results';
 import { TIERS, type TierName } from '../core/tiers';
-import { startMockServer, limitsForTier, REALISTIC_LATENCY, type MockServer } from '../simulator/mock-server';
+import type { MockServer } from '../simulator/mock-server';
+import { REALISTIC_LATENCY } from '../simulator/latency';
 
 /** What a run talks to: a real key, or the built-in simulation at a tier's limits (no key, no cost). */
 export type Target = { apiKey: string } | { simulate: TierName };
@@ -58,7 +59,13 @@ export function plannedTier(config: FloorlineConfig, target: Target): TierName |
 
 export async function assemble(options: AssembleOptions): Promise<Assembly> {
   const { config, target } = options;
-  const simulation = isSimulated(target)
+  // The simulator (an HTTP server) is loaded only for a rehearsal: a real run does not pay its memory.
+  // (`require`, not `import()`: the bundle and the tests both run as CommonJS, and a dynamic import
+  // would go through Node's ESM resolver, which does not know the TypeScript sources.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const simulator = isSimulated(target) ? (require('../simulator/mock-server') as typeof import('../simulator/mock-server')) : undefined;
+  const { startMockServer, limitsForTier } = simulator ?? {};
+  const simulation = isSimulated(target) && startMockServer && limitsForTier
     ? await startMockServer({ apiKey: SIMULATED_KEY, limits: limitsForTier(target.simulate), latency: REALISTIC_LATENCY })
     : undefined;
   const client = simulation

@@ -327,7 +327,7 @@ describe('the data promises under fault injection (a real process against the mo
         const succeededUsd = lines.filter((l) => l.result.type === 'succeeded').reduce((sum, l) => sum + (l.cost_usd ?? 0), 0);
         const floor = succeededUsd + new Pricing().worstCaseCost(MODEL, 0, MAX_TOKENS, undefined)!;
         const spent = summarySpent(r.stdout);
-        const journal = readSpendJournal(spendJournalPath(results)).carriedUsd;
+        const journal = (await readSpendJournal(spendJournalPath(results))).carriedUsd;
         // Every broken promise at once, so a failure says all of what is wrong.
         const wrong: string[] = [];
         if (error.error.type !== 'invalid_response') wrong.push(`recorded as ${error.error.type}, not invalid_response: ${JSON.stringify(error)}`);

@@ -185,7 +185,7 @@ describe('the spend cap across crashes (fault injection against the mock API)', 
         }
       }
       const r: Finished = await p.done;
-      const reading = readSpendJournal(journal);
+      const reading = await readSpendJournal(journal);
       const billed = s.stats().billedUsd;
       cycles.push({ fault: endedFirst ? 'none' : fault, afterMs, code: r.code, signal: r.signal, unsettled: reading.unsettled, billed });
       const where = `seed ${seed}, cycle ${cycle + 1} (${fault} after ${afterMs} ms; exit ${r.code ?? r.signal})`;
@@ -203,7 +203,7 @@ describe('the spend cap across crashes (fault injection against the mock API)', 
     const last = await start(args).done;
     await serverSettled(s);
     const stats = s.stats();
-    const books = readSpendJournal(journal);
+    const books = await readSpendJournal(journal);
     const summary = summarySpend(last.stdout);
     const done = checkResultsFile(results, ids, seed);
     const killedWithOpen = cycles.filter((c) => c.unsettled > 0);
@@ -279,7 +279,7 @@ describe('the spend cap across crashes (fault injection against the mock API)', 
       // Every reply the server generates for the dead run is billed before we look.
       await serverSettled(s);
       const abandoned = s.stats().abandoned - abandonedBefore;
-      const reading = readSpendJournal(journal);
+      const reading = await readSpendJournal(journal);
       if (r.signal === 'SIGKILL') {
         kills++;
         abandonedAtKills += abandoned;
@@ -299,7 +299,7 @@ describe('the spend cap across crashes (fault injection against the mock API)', 
     checkAnnounced(last.stderr, `seed ${seed}, final run`);
     await serverSettled(s);
     const stats = s.stats();
-    const books = readSpendJournal(journal);
+    const books = await readSpendJournal(journal);
     const done = checkResultsFile(results, ids, seed);
     console.log(`      ${kills} kills (${perKill.join(', ')}); ${abandonedAtKills} replies billed after their client died`);
     console.log(

@@ -107,6 +107,20 @@ describe('input: line reader', () => {
     assert.deepEqual(seen, [[1, 5], [1, 10], [1, 15]]);
   });
 
+  it('marks the last batch when the last line has no line break (a torn tail), and only then', async () => {
+    const flags = async (content: string, chunkSize?: number): Promise<Array<boolean | undefined>> => {
+      const out: Array<boolean | undefined> = [];
+      for await (const batch of readLineBatches(write(content), chunkSize ? { chunkSize } : {})) out.push(batch.unterminated);
+      return out;
+    };
+    assert.deepEqual(await flags('a\nb\n'), [undefined]);
+    assert.deepEqual(await flags('a\nb'), [undefined, true]);
+    assert.deepEqual(await flags('a\r\nb\r'), [undefined, true]);
+    assert.deepEqual(await flags('aaaa\nbb', 5), [undefined, true]);
+    assert.deepEqual(await flags('aaaa\nbbbb\n', 5), [undefined, undefined]);
+    assert.deepEqual(await flags(''), []);
+  });
+
   it('stops reading when the consumer stops early', async () => {
     const file = write('a\nb\nc\n');
     for await (const l of readLines(file)) {

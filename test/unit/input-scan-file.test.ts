@@ -266,13 +266,13 @@ describe('input: scanFile', () => {
       `${Math.round(count / seconds).toLocaleString('en-US')} lines/s (GC pauses included), live heap growth ${mb(peakGrowth)}`);
   });
 
-  it('scans 1,000,000 explicit custom_ids in bounded memory (typed arrays, not a Map of strings)', async function () {
+  it('scans 1,000,000 explicit custom_ids in bounded memory (packed slots, not a Map of strings)', async function () {
     this.timeout(300_000);
     const file = path.join(dir, 'million-ids.jsonl');
     const count = 1_000_000;
     writeLines(file, count, (i) => `{"custom_id":"item-${i}","params":{"model":"claude-haiku-4-5","max_tokens":64,"messages":[{"role":"user","content":"Item ${i}"}]}}`);
 
-    // Heap and array buffers: the id index lives in typed arrays, outside the heap.
+    // Heap and array buffers, wherever the id index lives.
     const gc = exposeGc();
     const live = (): number => {
       gc();
@@ -292,7 +292,7 @@ describe('input: scanFile', () => {
 
     assert.equal(report.requests, count);
     assert.equal(report.problemCount, 0);
-    // A Map of the id strings held ~60 MB here; the index holds ~20.
+    // A Map of the id strings held ~60 MB here; the index holds ~11.
     assert.ok(peakGrowth < 32 * 1024 * 1024, `live memory grew by ${mb(peakGrowth)}`);
     console.log(`      scanFile: ${count.toLocaleString('en-US')} custom_ids, live memory growth ${mb(peakGrowth)}`);
   });

@@ -1,24 +1,17 @@
-// Sets of custom_ids for files of millions of lines, in typed arrays instead of a Set/Map of strings.
+// Sets of custom_ids for files of millions of lines, without a Set/Map of strings.
 //
 // A Map<string, number> of a million ids like `id-123456` holds ~58 MB on V8's heap (the string, the
 // table entry, a boxed number: ~60 bytes an id, ~140 for a UUID), and growing it briefly holds the
-// old and the new table; the scan's Map was ~55 of the 175 MB the scan of a million lines took.
-// Here an id costs a hash and a number in typed arrays: ~21 bytes, whatever its length. Entries
-// live in pages (appending never copies them) and the index in 64 independent segments, so growing
-// briefly costs 1/64 of the index, not twice the table.
+// old and the new table. The sets here keep no object per id, and their index grows one segment at
+// a time, so growing briefly costs a sliver of the index, not twice the table.
 //
-// A hash only says "probably the same id", and both uses need certainty:
-//   - `FirstLines` (the scan's duplicate check) stores 52-bit hashes and the first line of each id.
-//     A hash seen before makes the id a *suspect*: the earlier line is read again from the file and
-//     its id compared exactly, so a duplicate is never reported falsely nor missed. Suspects are the
-//     true duplicates (an error the user must fix) plus, at a million ids, a 1-in-10,000 chance of
-//     one collision; only their ids are kept as strings.
-//   - `ExactIdMap` (a resume's "already succeeded" set, whose false positive would silently skip a
-//     line) cannot read anything again: its ids come from a results file that is rewritten after it
-//     is read, and membership of an arbitrary id can only be exact if every id is known exactly. So
-//     it keeps each id's UTF-8 bytes, packed one after another in a byte arena, and compares them on
-//     a hash match: ~36 bytes an id with its fingerprint, against ~95 (~180 for UUIDs) as a Set and
-//     a Map of strings.
+// `ExactIdMap` (a resume's "already succeeded" set, whose false positive would silently skip a line)
+// cannot read anything again: its ids come from a results file that is rewritten after it is read,
+// and membership of an arbitrary id can only be exact if every id is known exactly. So it keeps each
+// id's UTF-8 bytes, packed one after another in a byte arena, and compares them on a hash match:
+// ~25 bytes an id with its fingerprint, against ~95 (~180 for UUIDs) as a Set and a Map of strings.
+// The scan's duplicate check, which can read a line again, is `FirstLines` (first-lines.ts); both
+// share `hashId`, and `LineFile` below reads a line again.
 import * as fs from 'node:fs';
 
 /** A hash of an id: an integer in [0, 2^52), exactly representable as a double. Injectable for tests. */
@@ -50,237 +43,6 @@ export function hashId(id: string): number {
     b ^= b >>> 15;
   }
   return (fmix32(b) & 0xfffff) * TWO_32 + fmix32(a);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Storage: typed arrays in pages (growing never copies what is stored), and an index over them.
-
-const PAGE_BITS = 16;
-const PAGE_SIZE = 1 << PAGE_BITS;
-const PAGE_MASK = PAGE_SIZE - 1;
-const FIRST_PAGE = 256;
-
-/**
- * Growable typed arrays in pages of 64K elements: appending never copies a full page, so there is
- * no moment holding the old and the new array. The first page starts small and doubles (most files
- * are small).
- */
-class PagedUint32 {
-  private readonly pages: Uint32Array[] = [new Uint32Array(FIRST_PAGE)];
-  get(i: number): number {
-    return this.pages[i >>> PAGE_BITS]![i & PAGE_MASK]!;
-  }
-  set(i: number, value: number): void {
-    const p = i >>> PAGE_BITS;
-    if (p === 0 && i >= this.pages[0]!.length) {
-      const grown = new Uint32Array(Math.min(PAGE_SIZE, this.pages[0]!.length * 2));
-      grown.set(this.pages[0]!);
-      this.pages[0] = grown;
-    }
-    // Entries are appended in order, so at most one page is missing.
-    while (p >= this.pages.length) this.pages.push(new Uint32Array(PAGE_SIZE));
-    this.pages[p]![i & PAGE_MASK] = value;
-  }
-  get byteLength(): number {
-    let bytes = 0;
-    for (const page of this.pages) bytes += page.byteLength;
-    return bytes;
-  }
-}
-
-class PagedFloat64 {
-  private readonly pages: Float64Array[] = [new Float64Array(FIRST_PAGE)];
-  get(i: number): number {
-    return this.pages[i >>> PAGE_BITS]![i & PAGE_MASK]!;
-  }
-  set(i: number, value: number): void {
-    const p = i >>> PAGE_BITS;
-    if (p === 0 && i >= this.pages[0]!.length) {
-      const grown = new Float64Array(Math.min(PAGE_SIZE, this.pages[0]!.length * 2));
-      grown.set(this.pages[0]!);
-      this.pages[0] = grown;
-    }
-    while (p >= this.pages.length) this.pages.push(new Float64Array(PAGE_SIZE));
-    this.pages[p]![i & PAGE_MASK] = value;
-  }
-  get byteLength(): number {
-    let bytes = 0;
-    for (const page of this.pages) bytes += page.byteLength;
-    return bytes;
-  }
-}
-
-const SEGMENT_BITS = 6;
-const SEGMENTS = 1 << SEGMENT_BITS;
-const SEGMENT_MASK = SEGMENTS - 1;
-/** Linear probing stays short up to 3/4 full. */
-const MAX_LOAD_NUM = 3;
-const MAX_LOAD_DEN = 4;
-
-export interface IndexOptions {
-  /** Slots each of the 64 segments starts with (a power of two; default 16). Tests use 1 to force growth. */
-  initialSegmentSlots?: number;
-}
-
-/**
- * Open addressing from a 32-bit key (the low bits of an id's hash) to entry numbers 0, 1, 2… in
- * insertion order. Equal keys are allowed (different ids can share them): `find` offers each
- * candidate to the caller, which decides.
- */
-class EntryIndex {
-  /** Per segment: entry number + 1 per slot (0 = empty). */
-  private readonly slots: Uint32Array[] = [];
-  private readonly counts = new Uint32Array(SEGMENTS);
-  /** Each entry's key, to find its slot again when a segment grows. */
-  private readonly keys = new PagedUint32();
-  size = 0;
-
-  constructor(options: IndexOptions = {}) {
-    const initial = options.initialSegmentSlots ?? 16;
-    if (!(initial >= 1 && (initial & (initial - 1)) === 0)) throw new RangeError(`initialSegmentSlots must be a power of two, got ${initial}`);
-    for (let s = 0; s < SEGMENTS; s++) this.slots.push(new Uint32Array(initial));
-  }
-
-  /** The first entry with `key` (in probe order) that `accept` takes, or -1. */
-  find(key: number, accept: (entry: number) => boolean): number {
-    const slots = this.slots[key & SEGMENT_MASK]!;
-    const mask = slots.length - 1;
-    for (let i = (key >>> SEGMENT_BITS) & mask; ; i = (i + 1) & mask) {
-      const e = slots[i]!;
-      if (e === 0) return -1;
-      if (this.keys.get(e - 1) === key && accept(e - 1)) return e - 1;
-    }
-  }
-
-  /** Appends an entry with `key`; returns its number. */
-  add(key: number): number {
-    const s = key & SEGMENT_MASK;
-    let slots = this.slots[s]!;
-    if ((this.counts[s]! + 1) * MAX_LOAD_DEN > slots.length * MAX_LOAD_NUM) slots = this.grow(s);
-    const entry = this.size++;
-    this.keys.set(entry, key);
-    place(slots, key, entry + 1);
-    this.counts[s]!++;
-    return entry;
-  }
-
-  get byteLength(): number {
-    let bytes = this.keys.byteLength + this.counts.byteLength;
-    for (const s of this.slots) bytes += s.byteLength;
-    return bytes;
-  }
-
-  private grow(s: number): Uint32Array {
-    const old = this.slots[s]!;
-    const slots = new Uint32Array(old.length * 2);
-    for (const e of old) if (e !== 0) place(slots, this.keys.get(e - 1), e);
-    this.slots[s] = slots;
-    return slots;
-  }
-}
-
-function place(slots: Uint32Array, key: number, value: number): void {
-  const mask = slots.length - 1;
-  let i = (key >>> SEGMENT_BITS) & mask;
-  while (slots[i] !== 0) i = (i + 1) & mask;
-  slots[i] = value;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The scan's duplicate check
-
-const MAX_LINE = 0xffff_ffff;
-
-export interface FirstLinesOptions extends IndexOptions {
-  /**
-   * The id on `line` as read again now (from the file), or undefined if that line no longer has
-   * one (the file changed). Called only to confirm a suspect.
-   */
-  idOfLine: (line: number) => string | undefined;
-  hash?: IdHash;
-}
-
-/**
- * The first line of each id: 12 bytes an id in the arrays (a 52-bit hash and a line number) plus
- * the index's ~5-11. Exact: a hash that was seen before is confirmed by reading the earlier line's
- * id again (`idOfLine`), and only ids that needed that are kept as strings.
- */
-export class FirstLines {
-  private readonly index: EntryIndex;
-  private readonly highBits = new PagedUint32();
-  private readonly lines = new PagedUint32();
-  /** Ids known exactly, with their first line: those of re-read lines, and those that shared a hash with one. */
-  private readonly exact = new Map<string, number>();
-  /** Entries whose id is in `exact` (read again already, or added exactly). */
-  private readonly resolved = new Set<number>();
-  private readonly idOfLine: (line: number) => string | undefined;
-  private readonly hash: IdHash;
-  /** Lines read again to confirm a suspect (for tests and the bench). */
-  reReads = 0;
-  // The last lookup, for the `add` that usually follows it.
-  private lastId: string | undefined;
-  private lastHash = 0;
-  private lastSuspect = false;
-  private query = '';
-
-  constructor(options: FirstLinesOptions) {
-    this.index = new EntryIndex(options);
-    this.idOfLine = options.idOfLine;
-    this.hash = options.hash ?? hashId;
-  }
-
-  get size(): number {
-    return this.index.size;
-  }
-
-  /** Bytes held in typed arrays (the strings of suspects not included). */
-  get byteLength(): number {
-    return this.index.byteLength + this.highBits.byteLength + this.lines.byteLength;
-  }
-
-  /** The line `id` was first added with, or undefined. */
-  lookup(id: string): number | undefined {
-    const h = this.hash(id);
-    this.lastId = id;
-    this.lastHash = h;
-    this.lastSuspect = false;
-    const known = this.exact.get(id);
-    if (known !== undefined) return known;
-    this.query = id;
-    const entry = this.index.find(h >>> 0, this.sameId);
-    return entry === -1 ? undefined : this.lines.get(entry);
-  }
-
-  /** Records `line` as the first line of `id`, which `lookup` did not find. */
-  add(id: string, line: number): void {
-    if (!(line >= 1 && line <= MAX_LINE && Number.isInteger(line))) throw new RangeError(`line ${line} is out of range for the id index`);
-    const h = this.lastId === id ? this.lastHash : this.hash(id);
-    const entry = this.index.add(h >>> 0);
-    this.highBits.set(entry, Math.floor(h / TWO_32));
-    this.lines.set(entry, line);
-    // It shares its hash with an id already here: keep it exactly, so the next of either is told
-    // apart without reading again.
-    if (this.lastId === id && this.lastSuspect) {
-      this.exact.set(id, line);
-      this.resolved.add(entry);
-    }
-    this.lastId = undefined;
-  }
-
-  /** The candidate's full hash matches: it is the same id only if its line, read again, says so. */
-  private readonly sameId = (entry: number): boolean => {
-    if (this.highBits.get(entry) !== Math.floor(this.lastHash / TWO_32)) return false;
-    this.lastSuspect = true;
-    // Its id is in `exact` already, and `query` is not (that was looked up first).
-    if (this.resolved.has(entry)) return false;
-    this.resolved.add(entry);
-    const line = this.lines.get(entry);
-    this.reReads++;
-    const id = this.idOfLine(line);
-    if (id === undefined) return false;
-    this.exact.set(id, line);
-    return id === this.query;
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -436,83 +198,104 @@ export interface IdNumbers extends Iterable<[string, number]> {
   set(id: string, value: number): unknown;
 }
 
-/** Arena chunks grow from 4 KiB to this; an offset within one fits in 20 bits. */
+/** Arena chunks grow from 4 KiB to this; a record's position, chunk · 2^20 + offset, fits in 32 bits. */
 const CHUNK_MAX = 1 << 20;
 const CHUNK_MIN = 1 << 12;
+/** A record ends with its number, a float64 (NaN for none). */
+const VALUE_BYTES = 8;
+const SEGMENT_BITS = 6;
+const SEGMENTS = 1 << SEGMENT_BITS;
+const SEGMENT_MASK = SEGMENTS - 1;
+/** Linear probing stays short below 4/5 full. */
+const MAX_LOAD = 0.8;
+/** A segment grows by a quarter: never under 64% full once grown (doubling left half-empty tables). */
+const GROWTH = 1.25;
 
-export interface ExactIdMapOptions extends IndexOptions {
+export interface ExactIdMapOptions {
   hash?: IdHash;
+  /** Slots each of the 64 segments starts with (default 16). Tests use 1 to force growth. */
+  initialSegmentSlots?: number;
 }
 
 /**
  * An exact set of ids in insertion order, with an optional number per id (a fingerprint). Each id
- * costs its UTF-8 bytes + 1 in a byte arena, 16 bytes of entry (hash key, arena position, number)
- * and ~5-11 bytes of index; nothing per id on V8's heap. A hash match is confirmed byte by byte.
+ * is one record in a byte arena (its UTF-8 length as a varint, its bytes, its number) and one slot
+ * in a hash index: the record's position (4 bytes) and 8 bits of the id's hash (1 byte), which spare
+ * most byte comparisons. ~25 bytes an id like `id-123456`, nothing per id on V8's heap. A hash match
+ * is confirmed byte by byte; a segment that grows hashes its ids again from their bytes, since
+ * keeping every hash would cost 4 bytes an id more.
  */
 export class ExactIdMap implements IdSet {
-  private readonly index: EntryIndex;
+  /** Per segment: the position of a record per slot (0 = empty: chunk 0 is never used). */
+  private readonly slots: Uint32Array[] = [];
+  /** Per segment, beside `slots`: 8 bits of the hash of the id in each slot. */
+  private readonly tags: Uint8Array[] = [];
+  private readonly counts = new Uint32Array(SEGMENTS);
+  private entries = 0;
   private readonly hash: IdHash;
-  /** Arena position of each entry's record (a varint byte length, then the bytes): chunk · 2^20 + offset. */
-  private readonly where = new PagedUint32();
-  /** Each entry's number; NaN for none. */
-  private readonly values = new PagedFloat64();
-  /** Chunk 0 is never used, so no position is 0. */
   private readonly chunks: Buffer[] = [Buffer.alloc(0)];
-  private used = 0;
+  /** Bytes used in each chunk (a record never spans two). */
+  private readonly used: number[] = [0];
   private withValues = 0;
   // The last id looked up and its hash, for the `append` that may follow.
   private query = '';
   private queryHash = 0;
 
   constructor(options: ExactIdMapOptions = {}) {
-    this.index = new EntryIndex(options);
+    const initial = options.initialSegmentSlots ?? 16;
+    if (!(initial >= 1 && Number.isInteger(initial))) throw new RangeError(`initialSegmentSlots must be a positive integer, got ${initial}`);
+    for (let s = 0; s < SEGMENTS; s++) {
+      this.slots.push(new Uint32Array(initial));
+      this.tags.push(new Uint8Array(initial));
+    }
     this.hash = options.hash ?? hashId;
   }
 
   get size(): number {
-    return this.index.size;
+    return this.entries;
   }
 
-  /** Bytes held in typed arrays and the arena. */
+  /** Bytes held in the index and the arena. */
   get byteLength(): number {
-    let bytes = this.index.byteLength + this.where.byteLength + this.values.byteLength;
+    let bytes = this.counts.byteLength;
+    for (let s = 0; s < SEGMENTS; s++) bytes += this.slots[s]!.byteLength + this.tags[s]!.byteLength;
     for (const c of this.chunks) bytes += c.length;
     return bytes;
   }
 
   has(id: string): boolean {
-    return this.entryOf(id) !== -1;
+    return this.find(id) !== 0;
   }
 
   get(id: string): number | undefined {
-    const e = this.entryOf(id);
-    if (e === -1) return undefined;
-    const v = this.values.get(e);
+    const at = this.find(id);
+    if (at === 0) return undefined;
+    const v = this.valueOf(at);
     return Number.isNaN(v) ? undefined : v;
   }
 
   /** Adds `id` (with no number, if new). */
   add(id: string): this {
-    if (this.entryOf(id) === -1) this.append(id, Number.NaN);
+    if (this.find(id) === 0) this.append(id, Number.NaN);
     return this;
   }
 
   /** Adds `id` if new, and stores `value` with it. */
   set(id: string, value: number): this {
     if (Number.isNaN(value)) throw new RangeError('ExactIdMap cannot store NaN');
-    const e = this.entryOf(id);
-    if (e === -1) {
+    const at = this.find(id);
+    if (at === 0) {
       this.append(id, value);
     } else {
-      if (Number.isNaN(this.values.get(e))) this.withValues++;
-      this.values.set(e, value);
+      if (Number.isNaN(this.valueOf(at))) this.withValues++;
+      this.chunks[Math.floor(at / CHUNK_MAX)]!.writeDoubleLE(value, this.recordEnd);
     }
     return this;
   }
 
   /** The ids, in the order they were added. */
   *[Symbol.iterator](): IterableIterator<string> {
-    for (let e = 0; e < this.size; e++) yield this.idAt(e);
+    for (const at of this.positions()) yield this.idAt(at);
   }
 
   /** A Map-like view of the ids that have a number. */
@@ -526,46 +309,68 @@ export class ExactIdMap implements IdSet {
       has: (id) => map.get(id) !== undefined,
       set: (id, value) => map.set(id, value),
       *[Symbol.iterator](): IterableIterator<[string, number]> {
-        for (let e = 0; e < map.size; e++) {
-          const v = map.values.get(e);
-          if (!Number.isNaN(v)) yield [map.idAt(e), v];
+        for (const at of map.positions()) {
+          const v = map.valueOf(at);
+          if (!Number.isNaN(v)) yield [map.idAt(at), v];
         }
       },
     };
   }
 
-  private entryOf(id: string): number {
+  /** The position of `id`'s record, or 0. */
+  private find(id: string): number {
+    const h = this.hash(id);
     this.query = id;
-    this.queryHash = this.hash(id);
-    return this.index.find(this.queryHash >>> 0, this.sameId);
+    this.queryHash = h;
+    const s = h & SEGMENT_MASK;
+    const slots = this.slots[s]!;
+    const tags = this.tags[s]!;
+    const tag = tagOf(h);
+    const size = slots.length;
+    for (let i = homeOf(h, size); ; i = i + 1 === size ? 0 : i + 1) {
+      const at = slots[i]!;
+      if (at === 0) return 0;
+      if (tags[i] === tag && equalsUtf8(id, this.locate(at), this.recordStart, this.recordEnd)) return at;
+    }
   }
 
-  private readonly sameId = (entry: number): boolean => {
-    const chunk = this.locate(entry);
-    return equalsUtf8(this.query, chunk, this.recordStart, this.recordEnd);
-  };
-
-  private idAt(entry: number): string {
-    return this.locate(entry).toString('utf8', this.recordStart, this.recordEnd);
+  /** The positions of the records, in the order they were added. */
+  private *positions(): IterableIterator<number> {
+    for (let c = 1; c < this.chunks.length; c++) {
+      for (let offset = 0; offset < this.used[c]!; ) {
+        const at = c * CHUNK_MAX + offset;
+        this.locate(at);
+        offset = this.recordEnd + VALUE_BYTES;
+        yield at;
+      }
+    }
   }
 
-  // Where `locate` found the last record's bytes (fields, not a returned tuple: no allocation per probe).
+  private idAt(at: number): string {
+    return this.locate(at).toString('utf8', this.recordStart, this.recordEnd);
+  }
+
+  private valueOf(at: number): number {
+    return this.locate(at).readDoubleLE(this.recordEnd);
+  }
+
+  // Where `locate` found the last record's id bytes, [recordStart, recordEnd), its number just after
+  // (fields, not a returned tuple: no allocation per probe).
   private recordStart = 0;
   private recordEnd = 0;
 
-  /** The chunk holding `entry`'s record; its bytes are [recordStart, recordEnd). */
-  private locate(entry: number): Buffer {
-    const w = this.where.get(entry);
-    const chunk = this.chunks[Math.floor(w / CHUNK_MAX)]!;
-    let at = w % CHUNK_MAX;
+  /** The chunk holding the record at `at`. */
+  private locate(at: number): Buffer {
+    const chunk = this.chunks[Math.floor(at / CHUNK_MAX)]!;
+    let i = at % CHUNK_MAX;
     let length = 0;
     for (let shift = 1; ; shift *= 128) {
-      const b = chunk[at++]!;
+      const b = chunk[i++]!;
       length += (b & 0x7f) * shift;
       if (b < 0x80) break;
     }
-    this.recordStart = at;
-    this.recordEnd = at + length;
+    this.recordStart = i;
+    this.recordEnd = i + length;
     return chunk;
   }
 
@@ -573,32 +378,87 @@ export class ExactIdMap implements IdSet {
     const length = Buffer.byteLength(id, 'utf8');
     let prefix = 1;
     for (let n = length; n >= 0x80; n = Math.floor(n / 128)) prefix++;
-    let chunk = this.chunks[this.chunks.length - 1]!;
-    if (this.used + prefix + length > chunk.length) {
+    const record = prefix + length + VALUE_BYTES;
+    let c = this.chunks.length - 1;
+    let chunk = this.chunks[c]!;
+    if (this.used[c]! + record > chunk.length) {
       // Chunks double up to CHUNK_MAX, so a small set stays small; an id longer than that gets a
       // chunk of its own.
-      const size = Math.max(prefix + length, Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, chunk.length * 2)));
+      const size = Math.max(record, Math.min(CHUNK_MAX, Math.max(CHUNK_MIN, chunk.length * 2)));
       if (this.chunks.length >= TWO_32 / CHUNK_MAX) throw new RangeError('ExactIdMap is full (4 GiB of ids)');
       chunk = Buffer.allocUnsafe(size);
       this.chunks.push(chunk);
-      this.used = 0;
+      this.used.push(0);
+      c++;
     }
-    const w = (this.chunks.length - 1) * CHUNK_MAX + this.used;
-    let at = this.used;
+    const at = c * CHUNK_MAX + this.used[c]!;
+    let i = this.used[c]!;
     for (let n = length; ; n = Math.floor(n / 128)) {
       if (n < 0x80) {
-        chunk[at++] = n;
+        chunk[i++] = n;
         break;
       }
-      chunk[at++] = (n & 0x7f) | 0x80;
+      chunk[i++] = (n & 0x7f) | 0x80;
     }
-    chunk.write(id, at, length, 'utf8');
-    this.used = at + length;
-    const e = this.index.add((this.query === id ? this.queryHash : this.hash(id)) >>> 0);
-    this.where.set(e, w);
-    this.values.set(e, value);
+    chunk.write(id, i, length, 'utf8');
+    chunk.writeDoubleLE(value, i + length);
+    this.used[c] = i + length + VALUE_BYTES;
     if (!Number.isNaN(value)) this.withValues++;
+
+    const h = this.query === id ? this.queryHash : this.hash(id);
+    const s = h & SEGMENT_MASK;
+    if (this.counts[s]! + 1 > this.slots[s]!.length * MAX_LOAD) this.grow(s);
+    place(this.slots[s]!, this.tags[s]!, h, at);
+    this.counts[s]!++;
+    this.entries++;
   }
+
+  /** A quarter more slots for segment `s`, each id placed again by its hash, recomputed from its bytes. */
+  private grow(s: number): void {
+    const old = this.slots[s]!;
+    const size = Math.ceil(old.length * GROWTH);
+    const slots = new Uint32Array(size);
+    const tags = new Uint8Array(size);
+    for (const at of old) {
+      if (at === 0) continue;
+      const chunk = this.locate(at);
+      const h = this.hash === hashId ? hashIdOfUtf8(chunk, this.recordStart, this.recordEnd) : this.hash(chunk.toString('utf8', this.recordStart, this.recordEnd));
+      place(slots, tags, h, at);
+    }
+    this.slots[s] = slots;
+    this.tags[s] = tags;
+  }
+}
+
+/** Where an id's probe starts in a segment of `size` slots: hash bits above the segment's. */
+const homeOf = (hash: number, size: number): number => (hash >>> SEGMENT_BITS) % size;
+
+/** 8 bits from the hash's independent upper lane. */
+const tagOf = (hash: number): number => Math.floor(hash / TWO_32) & 0xff;
+
+function place(slots: Uint32Array, tags: Uint8Array, hash: number, at: number): void {
+  const size = slots.length;
+  let i = homeOf(hash, size);
+  while (slots[i] !== 0) i = i + 1 === size ? 0 : i + 1;
+  slots[i] = at;
+  tags[i] = tagOf(hash);
+}
+
+/**
+ * `hashId` of the id whose UTF-8 bytes are bytes[start, end), read straight from the bytes when
+ * they are ASCII (a byte is then the UTF-16 code unit `hashId` reads), decoded otherwise.
+ */
+export function hashIdOfUtf8(bytes: Buffer, start: number, end: number): number {
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return hashId(bytes.toString('utf8', start, end));
+  let a = 0x811c9dc5 ^ (end - start);
+  let b = 0x9e3779b9 ^ (end - start);
+  for (let i = start; i < end; i++) {
+    const c = bytes[i]!;
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (fmix32(b) & 0xfffff) * TWO_32 + fmix32(a);
 }
 
 /** `id` encoded as UTF-8 equals bytes[start, end): compared in place for ASCII, the usual case. */

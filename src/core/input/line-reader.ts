@@ -27,6 +27,8 @@ export interface LineBatch {
   lines: Line[];
   /** Bytes of the file read so far (for progress). */
   bytesRead: number;
+  /** On the last batch only: the file's last line has no line break (a crash may have cut it short). */
+  unterminated?: boolean;
 }
 
 export interface ReadLinesOptions {
@@ -175,7 +177,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
   }
   if (overlong !== -1) {
     // The last line, too long and without a line break.
-    yield { lines: [tooLong(nextLine, overlong - (lastByte === CR ? 1 : 0))], bytesRead };
+    yield { lines: [tooLong(nextLine, overlong - (lastByte === CR ? 1 : 0))], bytesRead, unterminated: true };
     return;
   }
   if (pending.length === 0) return;
@@ -186,7 +188,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     yield unreadable(region, bytesRead);
     return;
   }
-  if (region.length > 0) yield { lines: splitLines(region, nextLine, false), bytesRead };
+  if (region.length > 0) yield { lines: splitLines(region, nextLine, false), bytesRead, unterminated: true };
 }
 
 /** A line over MAX_LINE_BYTES, reported without its text (which was never kept). */

@@ -1,8 +1,9 @@
 // The pre-pass over the input file, run before anything is sent: every problem with its
 // file:line, and the totals the front ends show. Streams the file; the only memory that grows with
-// it is what duplicate detection needs (~20 bytes per explicit custom_id, one bit per implicit `line-<n>` id).
+// it is what duplicate detection needs (~11 bytes per explicit custom_id, one bit per implicit `line-<n>` id).
 import { inputBytesOf, promptCacheTtl } from './estimate';
-import { FirstLines, LineFile } from './id-set';
+import { FirstLines } from './first-lines';
+import { LineFile } from './id-set';
 import { readLineBatches } from './line-reader';
 import type { Problem } from './problems';
 import { type InputDefaults, isBlankLine, parseLine, unknownModelMessage } from './validate-line';
@@ -160,9 +161,9 @@ const IMPLICIT_ID = /^line-([1-9]\d*)$/;
 
 /**
  * Which custom_ids are taken, and where first. A bare body's id `line-<n>` can only clash with an
- * explicit custom_id, so bare lines cost one bit each. Explicit ids cost ~20 bytes each in typed
- * arrays (a 52-bit hash and the line) instead of ~75 as strings in a Map; an id whose hash was seen
- * before is confirmed by reading that earlier line again, so the answer stays exact.
+ * explicit custom_id, so bare lines cost one bit each. Explicit ids cost ~11 bytes each (part
+ * of a hash and the line, see FirstLines) instead of ~75 as strings in a Map; an id whose hash was
+ * seen before is confirmed by reading that earlier line again, so the answer stays exact.
  */
 class IdRegistry {
   private readonly explicit: FirstLines;

@@ -13,7 +13,8 @@
 // request had not been sent yet, since sends wait for the write.
 import * as fs from 'node:fs';
 import { writeFileAtomicSync, refuseSymlinkSync } from '../files/atomic-write';
-import { assertAmount } from './spend-ledger';
+import { readLineBatches, type LineBatch } from '../input/line-reader';
+import { assertAmount, BooksError } from './spend-ledger';
 
 export function spendJournalPath(resultsPath: string): string {
   return `${resultsPath}.journal`;
@@ -26,37 +27,80 @@ export interface JournalReading {
   unsettled: number;
 }
 
-/** Reads a journal; a missing one carries nothing. */
-export function readSpendJournal(path: string): JournalReading {
-  let text: string;
+/**
+ * Reads a journal; a missing one carries nothing. Streamed: a finished run of a million requests
+ * leaves two million lines, which as one string split into lines took 165 MB.
+ */
+export async function readSpendJournal(path: string): Promise<JournalReading> {
+  const tally = new JournalTally(path);
   try {
-    text = fs.readFileSync(path, 'utf8');
+    for await (const batch of readLineBatches(path)) tally.add(batch);
   } catch (err) {
+    // The journal's own verdicts go out as they are; only a failure to read it is wrapped.
+    if (err instanceof ForeignLineError || err instanceof BooksError) throw err;
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { carriedUsd: 0, unsettled: 0 };
     throw new Error(`${path}: cannot read the spend journal (${(err as Error).message})`);
   }
-  let carried = 0;
-  const open = new Map<number, number>();
-  const lines = text.split('\n');
-  lines.forEach((line, index) => {
-    if (line.trim() === '') return;
-    let entry: { carried?: unknown; r?: unknown; w?: unknown; s?: unknown; c?: unknown };
-    try {
-      entry = JSON.parse(line) as typeof entry;
-    } catch {
-      // Only the last line can be torn by a crash; anything else means the file is not ours.
-      if (index === lines.length - 1) return;
-      throw new Error(`${path}:${index + 1}: not a Floorline spend journal line. Move the file away only if you know the spend it recorded.`);
+  return tally.result();
+}
+
+class ForeignLineError extends Error {
+  constructor(path: string, line: number) {
+    super(`${path}:${line}: not a Floorline spend journal line. Move the file away only if you know the spend it recorded.`);
+    this.name = 'ForeignLineError';
+  }
+}
+
+type Entry = { carried?: unknown; r?: unknown; w?: unknown; s?: unknown; c?: unknown } | null;
+
+/** The line's value, or undefined when it is not JSON (no JSON text parses to undefined). */
+function parseJson(text: string): Entry | undefined {
+  try {
+    return JSON.parse(text) as Entry;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The sums over a journal's lines, fed a batch at a time. */
+class JournalTally {
+  private carried = 0;
+  /** Reservations not (yet) settled: id → worst case. As many as were in flight when a run ended. */
+  private readonly open = new Map<number, number>();
+  /** A line that is not JSON: only the file's last line may be (torn by a crash), so any line after it makes it foreign. */
+  private unreadable: number | undefined;
+  /** The last line read has no line break. */
+  private unterminated = false;
+
+  constructor(private readonly path: string) {}
+
+  add(batch: LineBatch): void {
+    for (const { line, text, encodingError } of batch.lines) {
+      if (this.unreadable !== undefined) throw new ForeignLineError(this.path, this.unreadable);
+      if (encodingError === undefined && text.trim() === '') continue;
+      const entry = encodingError === undefined ? parseJson(text) : undefined;
+      if (entry === undefined) {
+        this.unreadable = line;
+        continue;
+      }
+      if (entry === null || typeof entry !== 'object') continue;
+      if (typeof entry.carried === 'number') this.carried += assertAmount('journal carried amount', entry.carried);
+      else if (typeof entry.r === 'number' && typeof entry.w === 'number') this.open.set(entry.r, assertAmount('journal reservation', entry.w));
+      else if (typeof entry.s === 'number' && typeof entry.c === 'number') {
+        this.open.delete(entry.s);
+        this.carried += assertAmount('journal settlement', entry.c);
+      }
     }
-    if (typeof entry.carried === 'number') carried += assertAmount('journal carried amount', entry.carried);
-    else if (typeof entry.r === 'number' && typeof entry.w === 'number') open.set(entry.r, assertAmount('journal reservation', entry.w));
-    else if (typeof entry.s === 'number' && typeof entry.c === 'number') {
-      open.delete(entry.s);
-      carried += assertAmount('journal settlement', entry.c);
-    }
-  });
-  for (const worst of open.values()) carried += worst;
-  return { carriedUsd: carried, unsettled: open.size };
+    this.unterminated = batch.unterminated === true;
+  }
+
+  result(): JournalReading {
+    // Torn only if nothing follows it, not even a line break: a crash stops mid-write.
+    if (this.unreadable !== undefined && !this.unterminated) throw new ForeignLineError(this.path, this.unreadable);
+    let carried = this.carried;
+    for (const worst of this.open.values()) carried += worst;
+    return { carriedUsd: carried, unsettled: this.open.size };
+  }
 }
 
 export class SpendJournal {
