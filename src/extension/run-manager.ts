@@ -12,7 +12,7 @@ import { assemble, type Assembly } from '../runtime/assemble';
 import { prepareRunFile, startRunFile, type PreparedRun, type RunFileOptions } from '../core/run-file';
 import type { RunAction } from './protocol';
 import type { DashboardInput } from './view-model/dashboard-model';
-import { HistoryBuffer } from './view-model/dashboard-model';
+import { HistoryBuffer } from './view-model/history';
 import { ContextKey } from './command-ids';
 import type { FloorlineSettings } from './settings';
 import type { ResolvedKey } from './api-key';

@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import type { DispatcherSnapshot, RunSnapshot } from '../../src/core/dispatch/snapshot';
 import type { DimensionView } from '../../src/core/limits/quota-model';
-import {
-  CHART_WINDOW_MS,
-  HistoryBuffer,
-  sampleOf,
-  toDashboardModel,
-  type DashboardInput,
-  type DashboardModel,
-  type MeterModel,
-} from '../../src/extension/view-model/dashboard-model';
-import { isWebviewToHost } from '../../src/extension/protocol';
+import { toDashboardModel, type DashboardInput } from '../../src/extension/view-model/dashboard-model';
+import { CHART_WINDOW_MS, HistoryBuffer, sampleOf } from '../../src/extension/view-model/history';
+import { isWebviewToHost, type DashboardModel, type MeterModel } from '../../src/extension/protocol';
 import { statusBarModel } from '../../src/extension/view-model/status-bar-model';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');

@@ -1,6 +1,7 @@
 // What the batch status bar item says about the Message Batches being polled. Pure, so it is
 // tested in plain Node. The counts are the API's `request_counts`, summed per file.
 import { formatCount } from '../../core/format';
+import type { BatchRowModel } from '../protocol';
 
 export interface BatchStatusInput {
   name: string;
@@ -18,17 +19,6 @@ export interface BatchStatusModel {
   /** Empty: nothing to show, hide the item. */
   text: string;
   tooltip: string;
-}
-
-/** One file's batches on the dashboard: a progress bar and the counts per state. */
-export interface BatchRowModel {
-  id: string;
-  name: string;
-  done: number;
-  total: number;
-  /** "2 batches · 90 succeeded · 8 errored · … · expires in 24 h", or "ended — …". */
-  detail: string;
-  ended: boolean;
 }
 
 export function batchRows(jobs: readonly BatchStatusInput[], now: number): BatchRowModel[] {

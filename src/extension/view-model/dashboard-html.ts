@@ -13,10 +13,15 @@ export interface DashboardHtmlInput {
 }
 
 /**
- * Lit (inside @vscode-elements/elements) styles its components with constructable stylesheets
- * (`adoptedStyleSheets`), which CSP does not govern, and sets dynamic styles through CSSOM: no
- * 'unsafe-inline' is needed. `vscode-icon` links codicon.css inside its shadow roots: covered by
- * `style-src ${cspSource}`; the font itself by `font-src`.
+ * No 'unsafe-inline' anywhere. Scripts: only the bundle carrying the nonce. Styles: the page's
+ * components (media/dashboard/components) and @vscode-elements are Lit elements, and Lit styles
+ * shadow roots with constructable stylesheets (`adoptedStyleSheets`), which CSP does not govern; its
+ * fallback, <style> elements (which would need `window.litNonce` and a style nonce), is only for
+ * browsers without them, never VS Code's Chromium. Dynamic styles (gauge widths) go through CSSOM
+ * (`style-props.ts`), also allowed, never a `style=` attribute (so not Lit's `styleMap`).
+ * `vscode-icon` links codicon.css inside its shadow roots: covered by `style-src ${cspSource}`;
+ * the font itself by `font-src`. test/e2e/dashboard-page.e2e.test.ts runs the page under this CSP
+ * and fails on any violation.
  */
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
   return [

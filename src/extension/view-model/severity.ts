@@ -2,8 +2,8 @@
 // Pure (no `vscode`): unit-tested in plain Node.
 import type { DimensionView } from '../../core/limits/quota-model';
 import type { DispatcherSnapshot, RunSnapshot } from '../../core/dispatch/snapshot';
-
-export type Severity = 'ok' | 'warning' | 'error';
+// `Severity` itself lives with the dashboard's contract (../protocol): the page colours by it.
+import type { Severity } from '../protocol';
 
 /** "Near the soft floor": remaining within 20% above it. */
 export const NEAR_FLOOR_FACTOR = 1.2;

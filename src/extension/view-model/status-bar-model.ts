@@ -4,7 +4,8 @@ import type { DispatcherSnapshot } from '../../core/dispatch/snapshot';
 import { tightestTokenDimension, DIMENSION_LABELS } from '../../core/dispatch/tightest-dimension';
 import { formatCount, formatDuration, formatUsd } from '../../core/format';
 import { stateWords } from '../../core/dispatch/state-words';
-import { dispatcherSeverity, spendSeverity, worst, type Severity } from './severity';
+import type { Severity } from '../protocol';
+import { dispatcherSeverity, spendSeverity, worst } from './severity';
 
 export interface StatusBarInput {
   snapshots: DispatcherSnapshot[];

@@ -1,0 +1,99 @@
+// <fl-dispatcher>: one API key's dispatcher — its hold, in flight against the ceiling, a gauge per
+// token bucket, the retry budget, and the cards of its runs.
+import '@vscode-elements/elements/dist/vscode-icon/index.js';
+import { css, html, LitElement, nothing } from 'lit';
+import { repeat } from 'lit/directives/repeat.js';
+import type { DispatcherModel } from '../../../src/extension/protocol';
+import './fl-meter';
+import './fl-run-card';
+import { shared } from './shared-styles';
+
+export class FlDispatcher extends LitElement {
+  static override properties = {
+    dispatcher: { attribute: false },
+    collapsed: { attribute: false },
+  };
+  declare dispatcher: DispatcherModel | undefined;
+  /** Ids of the run cards shown collapsed. */
+  declare collapsed: ReadonlySet<string>;
+
+  constructor() {
+    super();
+    this.collapsed = new Set();
+  }
+
+  override render() {
+    const d = this.dispatcher;
+    if (!d) return nothing;
+    return html`
+      <section class="dispatcher" data-severity=${d.severity} aria-labelledby="label">
+        <header class="dispatcher-head">
+          <vscode-icon name="key"></vscode-icon>
+          <h2 id="label">${d.label}</h2>
+          <span class="dispatcher-state">${d.stateText}</span>
+        </header>
+        <p class="detail" ?hidden=${d.detail === ''}>${d.detail}</p>
+        <div class="gauges">
+          ${repeat([d.inFlight, ...d.gauges], (g) => g.id, (g) => html`<fl-meter .meter=${g}></fl-meter>`)}
+        </div>
+        <p class="caption">${d.caption}</p>
+        <div class="runs">
+          ${repeat(d.runs, (r) => r.id, (r) => html`<fl-run-card .run=${r} ?collapsed=${this.collapsed.has(r.id)}></fl-run-card>`)}
+        </div>
+      </section>
+    `;
+  }
+
+  static override styles = [
+    shared,
+    css`
+      .dispatcher-head {
+        display: flex;
+        align-items: center;
+        gap: 6px;
+      }
+
+      h2 {
+        font-size: 1.1em;
+        margin: 0;
+      }
+
+      .dispatcher-state {
+        color: var(--muted);
+      }
+
+      .dispatcher-state::before {
+        content: '· ';
+      }
+
+      .dispatcher[data-severity='warning'] .dispatcher-state {
+        color: var(--sev-warning);
+      }
+
+      .dispatcher[data-severity='error'] .dispatcher-state {
+        color: var(--sev-error);
+      }
+
+      .gauges {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
+        gap: 10px 20px;
+        margin-top: 8px;
+      }
+
+      .runs {
+        display: grid;
+        gap: 8px;
+        margin-top: 12px;
+      }
+    `,
+  ];
+}
+
+customElements.define('fl-dispatcher', FlDispatcher);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'fl-dispatcher': FlDispatcher;
+  }
+}

@@ -1,0 +1,36 @@
+// One dispatcher's section (one API key, one quota): its hold, its gauges, in flight against the
+// ceiling, the retry budget, and its runs' cards.
+import type { DispatcherSnapshot } from '../../core/dispatch/snapshot';
+import type { DispatcherModel } from '../protocol';
+import { cooldownText, holdSeverity, holdText } from './holds';
+import { gaugesOf, inFlightMeter } from './meters';
+import { runModel } from './run-card';
+import { isLive } from './run-state';
+import { dispatcherSeverity, worst } from './severity';
+import { sentence } from './text';
+
+/**
+ * The retry budget as it is: what is available now, and how it refills. Not "N / perMinute": a
+ * busy dispatcher also earns a share of its traffic, so 55 available against 30/min is no overflow.
+ */
+function retryBudgetCaption(budget: DispatcherSnapshot['retryBudget']): string {
+  const share = Math.round(budget.ratio * 100);
+  return `retry budget: ${budget.available} available (${budget.perMinute}/min${share > 0 ? ` + ${share}% of recent requests` : ''})`;
+}
+
+/** `id` is unique on the page; `label` names the key for people and is already redacted. */
+export function dispatcherModel(id: string, label: string, snapshot: DispatcherSnapshot, now: number): DispatcherModel {
+  const live = snapshot.runs.some((r) => isLive(r.state));
+  return {
+    id,
+    label,
+    // The status bar's verdict (live runs only, so a finished dispatcher stops alarming), plus its hold.
+    severity: worst(dispatcherSeverity(snapshot), live ? holdSeverity(snapshot.hold) : 'ok'),
+    stateText: holdText(snapshot),
+    detail: sentence([snapshot.holdDetail, cooldownText(snapshot.cooldownUntil, now)]),
+    inFlight: inFlightMeter(snapshot),
+    caption: retryBudgetCaption(snapshot.retryBudget),
+    gauges: gaugesOf(snapshot, now),
+    runs: snapshot.runs.map((r) => runModel(r, snapshot, now)),
+  };
+}

@@ -1,0 +1,85 @@
+// One run's card: its state, progress, figures, spend against its cap, recent errors and controls.
+import type { DispatcherSnapshot, RunSnapshot, RunState } from '../../core/dispatch/snapshot';
+import type { SpendView } from '../../core/spend/spend-ledger';
+import { stateWords } from '../../core/dispatch/state-words';
+import { formatDuration, formatUsd } from '../../core/format';
+import type { MeterModel, RunErrorModel, RunModel, RunStat } from '../protocol';
+import { runDetail } from './holds';
+import { capMeter } from './meters';
+import { controlsFor, isLive, STATE_ICONS, STATE_SEVERITY } from './run-state';
+import { runSeverity, worst } from './severity';
+import { exact, percentOf, sentence } from './text';
+
+/** The newest errors a card lists; the caption says how many more there are. */
+const SHOWN_ERRORS = 10;
+
+function runSpend(spend: SpendView, state: RunState): MeterModel {
+  const meter = capMeter('spend', 'Run spend', spend.spentUsd, spend.capUsd, formatUsd, spend.reservedUsd);
+  // The dispatcher stops a run before the next request would cross the cap, often a few cents short
+  // of it: the cap is reached all the same.
+  return state === 'budget-reached' ? { ...meter, severity: 'error' } : meter;
+}
+
+function progressOf(run: RunSnapshot, live: boolean): RunModel['progress'] {
+  const done = run.succeeded + run.errored;
+  return {
+    // An empty run that ended is complete, not at 0%.
+    percent: run.total > 0 ? percentOf(done, run.total) : live ? 0 : 100,
+    text: `${exact(done)} / ${exact(run.total)}`,
+    caption: sentence([
+      `${exact(run.succeeded)} succeeded`,
+      run.errored > 0 && `${exact(run.errored)} errored`,
+      run.resumed > 0 && `${exact(run.resumed)} done earlier`,
+      !live && run.unsent > 0 && `${exact(run.unsent)} unsent`,
+    ]),
+  };
+}
+
+function statsOf(run: RunSnapshot, ceiling: number, live: boolean, now: number): RunStat[] {
+  const elapsed = ((run.endedAt ?? now) - run.startedAt) / 1000;
+  return [
+    { label: 'In flight', value: live ? `${run.inFlight} / ${ceiling}` : '–', severity: 'ok' },
+    { label: 'Rate', value: `${run.requestsPerSecond.toFixed(1)} req/s`, severity: 'ok' },
+    live
+      ? { label: 'ETA', value: formatDuration(run.etaSeconds), severity: 'ok' }
+      : { label: 'Took', value: formatDuration(elapsed), severity: 'ok' },
+    { label: '429s', value: exact(run.rateLimited), severity: run.rateLimited > 0 ? 'warning' : 'ok' },
+    { label: 'Retries', value: exact(run.retries), severity: 'ok' },
+    ...(run.overloaded > 0 ? [{ label: 'Overloaded', value: exact(run.overloaded), severity: 'warning' as const }] : []),
+  ];
+}
+
+/** Newest first. */
+function errorsOf(run: RunSnapshot): RunErrorModel[] {
+  return run.recentErrors.slice(-SHOWN_ERRORS).reverse().map((e) => ({
+    line: e.line,
+    where: `line ${e.line}`,
+    customId: e.customId,
+    message: e.message,
+  }));
+}
+
+export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'ceiling' | 'holdDetail'>, now: number): RunModel {
+  const live = isLive(run.state);
+  const spend = runSpend(run.spend, run.state);
+  const stateSeverity = STATE_SEVERITY[run.state];
+  const errors = errorsOf(run);
+  return {
+    id: run.id,
+    label: run.label,
+    priorityText: run.priority === 'normal' ? '' : `${run.priority} priority`,
+    state: run.state,
+    stateText: stateWords(run.state),
+    stateSeverity,
+    stateIcon: STATE_ICONS[run.state],
+    detail: runDetail(run, snapshot.holdDetail),
+    severity: worst(stateSeverity, runSeverity(run), spend.severity),
+    active: live,
+    progress: progressOf(run, live),
+    stats: statsOf(run, snapshot.ceiling, live, now),
+    spend,
+    errors,
+    errorsCaption: run.errored > errors.length ? `latest ${errors.length} of ${exact(run.errored)} errors` : '',
+    controls: controlsFor(run.state),
+  };
+}
