@@ -100,8 +100,9 @@ export function buildJob(spec: JobSpec, path: string): Job {
 }
 
 /** What the job (or the part of it in `done`) consumes of each bucket in the best case: the cache prefix written once. */
-export function consumption(job: Job, done?: Iterable<string>): { requests: number; input: number; output: number; lines: number } {
+export function consumption(job: Job, done?: Iterable<string>): { requests: number; input: number; output: number; lines: number; longestOutput: number } {
   let requests = 0;
+  let longestOutput = 0;
   let input = 0;
   let output = 0;
   let firstPrefix = 0;
@@ -111,7 +112,8 @@ export function consumption(job: Job, done?: Iterable<string>): { requests: numb
     requests++;
     input += c.input - c.cacheable;
     output += c.output;
+    longestOutput = Math.max(longestOutput, c.output);
     firstPrefix = Math.max(firstPrefix, c.cacheable);
   }
-  return { requests, input: input + firstPrefix, output, lines: requests };
+  return { requests, input: input + firstPrefix, output, lines: requests, longestOutput };
 }

@@ -18,6 +18,8 @@ export interface Ideal {
   perDim: Record<Dim, number>;
   /** One request's latency (s), the pipeline's unavoidable tail. */
   latencySec: number;
+  /** The job's longest reply (s, without the mock's jitter): no client finishes sooner, however much the buckets allow at once. */
+  longestReplySec: number;
   /** Requests per second the binding dimension sustains for this job's mix. */
   boundRps: number;
 }
@@ -72,7 +74,8 @@ export function floorReserve(scenario: Scenario): Record<Dim, number> {
  * The best possible time for the work in `done` (all lines when omitted), from the first request:
  * for each bucket, the refill it needs beyond what it held when the first request arrived (less
  * what a tenant takes); the slowest bucket binds; storms delay an end that would fall inside them;
- * plus one request's latency. Concurrency is taken as unlimited.
+ * plus one request's latency — and never less than the job's longest reply. Concurrency is taken
+ * as unlimited.
  *
  * With `reserve`, that much of each bucket is never the job's (it is kept for others): the
  * floor-aware bound. From a drained start the job first waits for the reserve to refill (6 s for
@@ -100,8 +103,11 @@ export function idealTime(
   for (const s of storms) if (seconds > s.from && seconds < s.to) seconds = s.to;
   const meanOutput = c.lines ? c.output / c.lines : 0;
   const latencySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * meanOutput) / 1000;
+  const longestReplySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * c.longestOutput) / 1000;
   const boundRps = need[binding] > 0 ? ((limitOf(scenario, binding) / 60) * c.lines) / need[binding] : Number.POSITIVE_INFINITY;
-  return { seconds: seconds + latencySec, binding, perDim, latencySec, boundRps };
+  // Both are lower bounds on the end: the quota's pace plus a mean reply, and the longest reply
+  // (a job that fits in full buckets is sent at once and ends with its longest reply, not its mean).
+  return { seconds: Math.max(seconds + latencySec, longestReplySec), binding, perDim, latencySec, longestReplySec, boundRps };
 }
 
 /** Bucket levels when the first request arrived: the levels at creation plus refill since (capped). */

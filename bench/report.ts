@@ -131,7 +131,7 @@ export function markdownTable(results: ScenarioResult[]): string {
 export const BOUNDS_NOTE =
   '¹ Two bounds. The **raw bound** (T*) lets every bucket be spent to zero. The **floor-aware bound** keeps Floorline\'s default soft floor — 10% of each token bucket (ITPM, OTPM), 6 s of refill — for everyone else on the key, as a reserve the job never uses: ' +
   'from a drained start the ideal first waits 6 s for it; from a full start the two are the same unless the job needs more than 90% of a full token bucket (then the reserve costs the same 6 s of refill). Requests have no floor. ' +
-  'Utilization is each bound ÷ the actual time. ⏱ = stopped by the run\'s time limit (2× the floor-aware bound + a few seconds; 1.25× + 5 s in long-replies): partial figures, extrapolated. (cap) = stopped by the spend cap.';
+  'Both end no sooner than the job\'s longest reply (without the mock\'s ±jitter): a job that fits in full buckets can be sent at once, and then that reply is the whole ideal. Utilization is each bound ÷ the actual time. ⏱ = stopped by the run\'s time limit (2× the floor-aware bound + a few seconds; 1.25× + 5 s in long-replies): partial figures, extrapolated. (cap) = stopped by the spend cap.';
 
 const ratioText = (x: number | null) => (x === null ? '—' : `×${x.toFixed(2)}`);
 

@@ -291,7 +291,7 @@ export function scenarios(quick: boolean): Scenario[] {
         title: `Small job: ${lines} lines, 1 s replies, full buckets`,
         description:
           `${lines} lines with ~1 s replies (0.5 s + 12.5 ms per output token, 20–60 tokens, ±20%) at 6,000 RPM (100 req/s), 3M ITPM, 600k OTPM, starting full. ` +
-          `The whole job fits in the full buckets, so the ideal is one reply time and start-up is the whole story; a client pacing at the published 100 req/s takes ~${lines / 100 + 1} s.`,
+          `The whole job fits in the full buckets, so the ideal is the longest reply (1.25 s; the mock adds ±20%) and start-up is the whole story; a client pacing at the published 100 req/s takes ~${lines / 100 + 1} s (the issue's "4 s job" for 300 lines).`,
         limits: { requestsPerMinute: 6_000, inputTokensPerMinute: 3_000_000, outputTokensPerMinute: 600_000 },
         initial: 'full',
         latency: { baseMs: 500, perOutputTokenMs: 12.5, jitter: 0.2 },

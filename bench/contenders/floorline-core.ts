@@ -49,6 +49,7 @@ function makeFloorlineCore(name: string, label: string): Contender {
       const holds = new HoldClock();
       dispatcher.on('snapshot', (s) => holds.mark(s.at, s.hold));
       // BENCH_DEBUG=1: the dispatcher's own log, with simulated seconds since the start.
+      if (process.env.BENCH_DEBUG) dispatcher.on('snapshot', (s) => process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(2)}] snap inFlight=${s.inFlight} ceil=${s.ceiling} done=${s.runs[0]?.succeeded} unsent=${s.runs[0]?.unsent}\n`));
       if (process.env.BENCH_DEBUG) dispatcher.on('log', (e) => process.stderr.write(`[${((Date.now() - startedAt) / 1000).toFixed(2)}] ${e.level} ${e.message}\n`));
       const { run, finished } = await startRunFile(dispatcher, runOptions, prepared);
       let hitDeadline = false;
