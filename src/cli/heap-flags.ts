@@ -1,7 +1,6 @@
 // V8's memory settings for the `floorline` process, applied the moment the bundle starts: main.ts
-// imports this first, so it runs before any other module is evaluated and before the first request
-// loads Node's fetch. Set here rather than on the command line because `node dist/cli.js` (npx, the
-// bench, a user's script) passes no flags, a shebang cannot portably pass several, and NODE_OPTIONS
+// imports this first, so it runs before any other module is evaluated. Set here rather than on the
+// command line because `node dist/cli.js` (npx, the bench, a user's script) passes no flags, a shebang cannot portably pass several, and NODE_OPTIONS
 // is the user's. Each was measured on the memory bench (bench/memory.ts), on a million lines and on
 // one; CPU per request is the CLI's, against the zero-latency mock.
 import { setFlagsFromString } from 'node:v8';
@@ -19,9 +18,3 @@ setFlagsFromString('--heap-growing-percent=10');
 // growth, so setting it now holds; the size itself (`--max-semi-space-size`) is fixed when the heap
 // is created and could not be changed from here.
 setFlagsFromString('--semi-space-growth-factor=1');
-
-// Node's fetch parses HTTP with llhttp compiled to WebAssembly. V8 tiers its hot functions up with
-// TurboFan in the background, which took 30 MB of compiler memory at the first requests (a peak of
-// 106 MB running a one-line file), kept afterwards by the allocator. The baseline compiler alone
-// parses replies of a few KB at the same CPU per request (measured on 20,000 lines).
-setFlagsFromString('--liftoff-only');

@@ -3,6 +3,7 @@ import sinon from 'sinon';
 import { RetryBudget } from '../../src/core/dispatch/retry-budget';
 import { InFlightCeiling } from '../../src/core/dispatch/in-flight-ceiling';
 import { ConsumptionEstimator } from '../../src/core/dispatch/estimator';
+import { PromptBounds } from '../../src/core/spend/prompt-bound';
 import { SpendLedger } from '../../src/core/spend/spend-ledger';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { systemClock } from '../../src/core/types';
@@ -114,6 +115,29 @@ describe('ConsumptionEstimator', () => {
     for (let i = 0; i < 20; i++) e.learn(shape, { input_tokens: 40, cache_creation_input_tokens: 0, cache_read_input_tokens: 4_000, output_tokens: 50 });
     assert.ok(e.estimate(shape).inputTokens <= 100, `after 30: ${e.estimate(shape).inputTokens}`);
     assert.ok(e.average!.inputTokens <= 100);
+  });
+  it('a shared prefix: each request is a write until a reply shows it cached, a read after — one write never charges the others', () => {
+    const bounds = new PromptBounds();
+    const system = [{ type: 'text', text: 'Grade strictly. '.repeat(1_000), cache_control: { type: 'ephemeral' } }];
+    const line = (q: string, model = 'claude-haiku-4-5') => ({ model, max_tokens: 100, system, messages: [{ role: 'user' as const, content: q }] });
+    const shapeOf = (params: ReturnType<typeof line>) => ({ inputBytes: PromptBounds.bytesBound(params), maxTokens: 100, sharedPrefix: bounds.sharedPrefix(params) });
+    const a = shapeOf(line('What is 2 + 2?'));
+    const b = shapeOf(line('Name a prime.'));
+    assert.ok(a.sharedPrefix && a.sharedPrefix === b.sharedPrefix, 'one identity per (model, prefix)');
+    assert.notEqual(shapeOf(line('x', 'claude-sonnet-4-6')).sharedPrefix, a.sharedPrefix, 'another model caches apart');
+    assert.equal(bounds.sharedPrefix({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'no cache' }] }), undefined);
+
+    const e = new ConsumptionEstimator();
+    // Not yet written: each request may write the whole prefix.
+    assert.ok(e.estimate(a).inputTokens >= a.sharedPrefix!.bytes / 3, `unwritten: ${e.estimate(a).inputTokens}`);
+    e.learn(a, { input_tokens: 10, cache_creation_input_tokens: 4_000, output_tokens: 50 });
+    // Written: the next request reads it, whatever the one write cost.
+    assert.ok(e.estimate(b).inputTokens <= 20, `after the write: ${e.estimate(b).inputTokens}`);
+    assert.ok(e.average!.inputTokens <= 20, `the average leaves the prefix's write out: ${e.average!.inputTokens}`);
+    // A request whose own breakpoint writes every time is still charged its writes.
+    const own = { inputBytes: 16_000, maxTokens: 100 };
+    e.learn(own, { input_tokens: 10, cache_creation_input_tokens: 4_000, output_tokens: 50 });
+    assert.ok(e.estimate(own).inputTokens >= 4_000, `per-request writes: ${e.estimate(own).inputTokens}`);
   });
 });
 

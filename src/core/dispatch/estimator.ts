@@ -7,13 +7,21 @@
 // the per-byte rate, per request: a shared cached prefix is written once and read after, so the
 // first reply (4,000 tokens written of a 4,000-token system prompt) said "a request costs 4,000
 // ITPM" for some thirty replies, and a cached job ran at a tenth of its pace meanwhile.
+//
+// A prefix many requests share (a cached system prompt) is tracked by identity: once the API has
+// written it (a reply shows a cache write or read), the next requests are expected to read it —
+// no ITPM — and until then each is expected to write it. Its writes stay out of the per-request
+// average: they are the prefix's, paid once, not every request's.
 import type { Usage } from '../types';
 import type { Consumption } from '../limits/quota-model';
+import type { SharedPrefix } from '../spend/prompt-bound';
 
 export interface RequestShape {
   /** Bytes of the prompt (system, messages, tools): also an upper bound on its tokens. */
   inputBytes: number;
   maxTokens: number;
+  /** The cached prefix it shares with other requests, if any. */
+  sharedPrefix?: SharedPrefix | undefined;
 }
 
 const ALPHA = 0.1;
@@ -38,10 +46,17 @@ export class ConsumptionEstimator {
   private outputShare: number | undefined;
   private averageInput: number | undefined;
   private averageOutput: number | undefined;
+  /** Shared prefixes a reply showed in the cache. A WeakSet: the prefix objects belong to PromptBounds. */
+  private readonly written = new WeakSet<SharedPrefix>();
 
   /** Expected ITPM charge and output of a request not yet sent. */
   estimate(shape: RequestShape): Consumption {
-    const inputTokens = Math.ceil(shape.inputBytes * (this.chargedPerByte ?? INITIAL_TOKENS_PER_BYTE) + (this.writtenPerRequest ?? 0));
+    const write = shape.sharedPrefix
+      ? this.written.has(shape.sharedPrefix)
+        ? 0
+        : shape.sharedPrefix.bytes * (this.totalPerByte ?? INITIAL_TOKENS_PER_BYTE)
+      : (this.writtenPerRequest ?? 0);
+    const inputTokens = Math.ceil(shape.inputBytes * (this.chargedPerByte ?? INITIAL_TOKENS_PER_BYTE) + write);
     // Until a completion is seen, assume the worst: the whole of max_tokens.
     const outputTokens =
       this.outputShare === undefined ? shape.maxTokens : Math.min(shape.maxTokens, Math.ceil(shape.maxTokens * this.outputShare * OUTPUT_MARGIN));
@@ -51,14 +66,18 @@ export class ConsumptionEstimator {
   learn(shape: RequestShape, usage: Usage): void {
     const n = ++this.samples;
     const written = usage.cache_creation_input_tokens ?? 0;
-    const charged = usage.input_tokens + written;
-    const total = charged + (usage.cache_read_input_tokens ?? 0);
+    const read = usage.cache_read_input_tokens ?? 0;
+    const total = usage.input_tokens + written + read;
+    if (shape.sharedPrefix && written + read > 0) this.written.add(shape.sharedPrefix);
+    // A shared prefix's write is the prefix's, once; a request's own breakpoints write every time.
+    const perRequestWrite = shape.sharedPrefix ? 0 : written;
+    const charged = usage.input_tokens + perRequestWrite;
     if (shape.inputBytes > 0) {
       this.chargedPerByte = ewma(this.chargedPerByte, usage.input_tokens / shape.inputBytes, n);
       this.totalPerByte = ewma(this.totalPerByte, total / shape.inputBytes, n);
-      this.readPerByte = ewma(this.readPerByte, (usage.cache_read_input_tokens ?? 0) / shape.inputBytes, n);
+      this.readPerByte = ewma(this.readPerByte, read / shape.inputBytes, n);
     }
-    this.writtenPerRequest = ewma(this.writtenPerRequest, written, n);
+    if (!shape.sharedPrefix) this.writtenPerRequest = ewma(this.writtenPerRequest, written, n);
     if (shape.maxTokens > 0) this.outputShare = ewma(this.outputShare, usage.output_tokens / shape.maxTokens, n);
     this.averageInput = ewma(this.averageInput, charged, n);
     this.averageOutput = ewma(this.averageOutput, usage.output_tokens, n);

@@ -194,7 +194,7 @@ export class Run {
     const params = request.params;
     return {
       request,
-      shape: { inputBytes: bytesBound, maxTokens: params.max_tokens },
+      shape: { inputBytes: bytesBound, maxTokens: params.max_tokens, sharedPrefix: this.promptBounds?.sharedPrefix(params) },
       worstCaseUsd: this.pricing.worstCaseCost(params.model, upperBound, params.max_tokens, promptCacheTtl(params)),
       worstCaseTokens: upperBound + params.max_tokens,
       attempts: 0,

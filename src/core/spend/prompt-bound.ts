@@ -23,9 +23,23 @@ const COUNT_SLACK_TOKENS = 16;
 /** The one-token message a prefix is counted with (`count_tokens` needs a message). */
 const PROBE_MESSAGES: MessageParams['messages'] = [{ role: 'user', content: '.' }];
 
+/** A cached prefix many requests share: one object per distinct (model, prefix), so identity compares. */
+export interface SharedPrefix {
+  /** Its bytes (system and tools as JSON): the most tokens it can be. */
+  readonly bytes: number;
+}
+
+/**
+ * Distinct prefixes remembered. A job shares a handful; one whose every line caches a prompt of its
+ * own shares none, and past this many a new prefix is treated as not shared (learned per request)
+ * rather than held in memory for the whole run.
+ */
+const MAX_SHARED_PREFIXES = 1_000;
+
 export class PromptBounds {
   /** One count per distinct (model, prefix), shared by every run on the dispatcher. */
   private readonly counted = new Map<string, Promise<number | undefined>>();
+  private readonly prefixes = new Map<string, SharedPrefix>();
 
   constructor(private readonly counter?: TokenCounter) {}
 
@@ -33,6 +47,20 @@ export class PromptBounds {
   static bytesBound(params: MessageParams): number {
     const hasTools = Array.isArray(params.tools) && params.tools.length > 0;
     return inputBytesOf(params) + BASE_OVERHEAD_TOKENS + (hasTools ? TOOLS_OVERHEAD_TOKENS : 0);
+  }
+
+  /**
+   * The cached prefix this request shares with others (see `cachedPrefix`), if any. The estimator
+   * expects a prefix the API has written to be read, not written again: its tokens then cost no
+   * ITPM, where a per-request average of writes would charge every request for the first one's.
+   */
+  sharedPrefix(params: MessageParams): SharedPrefix | undefined {
+    const prefix = cachedPrefix(params);
+    if (prefix === undefined) return undefined;
+    const key = `${params.model}\n${prefix}`;
+    let shared = this.prefixes.get(key);
+    if (!shared && this.prefixes.size < MAX_SHARED_PREFIXES) this.prefixes.set(key, (shared = { bytes: Buffer.byteLength(prefix, 'utf8') }));
+    return shared;
   }
 
   /**
