@@ -238,6 +238,19 @@ describe('results: prepareResume', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), content);
   });
 
+  it('dropRetryable false (batches): keeps errored lines and names every id the file answers, so nobody reads it again', async () => {
+    fs.writeFileSync(file, jsonl(line('a'), line('b', 'errored'), line('c', 'expired')) + '{"custom_id":"d","res');
+    const state = await prepareResume(file, { dropRetryable: false });
+    assert.deepEqual(ids(), ['a', 'b', 'c'], 'errored and expired lines stay; the torn tail goes');
+    assert.deepEqual([...state.succeeded], ['a']);
+    assert.deepEqual([...state.retained].sort(), ['b', 'c']);
+    assert.equal(state.retained.has('d'), false);
+    // The default drops them, and retains nothing.
+    const again = await prepareResume(file);
+    assert.deepEqual(ids(), ['a']);
+    assert.equal(again.retained.size, 0);
+  });
+
   it('repairs a torn tail and drops errored lines in the same run', async () => {
     fs.writeFileSync(file, jsonl(line('a'), line('b', 'errored')) + '{"custom_id":"c","resu');
     const state = await prepareResume(file);

@@ -5,7 +5,6 @@
 import { envelope } from '../dispatch/retry-policy';
 import { usageProblem } from '../client/usage-check';
 import { ResultsLock } from '../results/results-lock';
-import * as fs from 'node:fs';
 import { readRequests, type InputDefaults } from '../input';
 import { prepareResume, ResultsWriter } from '../results';
 import type { Pricing } from '../pricing/pricing';
@@ -180,24 +179,11 @@ async function collectAll(options: BatchJobOptions, collect: CollectOptions = {}
   }
 }
 
-/** custom_ids with a line in the results file already (a collection interrupted half-way). */
-async function idsInResults(path: string): Promise<Set<string>> {
-  const ids = new Set<string>();
-  if (!fs.existsSync(path)) return ids;
-  for (const line of fs.readFileSync(path, 'utf8').split('\n')) {
-    if (!line) continue;
-    try {
-      ids.add((JSON.parse(line) as ResultLine).custom_id);
-    } catch {
-      // A torn tail: prepareResume repairs it below.
-    }
-  }
-  return ids;
-}
-
 async function writeResults(options: BatchJobOptions, batch: SubmittedBatch): Promise<{ written: number; notSucceeded: number }> {
-  await prepareResume(options.resultsPath, { dropRetryable: false });
-  const present = await idsInResults(options.resultsPath);
+  // Repairs a torn tail (a collection interrupted half-way) and says which ids the file answers.
+  const resume = await prepareResume(options.resultsPath, { dropRetryable: false });
+  const appended = new Set<string>();
+  const present = { has: (id: string) => resume.succeeded.has(id) || resume.retained.has(id) || appended.has(id), add: (id: string) => appended.add(id) };
   // Errored, canceled and expired results carry no model: take it from the input.
   // Each line records the request it answers, as a live run's does, so a later resume can trust it.
   const requests = new Map<string, { model: string; fingerprint: string | undefined }>();

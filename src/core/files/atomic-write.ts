@@ -39,6 +39,34 @@ export function writeFileAtomicSync(path: string, data: string | Buffer): void {
 }
 
 /**
+ * Replaces `path` whole with what `fill` writes to a temp file beside it (streamed: a rewrite of a
+ * million-line results file never holds it in memory): the temp file is synced, renamed over
+ * `path` — the commit point: before it the old file is in place, after it the new one — and the
+ * directory synced. On any error the temp file is removed and `path` is untouched. `temp` names a
+ * temp file of the caller's own (a crash's leftover is looked for there); `mode` defaults to
+ * `path`'s own.
+ */
+export async function replaceFileAtomically(path: string, fill: (out: fs.promises.FileHandle) => Promise<void>, options: { temp?: string; mode?: number } = {}): Promise<void> {
+  refuseSymlinkSync(path);
+  const temp = options.temp ?? tempPathFor(path);
+  const mode = options.mode ?? (await fs.promises.stat(path)).mode & 0o777;
+  await fs.promises.rm(temp, { force: true });
+  // 'wx': a link planted between the removal and here is not followed.
+  const out = await fs.promises.open(temp, 'wx', mode);
+  try {
+    await fill(out);
+    await out.datasync();
+    await out.close();
+    await fs.promises.rename(temp, path);
+  } catch (err) {
+    await out.close().catch(() => undefined);
+    await fs.promises.rm(temp, { force: true });
+    throw err;
+  }
+  syncDirectorySync(dirname(path));
+}
+
+/**
  * A file Floorline writes must not be a symbolic link: renaming over it or appending through it
  * would change a file the user never named (the link's target).
  */

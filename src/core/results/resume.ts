@@ -15,7 +15,7 @@
 // and one chunk.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
-import { refuseSymlinkSync, syncDirectorySync } from '../files/atomic-write';
+import { refuseSymlinkSync, replaceFileAtomically } from '../files/atomic-write';
 import { fingerprintKey } from '../input/fingerprint';
 import { ExactIdMap, type IdNumbers, type IdSet } from '../input/id-set';
 
@@ -26,6 +26,12 @@ export interface ResumeState {
    * ~95 (~180) as a Set and a Map of strings.
    */
   succeeded: IdSet;
+  /**
+   * With `dropRetryable: false` only: ids whose errored / canceled / expired line stays in the file.
+   * With `succeeded`, every id the file answers — so a writer that appends more results (batches)
+   * never reads the file again to know what is there.
+   */
+  retained: IdSet;
   /** errored / canceled / expired lines removed (their requests are to be retried). */
   erroredDropped: number;
   /** Later succeeded lines for an id that already had one, removed. */
@@ -85,6 +91,7 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
   const ids = new ExactIdMap();
   const state: ResumeState = {
     succeeded: ids,
+    retained: new ExactIdMap(),
     erroredDropped: 0,
     duplicatesDropped: 0,
     tornTailRepaired: false,
@@ -100,7 +107,7 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
   };
   let scan: Scan;
   try {
-    scan = await scanFile(resultsPath, state);
+    scan = await scanFile(resultsPath, state, options.dropRetryable !== false);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return state;
     throw err;
@@ -249,7 +256,7 @@ interface Scan {
 }
 
 /** First pass: fills `state` as if the drops were done, and finds what the tail needs. */
-async function scanFile(path: string, state: ResumeState): Promise<Scan> {
+async function scanFile(path: string, state: ResumeState, dropRetryable: boolean): Promise<Scan> {
   const drops: number[] = [];
   // `as`: both are assigned inside the callback, which TypeScript's narrowing does not see.
   let tail = { kind: 'ok' } as Tail;
@@ -278,6 +285,7 @@ async function scanFile(path: string, state: ResumeState): Promise<Scan> {
     if (!parsed.succeeded) {
       state.erroredDropped++;
       drops.push(line.lineNo);
+      if (!dropRetryable) state.retained.add(parsed.id);
     } else if (state.succeeded.has(parsed.id)) {
       state.duplicatesDropped++;
       drops.push(line.lineNo);
@@ -332,46 +340,38 @@ async function repairTail(path: string, { tail }: Scan): Promise<void> {
  * Line numbers still match the scan: the tail repair only cut or completed the last line.
  */
 async function rewriteWithout(path: string, drops: number[]): Promise<void> {
-  const tmp = resumeTempPath(path);
-  const { mode } = await fs.promises.stat(path);
-  // 'wx': the leftover was removed at the start; a link planted since is not followed.
-  const out = await fs.promises.open(tmp, 'wx', mode & 0o777);
-  try {
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    const flush = async (): Promise<void> => {
-      if (batchBytes === 0) return;
-      const data = Buffer.concat(batch, batchBytes);
-      batch = [];
-      batchBytes = 0;
-      await writeAll(out, data);
-    };
-    const newline = Buffer.from('\n');
-    let next = 0; // index into drops
-    // Lines are gathered synchronously by the scanner and written between chunks, in big batches.
-    await forEachLine(
-      path,
-      (line) => {
-        if (drops[next] === line.lineNo) {
-          next++;
-          return;
-        }
-        batch.push(line.bytes, newline);
-        batchBytes += line.bytes.length + 1;
-      },
-      () => (batchBytes >= WRITE_BATCH ? flush() : Promise.resolve()),
-    );
-    await flush();
-    await out.sync();
-    await out.close();
-    // The commit point: before it the old file is in place, after it the new one.
-    await fs.promises.rename(tmp, path);
-  } catch (err) {
-    await out.close().catch(() => undefined);
-    await fs.promises.rm(tmp, { force: true });
-    throw err;
-  }
-  syncDirectorySync(dirname(path));
+  // The leftover of a crashed rewrite was removed at the start (`prepareResume`); this one's own temp name finds it next time.
+  await replaceFileAtomically(
+    path,
+    async (out) => {
+      let batch: Buffer[] = [];
+      let batchBytes = 0;
+      const flush = async (): Promise<void> => {
+        if (batchBytes === 0) return;
+        const data = Buffer.concat(batch, batchBytes);
+        batch = [];
+        batchBytes = 0;
+        await writeAll(out, data);
+      };
+      const newline = Buffer.from('\n');
+      let next = 0; // index into drops
+      // Lines are gathered synchronously by the scanner and written between chunks, in big batches.
+      await forEachLine(
+        path,
+        (line) => {
+          if (drops[next] === line.lineNo) {
+            next++;
+            return;
+          }
+          batch.push(line.bytes, newline);
+          batchBytes += line.bytes.length + 1;
+        },
+        () => (batchBytes >= WRITE_BATCH ? flush() : Promise.resolve()),
+      );
+      await flush();
+    },
+    { temp: resumeTempPath(path) },
+  );
 }
 
 async function writeAll(file: fs.promises.FileHandle, data: Buffer): Promise<void> {
