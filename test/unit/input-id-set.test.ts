@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { FirstLines } from '../../src/core/input/first-lines';
-import { ExactIdMap, hashId, hashIdOfUtf8, LineFile } from '../../src/core/input/id-set';
+import { ExactIdMap, hashId, hashIdOfUtf8 } from '../../src/core/input/id-set';
+import { LineFile } from '../../src/core/input/line-file';
 import { readLines } from '../../src/core/input/line-reader';
 
 /** A FirstLines over `ids` (ids[n - 1] is on line n), counting what it reads again. */

@@ -3,7 +3,7 @@
 // it is what duplicate detection needs (~11 bytes per explicit custom_id, one bit per implicit `line-<n>` id).
 import { inputBytesOf, promptCacheTtl } from './estimate';
 import { FirstLines } from './first-lines';
-import { LineFile } from './id-set';
+import { LineFile } from './line-file';
 import { readLineBatches } from './line-reader';
 import type { Problem } from './problems';
 import { type InputDefaults, isBlankLine, parseLine, unknownModelMessage } from './validate-line';
