@@ -15,7 +15,7 @@ import type { FromChild, ToChild } from './child';
 const API_KEY = 'bench-key';
 const SAMPLE_MS = 250;
 
-export interface Sample {
+interface Sample {
   /** Simulated epoch ms. */
   at: number;
   succeeded: number;
@@ -57,7 +57,7 @@ export interface HarnessSettings {
 }
 
 /** A clock running `scale` times faster than real time from `origin`. */
-export function simClock(origin: number, scale: number): () => number {
+function simClock(origin: number, scale: number): () => number {
   return scale === 1 ? () => Date.now() : () => origin + (Date.now() - origin) * scale;
 }
 

@@ -16,7 +16,7 @@ export interface JobLine {
   };
 }
 
-export interface LineCost {
+interface LineCost {
   /** Input tokens of the whole prompt. */
   input: number;
   /** Of those, the cacheable prefix (read from the cache once it is written). */

@@ -111,13 +111,13 @@ export function idealTime(
 }
 
 /** Bucket levels when the first request arrived: the levels at creation plus refill since (capped). */
-export function levelsAt(scenario: Scenario, record: Pick<RunRecord, 'levelsAtCreation' | 'createdAt'>, at: number): BucketLevels {
+function levelsAt(scenario: Scenario, record: Pick<RunRecord, 'levelsAtCreation' | 'createdAt'>, at: number): BucketLevels {
   const dt = Math.max(0, at - record.createdAt) / 1000;
   const lift = (dim: Dim) => Math.min(limitOf(scenario, dim), record.levelsAtCreation[LEVEL_KEY[dim]] + (limitOf(scenario, dim) / 60) * dt);
   return { requests: lift('requests'), inputTokens: lift('input'), outputTokens: lift('output') };
 }
 
-export interface TimelinePoint {
+interface TimelinePoint {
   /** Seconds (simulated) since the first request. */
   t: number;
   rps: number;

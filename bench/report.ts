@@ -200,7 +200,7 @@ export function memoryTable(list: MemoryResult[]): string {
   ].join('\n');
 }
 
-export const DEFINITIONS = `- **Ideal time** (T*): from the first request, the least time the work could take under the scenario's buckets: for each bucket (RPM, ITPM, OTPM), the refill the work needs beyond what the bucket held when the first request arrived (minus what a second tenant takes), the slowest bucket binding; plus one request's latency (the last reply still has to come back). The work is the job's own consumption with the cache prefix written once. Concurrency is unlimited in T*. A storm window that T* would end inside pushes T* to the window's end. This is the **raw bound**.
+const DEFINITIONS = `- **Ideal time** (T*): from the first request, the least time the work could take under the scenario's buckets: for each bucket (RPM, ITPM, OTPM), the refill the work needs beyond what the bucket held when the first request arrived (minus what a second tenant takes), the slowest bucket binding; plus one request's latency (the last reply still has to come back). The work is the job's own consumption with the cache prefix written once. Concurrency is unlimited in T*. A storm window that T* would end inside pushes T* to the window's end. This is the **raw bound**.
 - **Floor-aware bound**: T* with Floorline's default soft floor kept for everyone else on the key — 10% of each token bucket (ITPM, OTPM; requests have none), which takes 6 s to refill at limit/60 per second — as a reserve the job never spends. From a drained start the ideal first waits those 6 s; from a full start it is the raw bound unless the job needs more than 90% of a full token bucket (then the reserve costs the same 6 s of refill at the end). **Utilization (floor-aware)** = this bound ÷ the actual time: what a client that leaves the floor to others could reach at most is 100%.
 - **Utilization** = T* ÷ actual time, where actual time runs from the first request the API received to the last success. A run stopped by the time limit (⏱) gets T* × (share of lines done) ÷ the time it ran — the full job's ideal over its time extrapolated linearly. Above 100% is possible: the mock (like the API) charges output after generating it and admits a request while the OTPM bucket is merely positive, so a client with many requests in flight borrows against the bucket and finishes in debt; and a second tenant consumes only while the bucket is positive, so a client that keeps the bucket at zero takes the tenant's share (T* assumes the tenant gets it).
 - **Steady state** (drained scenarios, and *long-replies*): completions per second from the end of the warm-up (10 s after the first request; 15 s in *long-replies*) to the last completion — or to the stop, for a run stopped by the time limit — ÷ the bound (binding refill rate ÷ the job's average consumption per line) — what \`test/integration/dispatch-against-mock.test.ts\` asserts. From a full start (*long-replies*) a client that spends the bucket reads above 100%; a client that cannot keep enough requests in flight reads its in-flight ceiling ÷ reply time ÷ the bound.
@@ -322,8 +322,6 @@ export function chartSvg(result: ScenarioResult): string {
   return out.join('\n');
 }
 
-const rpsOf = (p: { rps: number }) => p.rps;
-const remOf = (p: { remaining: number }) => p.remaining;
 
 export function resultsMarkdown(report: Report): string {
   const parts: string[] = [];

@@ -19,7 +19,7 @@ export interface JobSpec {
   system?: { chars: number; cached: boolean };
 }
 
-export type ScenarioEvent =
+type ScenarioEvent =
   /** Another tenant of the org starts consuming the same buckets (units per second). */
   | { at: number; kind: 'tenant'; load: TenantLoad }
   /** For `seconds`, every request the API receives is answered with `status` (429 carries retry-after). */
@@ -75,7 +75,7 @@ const FIXTURE_LATENCY: LatencyModel = { baseMs: 300, perOutputTokenMs: 1, jitter
 const MODEL = 'claude-haiku-4-5';
 
 // Why Floorline is behind where it is — each cause confirmed by a diagnostic run against src/ at the time of the run (bench/README.md).
-export const CAUSES = {
+const CAUSES = {
   floorHeadStart:
     '**The soft floor is kept, at both ends of the job.** Against drained buckets Floorline sends nothing until every token bucket has refilled to its soft floor (10% = 6 s of refill), ' +
     'and it ends the job with that 10% still in the bucket; a contender that rides the bucket at zero uses those 6 s (on a job of N seconds, 6/(N+6): 9% of a 64 s job, under 1% of the seed job). ' +
@@ -334,4 +334,3 @@ export function scenarios(quick: boolean): Scenario[] {
   ];
 }
 
-export { MANY };

@@ -9,7 +9,7 @@ import type { Usage as CoreUsage } from '../../src/core/types';
 import type { ContenderOptions, ContenderResult } from './types';
 
 /** Every contender's client gets an explicit timeout; retries are the SDK's default (2). */
-export const REQUEST_TIMEOUT_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export function sdkClient(baseURL: string, apiKey: string): Anthropic {
   return new Anthropic({ apiKey, baseURL, timeout: REQUEST_TIMEOUT_MS });
@@ -22,7 +22,7 @@ export function readJob(path: string): JobLine[] {
     .map((l) => JSON.parse(l) as JobLine);
 }
 
-export type Usage = Anthropic.Usage;
+type Usage = Anthropic.Usage;
 export type SendOutcome = { kind: 'ok'; usage: Usage } | { kind: 'failed'; status: number | undefined } | { kind: 'aborted' };
 
 /** Counts, spend and the deadline for a contender that does its own scheduling. */

@@ -12,7 +12,7 @@ import type { Contender, ContenderResult } from './types';
 type Hold = 'soft' | 'hard' | 'cooldown' | undefined;
 
 /** The hold state a CLI log line announces, or null when the line is about something else. */
-export function holdOf(line: string): Hold | null {
+function holdOf(line: string): Hold | null {
   const text = line.replace(/^floorline: (debug: |warn: |error: )?/, '');
   if (text.startsWith('holding at soft floor')) return 'soft';
   if (text.startsWith('stopped at hard floor')) return 'hard';

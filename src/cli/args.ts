@@ -49,7 +49,7 @@ export type ParsedCommand =
   /** `message` is one line; `topic` names the command whose --help the user is pointed to. */
   | { kind: 'error'; message: string; topic?: HelpTopic };
 
-export class UsageError extends Error {}
+class UsageError extends Error {}
 
 const TIER_NAMES = Object.keys(TIERS) as TierName[];
 const PRIORITIES: readonly Priority[] = ['high', 'normal', 'background'];

@@ -24,7 +24,7 @@ import {
 } from '../core/batches';
 
 /** Batches still processing (status; results --no-wait). */
-export const EXIT_PENDING = 5;
+const EXIT_PENDING = 5;
 
 function describe(batch: SubmittedBatch): string {
   const c = batch.counts;

@@ -52,7 +52,7 @@ function exitCodeFor(state: RunState, errored: number): number {
 }
 
 /** The flags as the one configuration: what was not given is the schema's default. */
-export function configOf(args: RunArgs): FloorlineConfig {
+function configOf(args: RunArgs): FloorlineConfig {
   return {
     ...DEFAULTS,
     baseUrl: args.baseUrl,

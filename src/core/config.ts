@@ -45,7 +45,7 @@ function option<T extends z.ZodType>(schema: T, scope: SettingScope, description
   return schema.meta({ scope, description }) as T;
 }
 
-export const configSchema = z.object({
+const configSchema = z.object({
   baseUrl: option(httpUrl.optional(), 'application', 'Where requests (and the API key) are sent. Unset: ANTHROPIC_BASE_URL, else the public API.'),
   redisUrl: option(redisUrl.optional(), 'application', 'Share one quota with other runs and machines through this Redis.'),
   redisFallback: option(z.enum(['hold', 'local']).default('hold'), 'application', 'If Redis cannot be reached: hold new requests, or run on local limits with a warning.'),
@@ -88,7 +88,7 @@ export function scopeOf(key: ConfigKey): SettingScope {
   return (configSchema.shape[key].meta() as { scope: SettingScope }).scope;
 }
 
-export function descriptionOf(key: ConfigKey): string {
+function descriptionOf(key: ConfigKey): string {
   return (configSchema.shape[key].meta() as { description: string }).description;
 }
 

@@ -50,7 +50,7 @@ export interface CeilingPolicy {
 }
 
 /** The dispatcher's own defaults (dispatcher.ts, in-flight-ceiling.ts). */
-export const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULTS.maxInFlightCap };
+const DEFAULT_CEILING: Readonly<CeilingPolicy> = { maxInFlight: 'auto', cap: DEFAULTS.maxInFlightCap };
 
 /**
  * The real API's replies, as first assumed: ~0.5 s to the first token, then ~80 output tokens a

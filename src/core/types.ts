@@ -34,7 +34,7 @@ export interface Usage {
 }
 
 /** The `error` object inside the API's error body. */
-export interface ApiErrorBody {
+interface ApiErrorBody {
   type: string;
   message: string;
   details?: { error_code?: string };

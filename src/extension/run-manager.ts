@@ -262,6 +262,8 @@ export class RunManager implements vscode.Disposable {
   }
 
   dispose(): void {
+    // A copy: `retire` deletes from the map being walked.
+    // oxlint-disable-next-line unicorn/no-useless-spread
     for (const e of [...this.dispatchers.values()]) this.retire(e);
     this.changed.dispose();
   }

@@ -39,7 +39,7 @@ export interface Assembly {
 /** The key a rehearsal's client sends to its simulator: never a real one. */
 const SIMULATED_KEY = 'simulated-key';
 
-export function isSimulated(target: Target): target is { simulate: TierName } {
+function isSimulated(target: Target): target is { simulate: TierName } {
   return 'simulate' in target;
 }
 

@@ -30,6 +30,6 @@ export function usageProblem(message: unknown): string | undefined {
 }
 
 /** Narrowing for callers that checked with `usageProblem`. */
-export function hasValidUsage(message: unknown): message is { usage: Usage } {
+function hasValidUsage(message: unknown): message is { usage: Usage } {
   return usageProblem(message) === undefined;
 }

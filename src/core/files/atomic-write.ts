@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 
 /** The temp file a replacement goes through. Fixed, so a crash's leftover is found and removed next time. */
-export function tempPathFor(path: string): string {
+function tempPathFor(path: string): string {
   return `${path}.tmp`;
 }
 
@@ -13,7 +13,7 @@ export function tempPathFor(path: string): string {
  * removed as a link, never followed), then the file is created exclusively (`wx`: O_CREAT|O_EXCL
  * fails rather than follow a link created in between).
  */
-export function openTempSync(path: string, mode = 0o644): { temp: string; fd: number } {
+function openTempSync(path: string, mode = 0o644): { temp: string; fd: number } {
   const temp = tempPathFor(path);
   fs.rmSync(temp, { force: true });
   return { temp, fd: fs.openSync(temp, 'wx', mode) };
@@ -84,7 +84,7 @@ export function refuseSymlinkSync(path: string): void {
 }
 
 /** Makes a rename durable. Not possible on every platform (Windows), hence best effort. */
-export function syncDirectorySync(dir: string): void {
+function syncDirectorySync(dir: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(dir, 'r');

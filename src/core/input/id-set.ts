@@ -165,21 +165,24 @@ export class ExactIdMap implements IdSet {
 
   /** A Map-like view of the ids that have a number. */
   numbers(): IdNumbers {
-    const map = this;
+    // Arrows keep the map's `this`; the getter below has the view's own.
+    const withValues = (): number => this.withValues;
     return {
       get size() {
-        return map.withValues;
+        return withValues();
       },
-      get: (id) => map.get(id),
-      has: (id) => map.get(id) !== undefined,
-      set: (id, value) => map.set(id, value),
-      *[Symbol.iterator](): IterableIterator<[string, number]> {
-        for (const at of map.positions()) {
-          const v = map.valueOf(at);
-          if (!Number.isNaN(v)) yield [map.idAt(at), v];
-        }
-      },
+      get: (id) => this.get(id),
+      has: (id) => this.get(id) !== undefined,
+      set: (id, value) => this.set(id, value),
+      [Symbol.iterator]: () => this.numberEntries(),
     };
+  }
+
+  private *numberEntries(): IterableIterator<[string, number]> {
+    for (const at of this.positions()) {
+      const v = this.valueOf(at);
+      if (!Number.isNaN(v)) yield [this.idAt(at), v];
+    }
   }
 
   /** The position of `id`'s record, or 0. */

@@ -52,7 +52,7 @@ const MAX_LINE_BYTES = MAX_REQUEST_BYTES;
  * needs a file it can read again: a pipe such as `… | floorline run /dev/stdin` would be used up by
  * the scan and leave the run nothing to send.
  */
-export class NotAFileError extends Error {
+class NotAFileError extends Error {
   constructor(readonly path: string, stats: fs.Stats) {
     super(
       stats.isDirectory()

@@ -5,7 +5,7 @@
 // dates 1.12 carried for the models 1.15 dropped as retired). Dated ids follow their alias.
 import { Pricing } from '../pricing/pricing';
 
-export interface ModelRetirement {
+interface ModelRetirement {
   /** The day the model stops answering (UTC, `YYYY-MM-DD`): from then on every request is a 404. */
   endOfLife: string;
 }

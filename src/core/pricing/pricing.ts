@@ -14,7 +14,7 @@ const PER_TOKEN = 1 / 1_000_000;
 const COST_STEPS_PER_USD = 1e10;
 
 /** `usd` rounded to 1e-10 USD: the exact decimal, without float noise. */
-export function roundCostUsd(usd: number): number {
+function roundCostUsd(usd: number): number {
   // Divide (an exact integer by an exact power of ten), don't multiply by 1e-10: the quotient is the
   // double nearest the decimal, so it prints as that decimal.
   return Math.round(usd * COST_STEPS_PER_USD) / COST_STEPS_PER_USD;

@@ -3,7 +3,7 @@
 // worst case on all of them, or on none.
 import { SpendLedger, type SpendReservation } from './spend-ledger';
 
-export interface RequestCost {
+interface RequestCost {
   usd: number;
   tokens: number;
 }

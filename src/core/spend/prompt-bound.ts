@@ -14,9 +14,9 @@ export interface TokenCounter {
 }
 
 /** The API's fixed per-request framing, on top of the prompt's own tokens. */
-export const BASE_OVERHEAD_TOKENS = 50;
+const BASE_OVERHEAD_TOKENS = 50;
 /** Tool definitions bring a system prompt of their own (a few hundred tokens) that the bytes do not show. */
-export const TOOLS_OVERHEAD_TOKENS = 1_000;
+const TOOLS_OVERHEAD_TOKENS = 1_000;
 /** `count_tokens` is an estimate of what a request is billed: this much on top, and a little more. */
 const COUNT_MARGIN = 0.05;
 const COUNT_SLACK_TOKENS = 16;
