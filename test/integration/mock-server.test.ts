@@ -12,7 +12,9 @@ import Anthropic, {
   RateLimitError,
 } from '@anthropic-ai/sdk';
 import { EnforcedSpendLimitReachedError } from '@anthropic-ai/sdk/resources/shared';
+import sinon from 'sinon';
 import { Pricing } from '../../src/core/pricing/pricing';
+import type { Clock } from '../../src/core/types';
 import {
   MALFORMED_REPLIES,
   limitsForTier,
@@ -40,6 +42,34 @@ const ask = (text: string, extra: Partial<Body> = {}): Body => ({
 function manualClock(start = Date.UTC(2026, 10, 3, 12, 0, 0)) {
   let t = start;
   return { now: () => t, advance: (ms: number) => void (t += ms) };
+}
+
+type FakeTimersConfig = Exclude<Parameters<typeof sinon.useFakeTimers>[0], number | Date | undefined>;
+
+/**
+ * A sinon fake clock as the mock's `clock`: its buckets AND its latency follow it, so a reply comes
+ * when the test moves time, never by itself. Installed on an object of its own, not on the global:
+ * the SDK and the sockets keep real timers, and only the simulated API's time is the test's.
+ */
+function fakeClock(start = Date.UTC(2026, 10, 3, 12, 0, 0)) {
+  // `global` is sinon's own option (absent from its types): the object whose timers the fakes replace.
+  const config: FakeTimersConfig & { global: object } = { now: start, toFake: ['setTimeout', 'clearTimeout', 'Date'], global: { setTimeout, clearTimeout, Date, Promise } };
+  const fake = sinon.useFakeTimers(config);
+  const clock: Clock = {
+    now: () => fake.now,
+    setTimeout: (fn, ms) => fake.setTimeout(fn, ms),
+    clearTimeout: (handle) => fake.clearTimeout(handle as ReturnType<typeof fake.setTimeout>),
+  };
+  return { clock, tickAsync: (ms: number) => fake.tickAsync(ms) };
+}
+
+/** Until `condition` holds: for requests to cross the loopback (real I/O, not the mock's time). */
+async function arrived(condition: () => boolean, what: string): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((r) => setImmediate(r));
+  }
 }
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
@@ -404,16 +434,25 @@ describe('mock Messages API (real SDK)', () => {
   });
 
   it('counts stats: concurrency, completions per key, tokens and billing', async () => {
-    const { client, server: s } = await start({ latency: { baseMs: 150, perOutputTokenMs: 0, jitter: 0 }, outputTokens: 50 });
+    const time = fakeClock();
+    // A minute of generation that takes no real time: the mock's clock moves only when the test says.
+    const { client, server: s } = await start({ clock: time.clock, latency: { baseMs: 60_000, perOutputTokenMs: 0, jitter: 0 }, outputTokens: 50 });
     const bodies = Array.from({ length: 5 }, (_, i) => ask(`question ${i}`, { metadata: { user_id: `id-${i}` } }));
     const plain = ask('no metadata');
-    const replies = await Promise.all([...bodies, plain].map((b) => client.messages.create(b)));
+    const sent = Promise.all([...bodies, plain].map((b) => client.messages.create(b)));
+    // All six are admitted and generating; none is answered until the mock's clock has moved a minute.
+    await arrived(() => s.stats().inFlight === 6, 'six requests in flight');
+    await time.tickAsync(59_999);
+    assert.equal(s.stats().succeeded, 0, 'no reply before its latency has passed');
+    await time.tickAsync(1);
+    const replies = await sent;
 
     const stats = s.stats();
     assert.equal(stats.received, 6);
     assert.equal(stats.succeeded, 6);
     assert.equal(stats.inFlight, 0);
     assert.ok(stats.maxInFlight >= 2, `requests overlapped (max ${stats.maxInFlight})`);
+    assert.equal(stats.maxInFlight, 6, 'all six overlapped: time stood still while they arrived');
     assert.deepEqual(stats.byStatus, { 200: 6 });
     const expectedKeys = { 'id-0': 1, 'id-1': 1, 'id-2': 1, 'id-3': 1, 'id-4': 1, [requestKey(plain)]: 1 };
     assert.deepEqual(stats.completionsByKey, expectedKeys);
@@ -423,6 +462,7 @@ describe('mock Messages API (real SDK)', () => {
     const expectedUsd = replies.reduce((sum, r) => sum + (pricing.costOf(MODEL, { ...r.usage }) ?? NaN), 0);
     assert.ok(Math.abs(stats.billedUsd - expectedUsd) < 1e-12, `${stats.billedUsd} vs ${expectedUsd}`);
     assert.ok(stats.firstRequestAt !== null && stats.lastCompletionAt !== null && stats.lastCompletionAt >= stats.firstRequestAt);
+    assert.equal(stats.lastCompletionAt - stats.firstRequestAt, 60_000, 'first arrival to last reply: exactly the latency, on the mock\'s clock');
 
     const served = (await (await fetch(`${s.url}/_mock/stats`)).json()) as typeof stats;
     assert.deepEqual(served, stats);
@@ -486,9 +526,12 @@ describe('mock Messages API (real SDK)', () => {
   });
 
   it('close() destroys open connections and resolves while a reply is still pending', async () => {
-    const { client, server: s } = await start({ latency: { baseMs: 30_000, perOutputTokenMs: 0, jitter: 0 } });
+    const time = fakeClock();
+    const { client, server: s } = await start({ clock: time.clock, latency: { baseMs: 30_000, perOutputTokenMs: 0, jitter: 0 } });
     const pending = rejection(client.messages.create(ask('slow')));
-    while (s.stats().inFlight === 0) await new Promise((r) => setTimeout(r, 5));
+    await arrived(() => s.stats().inFlight === 1, 'the request in flight');
+    await time.tickAsync(29_999);
+    assert.equal(s.stats().succeeded, 0, 'still generating a millisecond before its latency');
     const t0 = Date.now();
     await s.close();
     assert.ok(Date.now() - t0 < 2_000, 'close does not wait for simulated generation');

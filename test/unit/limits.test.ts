@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { capServerWait, cappedWaitNote, describeWait, MAX_SERVER_WAIT_MS, parseRateLimitHeaders, parseRetryAfter } from '../../src/core/limits/rate-limit-headers';
+import { capServerWait, cappedWaitNote, describeWait, encodeRateLimitHeaders, MAX_SERVER_WAIT_MS, parseRateLimitHeaders, parseRetryAfter } from '../../src/core/limits/rate-limit-headers';
 import { parseFloor, resolveFloor } from '../../src/core/limits/floors';
 import { QuotaModel } from '../../src/core/limits/quota-model';
 import { systemClock } from '../../src/core/types';
@@ -57,6 +57,27 @@ describe('rate-limit headers', () => {
   it('accepts retry-after as an HTTP date, and prefers retry-after-ms', () => {
     assert.equal(parseRetryAfter(headers({ 'retry-after': new Date(T0 + 30_000).toUTCString() }), T0), 30_000);
     assert.equal(parseRetryAfter(headers({ 'retry-after': '2', 'retry-after-ms': '1500' }), T0), 1500);
+  });
+
+  it('round-trips: what encodeRateLimitHeaders writes (as the simulated API does), the parser reads back', () => {
+    const written = {
+      requests: { limit: 1_000, remaining: 999, resetAt: T0 + 1_000 },
+      inputTokens: { limit: 2_000_000, remaining: 1_998_000, resetAt: T0 + 2_000 },
+      outputTokens: { limit: 400_000, remaining: 0, resetAt: T0 + 60_000 },
+      // A reset between two seconds is written at the later one: "full again" is never early.
+      tokens: { limit: 400_000, remaining: 12_000, resetAt: T0 + 59_001 },
+    };
+    const encoded = encodeRateLimitHeaders(written);
+    assert.equal(Object.keys(encoded).length, 12, 'limit, remaining and reset for each of the four buckets');
+    for (const name of ['requests', 'input-tokens', 'output-tokens', 'tokens']) {
+      assert.match(encoded[`anthropic-ratelimit-${name}-reset`] ?? '', /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, `${name}: RFC 3339 at whole seconds`);
+    }
+    assert.equal(encoded['anthropic-ratelimit-requests-reset'], '2026-11-24T12:00:01Z');
+    assert.equal(encoded['anthropic-ratelimit-tokens-reset'], '2026-11-24T12:01:00Z');
+
+    const read = parseRateLimitHeaders(headers(encoded), T0);
+    assert.deepEqual(read.buckets, { ...written, tokens: { ...written.tokens, resetAt: T0 + 60_000 } });
+    assert.equal(read.retryAfterMs, undefined);
   });
 
   it('reports what the server asked for, however long: capping is the waiter\'s job', () => {

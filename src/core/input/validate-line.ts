@@ -59,7 +59,7 @@ export const MAX_REQUEST_BYTES = 32_000_000;
  * tool results nest a few dozen levels at most). `JSON.parse` itself is iterative in V8, so parsing
  * such a line is safe; only what comes after is not.
  */
-export const MAX_JSON_DEPTH = 512;
+const MAX_JSON_DEPTH = 512;
 
 /** The message for a line over `MAX_REQUEST_BYTES` (also used by the line reader, which never holds it). */
 export function requestTooLargeMessage(bytes: number): string {
@@ -140,6 +140,30 @@ export function parseLine(text: string, line: number, defaults: InputDefaults = 
   return { request: { customId, line, params: body as MessageParams }, warnings: out.finish() };
 }
 
+/** Where the API's own endpoints accept more than a line of a Floorline input may hold. */
+interface BodyRuleOptions {
+  /** `stream: true` or `false` passes: the API streams, while Floorline sends non-streaming requests. */
+  allowStream?: boolean;
+  /** `max_tokens` may be left out, as in a POST /v1/messages/count_tokens body. */
+  maxTokensOptional?: boolean;
+}
+
+/**
+ * The rules `parseLine` applies to a request body, for a body alone (no line, no defaults, no
+ * Batches envelope): each error's message, in order; empty when the body passes. The simulated API
+ * refuses a request with these, so it refuses exactly what a run's validation refuses.
+ */
+export function requestBodyErrors(body: Record<string, unknown>, options: BodyRuleOptions = {}): string[] {
+  const out = new Collector('<request>', 0);
+  let checked = body;
+  if (options.allowStream && typeof body.stream === 'boolean') {
+    const { stream: _stream, ...rest } = body;
+    checked = rest;
+  }
+  checkBody(checked, '', {}, out, options.maxTokensOptional === true);
+  return out.hasErrors ? out.finish().filter((p) => p.severity === 'error').map((p) => p.message) : [];
+}
+
 /**
  * The index in `text` (valid JSON) of the bracket that opens level `limit + 1`, or -1 when arrays
  * and objects nest no deeper than `limit`. A loop over the characters, skipping strings, so that
@@ -186,7 +210,7 @@ function checkCustomId(id: unknown, out: Collector): id is string {
   return false;
 }
 
-function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefaults, out: Collector): void {
+function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefaults, out: Collector, maxTokensOptional = false): void {
   if (body.model === undefined && defaults.model) body.model = defaults.model;
   const model = body.model;
   if (model === undefined) out.error(`${p}model is missing (set it on the line or pass --model)`);
@@ -200,8 +224,9 @@ function checkBody(body: Record<string, unknown>, p: string, defaults: InputDefa
   }
   // Positive: a batch job is for answers. (The SDK allows 0 to pre-warm a prompt cache; that is
   // not what a results file is for, and a 0 would make every cost and quota estimate degenerate.)
-  if (body.max_tokens === undefined) out.error(`${p}max_tokens is missing (set it on the line or pass --max-tokens)`);
-  else if (!isCount(body.max_tokens) || body.max_tokens === 0) out.error(`${p}max_tokens${fromDefault} must be a positive whole number of tokens such as 1024, got ${describe(body.max_tokens)}`);
+  if (body.max_tokens === undefined) {
+    if (!maxTokensOptional) out.error(`${p}max_tokens is missing (set it on the line or pass --max-tokens)`);
+  } else if (!isCount(body.max_tokens) || body.max_tokens === 0) out.error(`${p}max_tokens${fromDefault} must be a positive whole number of tokens such as 1024, got ${describe(body.max_tokens)}`);
   else checkMaxTokensCeiling(body.max_tokens, typeof model === 'string' ? model : undefined, `${p}max_tokens${fromDefault}`, out);
 
   checkMessages(body.messages, `${p}messages`, out);

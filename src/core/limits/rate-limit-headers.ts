@@ -1,4 +1,5 @@
-// Reads what the API says about its own limits: the `anthropic-ratelimit-*` headers and `retry-after`.
+// Reads what the API says about its own limits: the `anthropic-ratelimit-*` headers and `retry-after`;
+// and writes those headers (`encodeRateLimitHeaders`), for the simulated API, in the same format.
 
 export type Dimension = 'requests' | 'inputTokens' | 'outputTokens' | 'tokens';
 
@@ -103,6 +104,37 @@ export function describeWait(ms: number): string {
 /** The log line for a capped wait: `the API asked for a wait of 3.2 years; waiting 10 min at most`. */
 export function cappedWaitNote(askedMs: number): string {
   return `the API asked for a wait of ${describeWait(askedMs)}; waiting ${describeWait(MAX_SERVER_WAIT_MS)} at most`;
+}
+
+/** One bucket as the API writes it: the numbers as sent (whole numbers) and when it is full again. */
+export interface BucketHeaderValues {
+  limit: number;
+  remaining: number;
+  /** When the bucket is full again (epoch ms). Written at whole seconds, rounded up. */
+  resetAt: number;
+}
+
+/**
+ * The `anthropic-ratelimit-*` headers for these buckets, in the API's format: the inverse of
+ * `parseRateLimitHeaders` (the simulated API answers with it; a round-trip test holds the two
+ * together). `limit` and `remaining` are written as given, so round them first as the API does.
+ */
+export function encodeRateLimitHeaders(buckets: Partial<Record<Dimension, BucketHeaderValues>>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const dimension of DIMENSIONS) {
+    const bucket = buckets[dimension];
+    if (bucket === undefined) continue;
+    const prefix = HEADER_PREFIX[dimension];
+    headers[`${prefix}-limit`] = String(bucket.limit);
+    headers[`${prefix}-remaining`] = String(bucket.remaining);
+    headers[`${prefix}-reset`] = formatResetTime(bucket.resetAt);
+  }
+  return headers;
+}
+
+/** RFC 3339 at whole seconds, rounded up so "full again" is never early: `2026-11-03T12:00:05Z`. */
+function formatResetTime(ms: number): string {
+  return new Date(Math.ceil(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function parseRateLimitHeaders(headers: HeaderSource, now: number): LimitObservation {

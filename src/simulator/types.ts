@@ -1,0 +1,106 @@
+// The simulated API's public shapes: how it is started, what may change while it runs, and the
+// handle `startMockServer` returns. Re-exported by ./mock-server, the module everyone imports.
+import type { TierLimits } from '../core/tiers';
+import type { Clock } from '../core/types';
+import type { BatchOptions, BatchRuntimeConfig, MockMessageBatch } from './batches';
+import type { InjectedError } from './faults';
+import type { LatencyModel } from './latency';
+import type { MockStats } from './stats';
+
+export type MockLimits = TierLimits;
+/** Bucket levels at start: full, empty, or a fraction of the limit. */
+export type InitialLevel = 'full' | 'drained' | number;
+/** Another tenant of the same organisation, consuming the buckets continuously (units per second). */
+export interface TenantLoad {
+  requestsPerSec?: number;
+  inputPerSec?: number;
+  outputPerSec?: number;
+}
+export type OutputTokensOption = number | ((body: MockRequestBody) => number);
+
+export interface MockRequestBody {
+  model: string;
+  max_tokens: number;
+  messages: unknown[];
+  system?: unknown;
+  tools?: unknown;
+  metadata?: unknown;
+  cache_control?: unknown;
+  stream?: unknown;
+  [key: string]: unknown;
+}
+
+export interface MockServerOptions {
+  /** 0 (default) picks a free port. The server binds 127.0.0.1 only. */
+  port?: number;
+  /** When set, requests must carry it as `x-api-key` or `Authorization: Bearer`. */
+  apiKey?: string;
+  limits: MockLimits;
+  initial?: InitialLevel;
+  latency?: Partial<LatencyModel>;
+  /** Output tokens per reply; default 20..220 derived from the prompt. Always capped at `max_tokens`. */
+  outputTokens?: OutputTokensOption;
+  /** Model ids (aliases) the mock accepts; others get 404. Absent: every model is accepted. */
+  knownModels?: string[];
+  /** Monthly spend cap: once billed reaches it, 429 `enforced_spend_limit_reached`. */
+  orgSpendLimitUsd?: number;
+  /** The user's own usage limit: once billed reaches it, 400 "You have reached your specified API usage limits…". */
+  usageLimitUsd?: number;
+  tenantLoad?: TenantLoad;
+  /** USD per million tokens for models the price table does not know (else they bill $0). */
+  fallbackPrice?: { input: number; output: number };
+  /**
+   * Time for everything the mock does: buckets, cache expiry, reset headers, batches, and the wait
+   * for simulated generation (its latency). Default: the real clock. A test passes a fake one
+   * (`sinon.clock.create(...)`) and moves it instead of sleeping.
+   */
+  clock?: Clock;
+  /** Time for the books only (buckets, cache expiry, headers, batches) while latency keeps real
+   *  timers: what the bench's time compression needs. Not together with `clock`. */
+  now?: () => number;
+  /** Message Batches timing (on the mock's clock): each request finishes at a random moment in
+   *  [minMs, maxMs] after creation (default 50..500); `expiresAfterMs` (default 24 h) expires the rest. */
+  batches?: BatchOptions;
+}
+
+/** What `configure()` and POST /_mock/configure may change while running. `null` clears a limit or option. */
+export interface MockRuntimeConfig {
+  limits?: Partial<MockLimits>;
+  tenantLoad?: TenantLoad;
+  latency?: Partial<LatencyModel>;
+  outputTokens?: OutputTokensOption | null;
+  orgSpendLimitUsd?: number | null;
+  usageLimitUsd?: number | null;
+  /** Applies to batches created afterwards; existing batches keep their schedule. */
+  batches?: BatchRuntimeConfig;
+}
+
+export interface BucketLevels {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface MockServer {
+  url: string;
+  port: number;
+  stats(): MockStats;
+  configure(partial: MockRuntimeConfig): void;
+  injectErrors(list: InjectedError[]): void;
+  resetStats(): void;
+  levels(): BucketLevels;
+  /** The `anthropic-ratelimit-*` headers a response would carry now (for proxies that answer in its place). */
+  rateLimitHeaders(): Record<string, string>;
+  /** Every Message Batch as GET /v1/messages/batches/:id would show it now (oldest first). */
+  batches(): MockMessageBatch[];
+  close(): Promise<void>;
+}
+
+/** A refusal as the API words it: the status, the error type and message, and what goes with them. */
+export interface ApiError {
+  status: number;
+  type: string;
+  message: string;
+  errorCode?: string;
+  retryAfterSec?: number;
+}
