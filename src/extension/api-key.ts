@@ -4,7 +4,6 @@
 import * as vscode from 'vscode';
 import { keyId } from '../core/key-id';
 
-export { keyId };
 
 const SECRET = 'floorline.anthropicApiKey';
 

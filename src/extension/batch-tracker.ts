@@ -21,7 +21,7 @@ export interface TrackedJob {
 /** What the status bar and dashboard show of one file's batches. */
 export type BatchView = BatchStatusInput;
 
-export function viewOf(name: string, state: BatchState): BatchView {
+function viewOf(name: string, state: BatchState): BatchView {
   const sum = (k: keyof BatchState['batches'][number]['counts']) => state.batches.reduce((n, b) => n + b.counts[k], 0);
   const open = state.batches.filter((b) => b.status !== 'ended');
   return {

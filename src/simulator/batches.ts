@@ -35,14 +35,14 @@ type FaultKey = (typeof FAULT_KEYS)[number];
 export type BatchRuntimeConfig = Omit<BatchOptions, 'maxQueuedRequests' | FaultKey> & { [K in 'maxQueuedRequests' | FaultKey]?: number | null };
 
 // Real ms, so tests finish quickly; the real API takes minutes to hours.
-export const DEFAULT_BATCH_TIMING = { minMs: 50, maxMs: 500, expiresAfterMs: 24 * 60 * 60_000 } as const;
-export const MAX_BATCH_REQUESTS = 100_000;
+const DEFAULT_BATCH_TIMING = { minMs: 50, maxMs: 500, expiresAfterMs: 24 * 60 * 60_000 } as const;
+const MAX_BATCH_REQUESTS = 100_000;
 export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 1_000;
 
-export interface BatchErrorResponse {
+interface BatchErrorResponse {
   type: 'error';
   error: { type: string; message: string };
   request_id: string | null;
@@ -54,7 +54,7 @@ export type MockBatchResult =
   | { type: 'canceled' }
   | { type: 'expired' };
 
-export interface MockBatchCounts {
+interface MockBatchCounts {
   processing: number;
   succeeded: number;
   errored: number;
@@ -146,7 +146,7 @@ export function validateBatchBody(json: unknown): BatchRequest[] {
   return requests as BatchRequest[];
 }
 
-export function checkBatchOptions(o: BatchOptions): void {
+function checkBatchOptions(o: BatchOptions): void {
   const { minMs, maxMs, expiresAfterMs, maxQueuedRequests } = o;
   if (!(Number.isFinite(minMs) && minMs! >= 0)) throw new RangeError(`batches.minMs must be a number ≥ 0, got ${String(minMs)}`);
   if (!(Number.isFinite(maxMs) && maxMs! >= minMs!)) throw new RangeError(`batches.maxMs must be ≥ minMs (${minMs}), got ${String(maxMs)}`);

@@ -17,26 +17,15 @@
 export { startMockServer } from './server';
 export { limitsForTier } from './buckets';
 export { requestKey } from './request-body';
-export { messageEvents } from './streaming';
-export { MALFORMED_REPLIES, type InjectedError, type MalformedReply } from './faults';
+export { MALFORMED_REPLIES, type MalformedReply } from './faults';
 export type { MockStats } from './stats';
 export type {
   BucketLevels,
   InitialLevel,
   MockLimits,
   MockRequestBody,
-  MockRuntimeConfig,
   MockServer,
   MockServerOptions,
-  OutputTokensOption,
   TenantLoad,
 } from './types';
-export { REALISTIC_LATENCY, DEFAULT_LATENCY, type LatencyModel } from './latency';
-export {
-  DEFAULT_BATCH_TIMING,
-  type BatchOptions,
-  type BatchRuntimeConfig,
-  type MockBatchResult,
-  type MockBatchResultLine,
-  type MockMessageBatch,
-} from './batches';
+export { REALISTIC_LATENCY, type LatencyModel } from './latency';

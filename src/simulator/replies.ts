@@ -61,7 +61,7 @@ const WORDS = [
 ];
 
 /** About 4 characters per output token of plausible filler, fixed per prompt. */
-export function replyText(hashHex: string, outputTokens: number): string {
+function replyText(hashHex: string, outputTokens: number): string {
   const length = Math.max(1, outputTokens * CHARS_PER_TOKEN);
   let state = Math.floor(hashFraction(hashHex, 1) * 0x1_0000_0000) >>> 0 || 1;
   const words: string[] = [];

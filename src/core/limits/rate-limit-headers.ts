@@ -3,7 +3,7 @@
 
 export type Dimension = 'requests' | 'inputTokens' | 'outputTokens' | 'tokens';
 
-export const DIMENSIONS: readonly Dimension[] = ['requests', 'inputTokens', 'outputTokens', 'tokens'];
+const DIMENSIONS: readonly Dimension[] = ['requests', 'inputTokens', 'outputTokens', 'tokens'];
 
 /** The dimensions counted in tokens; floors apply to these (the requests dimension is exact and floorless). */
 export const TOKEN_DIMENSIONS: readonly Dimension[] = ['inputTokens', 'outputTokens', 'tokens'];
@@ -15,7 +15,7 @@ const HEADER_PREFIX: Record<Dimension, string> = {
   tokens: 'anthropic-ratelimit-tokens',
 };
 
-export interface BucketReading {
+interface BucketReading {
   limit: number;
   remaining: number;
   /** When the API says the bucket is full again (epoch ms), if it said. */

@@ -6,9 +6,9 @@ import type { DispatcherSnapshot, RunSnapshot } from '../../core/dispatch/snapsh
 import type { Severity } from '../protocol';
 
 /** "Near the soft floor": remaining within 20% above it. */
-export const NEAR_FLOOR_FACTOR = 1.2;
+const NEAR_FLOOR_FACTOR = 1.2;
 /** "Near a cap": 80% of it spent. */
-export const NEAR_CAP_SHARE = 0.8;
+const NEAR_CAP_SHARE = 0.8;
 
 export function worst(...levels: Severity[]): Severity {
   return levels.includes('error') ? 'error' : levels.includes('warning') ? 'warning' : 'ok';
