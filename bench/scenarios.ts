@@ -69,7 +69,6 @@ export interface Scenario {
   whenBehind?: string;
 }
 
-const MANY = 1_000_000_000;
 /** The integration tests' latency: 300 ms to first token, 1 ms per output token, ±10%. */
 const FIXTURE_LATENCY: LatencyModel = { baseMs: 300, perOutputTokenMs: 1, jitter: 0.1 };
 const MODEL = 'claude-haiku-4-5';

@@ -7,7 +7,6 @@ import { describeDuration } from '../core/preflight-duration';
 import { stateWords } from '../core/dispatch/state-words';
 
 // Re-exported: callers imported it from here before the table moved to core.
-export { stateWords };
 
 function bar(done: number, total: number, width: number): string {
   const filled = total === 0 ? width : Math.round((done / total) * width);

@@ -88,10 +88,6 @@ export function scopeOf(key: ConfigKey): SettingScope {
   return (configSchema.shape[key].meta() as { scope: SettingScope }).scope;
 }
 
-function descriptionOf(key: ConfigKey): string {
-  return (configSchema.shape[key].meta() as { description: string }).description;
-}
-
 /**
  * A config from values read out of a settings store, one key at a time: a value that breaks its
  * rule is reported (`floorline.key: why; using the default`) and the default used, so one typo does

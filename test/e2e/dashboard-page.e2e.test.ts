@@ -44,7 +44,7 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/
 
 function run(partial: Partial<RunSnapshot> = {}): RunSnapshot {
   return {
-    id: 'run-1', label: 'batch.jsonl', priority: 'normal', state: 'running', detail: undefined,
+    id: 'run-1', label: 'batch.jsonl', priority: 'normal', state: 'running', detail: undefined, holdCause: undefined,
     inFlight: 3, total: 12_000, succeeded: 7_310, errored: 37, resumed: 0, unsent: 0,
     rateLimited: 2, overloaded: 0, retries: 4, requestsPerSecond: 2.4, etaSeconds: 125,
     spend: { spentUsd: 1.5, reservedUsd: 0.2, capUsd: 10 },
@@ -60,7 +60,7 @@ function run(partial: Partial<RunSnapshot> = {}): RunSnapshot {
 function snapshot(runs: RunSnapshot[]): DispatcherSnapshot {
   const dim = (limit: number, remaining: number, softFloor = 0, hardFloor = 0) => ({ limit, remaining, softFloor, hardFloor, resetAt: NOW + 20_000 });
   return {
-    at: NOW, inFlight: 14, ceiling: 16, ceilingReason: 'auto', hold: undefined, holdDetail: undefined,
+    at: NOW, inFlight: 14, ceiling: 16, ceilingReason: 'auto', hold: undefined, holdDetail: undefined, holdCause: undefined,
     dimensions: { requests: dim(4000, 3712), inputTokens: dim(2_000_000, 1_240_000, 400_000, 200_000), outputTokens: dim(400_000, 96_000, 100_000, 40_000) },
     retryBudget: { available: 8, perMinute: 10, ratio: 0.2 }, cooldownUntil: undefined, runs,
   };

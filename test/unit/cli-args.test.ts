@@ -122,12 +122,12 @@ describe('CLI arguments', () => {
 
 describe('CLI progress', () => {
   const run: RunSnapshot = {
-    id: 'run-1', label: 'jobs.jsonl', priority: 'normal', state: 'holding', detail: 'holding at soft floor', inFlight: 8, total: 2000, succeeded: 400, errored: 12,
+    id: 'run-1', label: 'jobs.jsonl', priority: 'normal', state: 'holding', detail: 'holding at soft floor', holdCause: undefined, inFlight: 8, total: 2000, succeeded: 400, errored: 12,
     resumed: 0, unsent: 1580, rateLimited: 1, overloaded: 0, retries: 3, requestsPerSecond: 9.84, etaSeconds: 161, recentErrors: [],
     spend: { spentUsd: 3.2, reservedUsd: 0.4, capUsd: 15 }, startedAt: 0, endedAt: undefined,
   };
   const snapshot: DispatcherSnapshot = {
-    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: 'soft', holdDetail: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
+    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: 'soft', holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
     dimensions: {
       inputTokens: { limit: 2_000_000, remaining: 1_500_000, resetAt: 0, softFloor: 200_000, hardFloor: 40_000 },
       outputTokens: { limit: 400_000, remaining: 41_000, resetAt: 0, softFloor: 40_000, hardFloor: 8_000 },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { DispatcherSnapshot, RunSnapshot } from '../../src/core/dispatch/snapshot';
+import type { Hold } from '../../src/core/dispatch/hold';
 import type { DimensionView } from '../../src/core/limits/quota-model';
 import { toDashboardModel, type DashboardInput } from '../../src/extension/view-model/dashboard-model';
 import { CHART_WINDOW_MS, HistoryBuffer, sampleOf } from '../../src/extension/view-model/history';
@@ -10,7 +11,7 @@ const NOW = Date.parse('2026-11-24T12:00:00Z');
 
 function run(partial: Partial<RunSnapshot> = {}): RunSnapshot {
   return {
-    id: 'run-1', label: 'batch.jsonl', priority: 'normal', state: 'running', detail: undefined,
+    id: 'run-1', label: 'batch.jsonl', priority: 'normal', state: 'running', detail: undefined, holdCause: undefined,
     inFlight: 3, total: 12_000, succeeded: 7_310, errored: 37, resumed: 0, unsent: 0,
     rateLimited: 0, overloaded: 0, retries: 0, requestsPerSecond: 2.4, etaSeconds: 125,
     spend: { spentUsd: 1, reservedUsd: 0, capUsd: 10 }, recentErrors: [], startedAt: NOW - 60_000, endedAt: undefined,
@@ -24,7 +25,7 @@ function dim(limit: number, remaining: number, softFloor = 0, hardFloor = 0, res
 
 function snapshot(partial: Partial<DispatcherSnapshot> = {}): DispatcherSnapshot {
   return {
-    at: NOW, inFlight: 14, ceiling: 16, ceilingReason: 'auto', hold: undefined, holdDetail: undefined,
+    at: NOW, inFlight: 14, ceiling: 16, ceilingReason: 'auto', hold: undefined, holdDetail: undefined, holdCause: undefined,
     dimensions: {
       requests: dim(4000, 3712, 0, 0, 4_000),
       inputTokens: dim(2_000_000, 1_240_000, 400_000, 200_000, 23_000),
@@ -143,8 +144,9 @@ describe('dashboard model: formatting', () => {
   });
 
   it('shows a hold sentence once, on the dispatcher, not again on each holding run', () => {
+    const holdCause: Hold = { kind: 'soft-floor', quota: 'own', dimension: 'outputTokens', waitMs: 1_200 };
     const holdDetail = 'output tokens under the soft floor';
-    const d = only(snapshot({ hold: 'soft', holdDetail, runs: [run({ state: 'holding', detail: holdDetail }), run({ id: 'run-2', state: 'budget-reached', detail: 'cap of $2.00 reached' })] })).dispatchers[0];
+    const d = only(snapshot({ hold: 'soft', holdDetail, holdCause, runs: [run({ state: 'holding', detail: holdDetail, holdCause }), run({ id: 'run-2', state: 'budget-reached', detail: 'cap of $2.00 reached' })] })).dispatchers[0];
     assert.equal(d?.detail, holdDetail);
     assert.equal(d?.stateText, 'holding at soft floor');
     assert.deepEqual(d?.runs.map((r) => r.detail), ['', 'cap of $2.00 reached']);

@@ -1,6 +1,7 @@
 // The pause after a 429/529, and the one request that goes first when it ends.
 import assert from 'node:assert/strict';
 import { Cooldown } from '../../src/core/dispatch/cooldown';
+import { describeHold } from '../../src/core/dispatch/hold';
 
 describe('dispatch: cool-down after a push-back', () => {
   it('pauses 250 ms for a 529, doubling while 529s continue, never above 1 s (jitter at its top here)', () => {
@@ -26,7 +27,7 @@ describe('dispatch: cool-down after a push-back', () => {
     const pause = c.pushback('rate-limited', 0, 0, 7_000);
     assert.equal(pause?.pauseMs, 7_000);
     assert.match(pause!.message, /^a 429 \(rate limited\): all new requests wait 7\.0 s/);
-    assert.match(c.hold(1_000)!.detail, /paused all new requests for 6\.0 s/);
+    assert.match(describeHold(c.hold(1_000)!.hold), /paused all new requests for 6\.0 s/);
   });
 
   it('when the pause ends, one request goes first and the rest wait until the API accepts it', () => {
@@ -40,7 +41,7 @@ describe('dispatch: cool-down after a push-back', () => {
     c.sending('probe');
     c.sending('second');
     assert.ok(c.isProbe('probe') && !c.isProbe('second'));
-    assert.match(c.hold(300)!.detail, /one request went out first/);
+    assert.match(describeHold(c.hold(300)!.hold), /one request went out first/);
     assert.equal(c.hold(300)!.until, undefined, 'no timer: its headers or its answer end the wait');
     assert.equal(c.accepted('probe'), true);
     assert.equal(c.hold(300), undefined);

@@ -5,7 +5,7 @@ import type { DimensionView } from '../../src/core/limits/quota-model';
 
 function run(overrides: Partial<RunSnapshot> = {}): RunSnapshot {
   return {
-    id: 'run-1', label: '/w/jobs.jsonl', priority: 'normal', state: 'running', detail: undefined, inFlight: 8, total: 100, succeeded: 40, errored: 0, resumed: 0,
+    id: 'run-1', label: '/w/jobs.jsonl', priority: 'normal', state: 'running', detail: undefined, holdCause: undefined, inFlight: 8, total: 100, succeeded: 40, errored: 0, resumed: 0,
     unsent: 52, rateLimited: 0, overloaded: 0, retries: 0, requestsPerSecond: 4.2, etaSeconds: 14, recentErrors: [],
     spend: { spentUsd: 3.2, reservedUsd: 0.1, capUsd: 15 }, startedAt: 0, endedAt: undefined, ...overrides,
   };
@@ -14,7 +14,7 @@ const dim = (remaining: number, limit = 400_000): DimensionView => ({ limit, rem
 
 function snapshot(overrides: Partial<DispatcherSnapshot> = {}, runs: RunSnapshot[] = [run()]): DispatcherSnapshot {
   return {
-    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: undefined, holdDetail: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
+    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: undefined, holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
     dimensions: { inputTokens: dim(1_900_000, 2_000_000), outputTokens: dim(41_000 * 5) }, runs, ...overrides,
   };
 }

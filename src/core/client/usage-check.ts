@@ -1,7 +1,6 @@
 // A 200 from the server is trusted only as far as its `usage` makes sense. A proxy or a broken
 // server that answers without `usage`, with `usage: null` or with negative counts would otherwise
 // crash the run (and lose everything in flight), book NaN, or book a negative cost that lifts a cap.
-import type { Usage } from '../types';
 
 const REQUIRED = ['input_tokens', 'output_tokens'] as const;
 const OPTIONAL = ['cache_creation_input_tokens', 'cache_read_input_tokens'] as const;
@@ -27,9 +26,4 @@ export function usageProblem(message: unknown): string | undefined {
     }
   }
   return undefined;
-}
-
-/** Narrowing for callers that checked with `usageProblem`. */
-function hasValidUsage(message: unknown): message is { usage: Usage } {
-  return usageProblem(message) === undefined;
 }

@@ -7,6 +7,7 @@
 // one request goes first, streamed (its headers arrive on admission, ~50 ms), and the rest wait for
 // it: sending a whole window into an overload that may still be on came back as a wave of 529s.
 import { capServerWait, cappedWaitNote } from '../limits/rate-limit-headers';
+import { pushbackWords, type Hold, type PushbackCause } from './hold';
 
 /**
  * A 529 pauses new dispatches briefly: 250 ms, doubling while 529s continue, never above 1 s.
@@ -16,8 +17,6 @@ import { capServerWait, cappedWaitNote } from '../limits/rate-limit-headers';
 const OVERLOAD_PAUSE_BASE_MS = 250;
 const OVERLOAD_PAUSE_MAX_MS = 1_000;
 
-export type PushbackCause = 'rate-limited' | 'overloaded';
-
 /** A pause that began: what to tell the log and the other participants of a shared quota. */
 export interface PauseStarted {
   pauseMs: number;
@@ -26,7 +25,7 @@ export interface PauseStarted {
 
 export class Cooldown<Probe> {
   private until = 0;
-  private cause = '';
+  private cause: PushbackCause = 'rate-limited';
   /** Overloaded (529) answers since the last success: each one doubles the next pause. */
   private consecutiveOverloads = 0;
   private lastOverloadAt = Number.NEGATIVE_INFINITY;
@@ -40,12 +39,13 @@ export class Cooldown<Probe> {
     return this.until > now ? this.until : undefined;
   }
 
-  /** Why the dispatcher holds now, if it does because of a push-back: the pause, or the probe out. */
-  hold(now: number): { detail: string; until: number | undefined } | undefined {
-    if (this.until > now) return { detail: `${this.cause} paused all new requests for ${((this.until - now) / 1000).toFixed(1)} s`, until: this.until };
-    if (this.awaitingAdmission && this.probe !== undefined) {
-      return { detail: `after ${this.cause}, one request went out first; the rest wait for the API to accept it`, until: undefined };
-    }
+  /**
+   * Why the dispatcher holds now, if it does because of a push-back: the pause (`until` its end),
+   * or the probe out (no end time: its headers or its answer end the wait).
+   */
+  hold(now: number): { hold: Hold; until: number | undefined } | undefined {
+    if (this.until > now) return { hold: { kind: 'cooldown', cause: this.cause, waitMs: this.until - now }, until: this.until };
+    if (this.awaitingAdmission && this.probe !== undefined) return { hold: { kind: 'probe', cause: this.cause }, until: undefined };
     return undefined;
   }
 
@@ -106,10 +106,10 @@ export class Cooldown<Probe> {
     const until = now + pauseMs;
     if (until <= this.until) return undefined;
     this.until = until;
-    this.cause = cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
+    this.cause = cause;
     return {
       pauseMs,
-      message: `${this.cause}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s` + (server?.askedMs === undefined ? '' : ` (${cappedWaitNote(server.askedMs)})`),
+      message: `${pushbackWords(cause)}: all new requests wait ${(pauseMs / 1000).toFixed(1)} s` + (server?.askedMs === undefined ? '' : ` (${cappedWaitNote(server.askedMs)})`),
     };
   }
 }

@@ -4,96 +4,57 @@
 // it, the in-flight ceiling has room, no 429 cool-down is in force, the retry budget allows (for a
 // retry) and the run's spend cap can hold its worst case. Otherwise it waits — for a timer at the
 // moment the blocking condition clears, or for a completion — instead of retrying into the wall.
-import type { Clock, MessageParams } from '../types';
-import { systemClock } from '../types';
-import type { TierLimits } from '../tiers';
-import type { MessagesClient } from '../client/messages-client';
-import { requestTimeoutMs } from '../client/messages-client';
-import { QuotaModel, type Consumption } from '../limits/quota-model';
-import { type FloorSpec, formatFloor } from '../limits/floors';
-import { DEFAULTS } from '../config';
-import { parseRateLimitHeaders } from '../limits/rate-limit-headers';
+//
+// Read it top to bottom: construction; control (pause, resume, stop, abort); the admission loop
+// (`pump` → `dispatchWhilePossible`, which picks the run whose turn it is and either sends its next
+// line or names what holds it back); one request's life (`launch` → `send` → a success, or
+// `onFailure`; every ending settles or releases its Ticket); and the runs' states. What it decides
+// with lives beside it: the holds and their words (hold.ts), a run's books and queue (run.ts,
+// run-queue.ts), the run state machine (run-states.ts), turns between runs (stride.ts), the shared
+// quota's answers (shared-grant.ts), the pause after a 429/529 (cooldown.ts), an attempt's three
+// ledgers (ticket.ts), what is news for the log (news.ts), its sentences (messages.ts), snapshots
+// (snapshots.ts), its timer (wake-timer.ts), and its options and events (dispatcher-api.ts).
 import { APIError } from '@anthropic-ai/sdk';
-import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
-import { Cooldown } from './cooldown';
-import { Ticket } from './ticket';
-import { refusalOf, SHARED_MIN_WAIT_MS } from './shared-grant';
-import { ConsumptionEstimator } from './estimator';
-import { classifyError, retryDelayMs, envelope, type StopCause } from './retry-policy';
-import { RetryBudget } from './retry-budget';
-import { Run, type RunOptions, type PendingItem } from './run';
-import type { DispatcherSnapshot, Priority, RunState } from './snapshot';
-import { TypedEmitter } from './typed-emitter';
+import type { Clock, MessageParams, ResultError, Usage } from '../types';
+import type { MessagesClient } from '../client/messages-client';
 import { usageProblem } from '../client/usage-check';
+import type { SharedCoordinator } from '../coordination/coordinator';
+import { QuotaModel, type Consumption } from '../limits/quota-model';
+import { parseRateLimitHeaders, type HeaderSource, type LimitObservation } from '../limits/rate-limit-headers';
 import { PromptBounds, type TokenCounter } from '../spend/prompt-bound';
-import { formatCount, formatUsd, plural } from '../format';
-import { DIMENSION_LABELS } from './tightest-dimension';
-import type { Usage } from '../types';
-import type { SharedCoordinator, SharedReserveOutcome } from '../coordination/coordinator';
-import type { HeaderSource, LimitObservation } from '../limits/rate-limit-headers';
+import { Cooldown } from './cooldown';
+import { withDefaults, type DispatcherEvents, type DispatcherOptions, type LogLevel, type RetryEvent } from './dispatcher-api';
+import { ConsumptionEstimator } from './estimator';
+import { floorHold, holdLevel, type Hold } from './hold';
+import { CeilingWatch, HoldWatch } from './news';
+import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import * as say from './messages';
+import { classifyError, retryDelayMs, type StopCause, type Verdict } from './retry-policy';
+import { RetryBudget } from './retry-budget';
+import { Run, type RunOptions } from './run';
+import type { PendingItem } from './run-queue';
+import { nextRunStep } from './run-states';
+import { SharedGrants, type GrantAnswer } from './shared-grant';
+import type { DispatcherSnapshot, RunState } from './snapshot';
+import { buildSnapshot, SnapshotThrottle } from './snapshots';
+import { hasDueRetry, nextRetryDue, StrideSchedule } from './stride';
+import { Ticket } from './ticket';
+import { TypedEmitter } from './typed-emitter';
+import { WakeTimer } from './wake-timer';
 
-export interface DispatcherOptions {
-  client: MessagesClient;
-  clock?: Clock;
-  /** Jitter source, injectable for deterministic tests. */
-  random?: () => number;
-  /** A number, or 'auto' (Little's law). */
-  maxInFlight?: number | 'auto';
-  /** The most 'auto' may choose. */
-  maxInFlightCap?: number;
-  softFloor?: FloorSpec;
-  hardFloor?: FloorSpec;
-  /** First guess at the limits before a response brings the real ones. */
-  initialLimits?: TierLimits;
-  maxAttempts?: number;
-  retryBudgetPerMinute?: number;
-  /** Retries earned per fresh request on top of the per-minute floor. */
-  retryBudgetRatio?: number;
-  /** Per-request timeout for a request of this max_tokens. */
-  timeoutMs?: (maxTokens: number) => number;
-  /** How often snapshots are emitted at most. */
-  snapshotIntervalMs?: number;
-  /**
-   * One quota shared with other processes and machines (Redis). Without it this dispatcher
-   * coordinates only the runs it owns, from its own headers.
-   */
-  coordinator?: SharedCoordinator;
-}
-
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-export interface LogEntry {
-  level: LogLevel;
-  message: string;
-  runId?: string;
-}
-
-export interface RetryEvent {
-  runId: string;
-  customId: string;
-  attempt: number;
-  delayMs: number;
-  reason: string;
-}
-
-export type DispatcherEvents = {
-  log: [LogEntry];
-  snapshot: [DispatcherSnapshot];
-  state: [runId: string, state: RunState, detail: string | undefined];
-  retry: [RetryEvent];
-  ceiling: [CeilingDecision];
-};
+export type { DispatcherEvents, DispatcherOptions, LogEntry, LogLevel } from './dispatcher-api';
 
 /** Every token a request consumed, cached or not: what a daily token budget counts. */
 function totalTokens(usage: Usage): number {
   return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
 }
 
+type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
+
 const START_WINDOW_WITH_PRESET = 8;
 const HOLD_REFRESH_MS = 1_000;
 /** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
 const SPEND_HORIZON_MS = 3_000;
-const PRIORITY_WEIGHT: Record<Priority, number> = { high: 4, normal: 2, background: 1 };
 
 export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly client: MessagesClient;
@@ -107,80 +68,60 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly maxAttempts: number;
   private readonly retryBudgetPerMinute: number;
   private readonly timeoutMs: (maxTokens: number) => number;
-  private readonly snapshotIntervalMs: number;
+  private readonly coordinator: SharedCoordinator | undefined;
+  /** With a coordinator: its answers, one ask at a time. */
+  private readonly grants: SharedGrants | undefined;
   private readonly runs = new Set<Run>();
-  /** Runs whose input could not be read to the end. */
-  private readonly failedRuns = new Set<Run>();
+  private readonly schedule = new StrideSchedule();
+  /** The pause after a 429/529, and the one request that goes first when it ends. */
+  private readonly cooldown: Cooldown<PendingItem>;
+  private readonly wake: WakeTimer;
+  private readonly snapshots: SnapshotThrottle;
+  private readonly holds = new HoldWatch();
 
   private inFlight = 0;
   private paused = false;
-  /** The pause after a 429/529, and the one request that goes first when it ends. */
-  private readonly cooldown: Cooldown<PendingItem>;
   private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
-  private readonly coordinator: SharedCoordinator | undefined;
-  /** The run whose item awaits the shared coordinator's answer: one at a time, in schedule order. */
-  private grantingFor: Run | undefined;
-  /** What the shared coordinator last said to wait for, and until when. */
-  private sharedHold: { until: number; hold: DispatcherSnapshot['hold']; detail: string } | undefined;
-  private hold: DispatcherSnapshot['hold'];
-  /** Whether the current hold was announced at info level (so its end is too). */
-  private holdLoud = false;
-  private holdDetail: string | undefined;
-  private lastCeiling: CeilingDecision = { value: 1, by: 'start', reason: 'not started' };
-  /** The decision last logged and emitted: a new binding, or a move of ≥ 10%, is news; the drift of every completion is not. */
-  private reportedCeiling: CeilingDecision = this.lastCeiling;
+  private readonly ceilingWatch = new CeilingWatch({ value: 1, by: 'start', reason: 'not started' });
 
   private pumping = false;
   private pumpAgain = false;
   /** Requests admitted in this pass, sent once their spend journals are flushed (one flush per pass, not per request). */
   private readonly pendingSends: Array<{ run: Run; send: () => void }> = [];
-  private wakeTimer: unknown;
-  private wakeAt = Number.POSITIVE_INFINITY;
-  private snapshotTimer: unknown;
-  private lastSnapshotAt = Number.NEGATIVE_INFINITY;
 
   constructor(options: DispatcherOptions) {
     super();
+    const o = withDefaults(options);
     this.client = options.client;
     this.promptBounds = new PromptBounds(options.client.countTokens ? (options.client as TokenCounter) : undefined);
+    this.clock = o.clock;
+    this.random = o.random;
+    this.quota = new QuotaModel({ softFloor: o.softFloor, hardFloor: o.hardFloor, clock: this.clock, ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}) });
     this.coordinator = options.coordinator;
-    this.clock = options.clock ?? systemClock;
-    this.random = options.random ?? Math.random;
+    this.grants = this.coordinator && new SharedGrants(this.coordinator, this.quota, this.clock, this.random);
     this.cooldown = new Cooldown(this.random);
-    const softFloor = options.softFloor ?? DEFAULTS.softFloor;
-    const hardFloor = options.hardFloor ?? DEFAULTS.hardFloor;
-    this.quota = new QuotaModel({
-      softFloor,
-      hardFloor,
-      clock: this.clock,
-      ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}),
-    });
+    this.wake = new WakeTimer(this.clock, () => this.pump());
+    this.snapshots = new SnapshotThrottle(this.clock, o.snapshotIntervalMs, () => this.emit('snapshot', this.snapshot()));
     this.ceiling = new InFlightCeiling({
-      maxInFlight: options.maxInFlight ?? DEFAULTS.maxInFlight,
-      cap: options.maxInFlightCap ?? DEFAULTS.maxInFlightCap,
+      maxInFlight: o.maxInFlight,
+      cap: o.maxInFlightCap,
       // A tier preset is only a guess at the limits, not at how full the buckets are: a small
       // window, so a drained key meets a few 429s at most before the first headers arrive.
       initial: options.initialLimits ? START_WINDOW_WITH_PRESET : 1,
     });
-    this.maxAttempts = options.maxAttempts ?? DEFAULTS.maxAttempts;
-    this.retryBudgetPerMinute = options.retryBudgetPerMinute ?? DEFAULTS.retryBudgetPerMinute;
-    this.retryBudget = new RetryBudget({ perMinute: this.retryBudgetPerMinute, ratio: options.retryBudgetRatio ?? DEFAULTS.retryBudgetRatio }, this.clock);
-    this.timeoutMs = options.timeoutMs ?? requestTimeoutMs;
-    this.snapshotIntervalMs = options.snapshotIntervalMs ?? 250;
-    this.log('info', `dispatcher: soft floor ${formatFloor(softFloor)}, hard floor ${formatFloor(hardFloor)}, ` +
-      `in flight ${options.maxInFlight ?? DEFAULTS.maxInFlight}, ${plural(this.maxAttempts, 'attempt')} per request, ` +
-      `retry budget ${this.retryBudgetPerMinute}/min + ${Math.round((options.retryBudgetRatio ?? DEFAULTS.retryBudgetRatio) * 100)}% of requests`);
+    this.maxAttempts = o.maxAttempts;
+    this.retryBudgetPerMinute = o.retryBudgetPerMinute;
+    this.retryBudget = new RetryBudget({ perMinute: o.retryBudgetPerMinute, ratio: o.retryBudgetRatio }, this.clock);
+    this.timeoutMs = o.timeoutMs;
+    this.log('info', say.startupMessage(o));
   }
 
   /** Start dispatching a file's requests on this dispatcher's quota. */
   addRun(options: RunOptions): Run {
     const run = new Run({ promptBounds: this.promptBounds, ...options }, this.clock.now());
-    // Join at the current front of the stride schedule: neither starved nor allowed to burst.
-    const active = [...this.runs].filter((r) => !r.isTerminal);
-    run.pass = active.length ? Math.min(...active.map((r) => r.pass)) : 0;
+    this.schedule.join(run, this.runs);
     this.runs.add(run);
-    this.log('info', `${run.label}: ${plural(run.total, 'request')} to send` + (run.resumed ? ` (${run.resumed} already done, resumed)` : '') +
-      (options.maxSpendUsd !== undefined ? `, spend cap ${formatUsd(options.maxSpendUsd)}` : ''), run.id);
+    this.log('info', say.runAddedMessage(run, options.maxSpendUsd), run.id);
     if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
     this.readAhead(run);
     this.pump();
@@ -191,38 +132,37 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   /** No new dispatches (all runs, or one); in-flight requests finish. */
   pause(run?: Run): void {
-    for (const r of run ? [run] : this.runs) r.paused = true;
-    if (!run) {
-      this.paused = true;
-      void this.coordinator?.setPaused(true);
-    }
+    this.setPaused(true, run);
     this.log('info', run ? `${run.label}: paused` : 'paused: no new requests; in-flight ones finish', run?.id);
     this.pump();
   }
 
   resume(run?: Run): void {
-    for (const r of run ? [run] : this.runs) r.paused = false;
-    if (!run) {
-      this.paused = false;
-      void this.coordinator?.setPaused(false);
-    }
+    this.setPaused(false, run);
     this.log('info', run ? `${run.label}: resumed` : 'resumed', run?.id);
     this.pump();
   }
 
+  /** One run, or all of them and the dispatcher itself (and, through the coordinator, every participant of a shared quota). */
+  private setPaused(paused: boolean, run: Run | undefined): void {
+    for (const r of run ? [run] : this.runs) {
+      if (paused) r.pause();
+      else r.resume();
+    }
+    if (run) return;
+    this.paused = paused;
+    void this.coordinator?.setPaused(paused);
+  }
+
   /** Graceful stop: nothing new goes out; in-flight requests finish and are recorded. */
   stop(run?: Run): void {
-    for (const r of run ? [run] : this.runs) r.stopping = true;
+    for (const r of run ? [run] : this.runs) r.stop();
     this.pump();
   }
 
   /** Stop now: in-flight requests are cancelled (not recorded; a resume sends them again). */
   abort(run?: Run): void {
-    for (const r of run ? [run] : this.runs) {
-      r.stopping = true;
-      r.aborted = true;
-      for (const controller of r.controllers) controller.abort();
-    }
+    for (const r of run ? [run] : this.runs) r.abort();
     this.pump();
   }
 
@@ -234,16 +174,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     return [...this.runs].filter((r) => !r.isTerminal);
   }
 
-  // ── Scheduling ───────────────────────────────────────────────────────────
+  // ── The admission loop ───────────────────────────────────────────────────
 
   private readAhead(run: Run): void {
     run.readAhead(
       () => this.pump(),
       (err) => {
         this.log('error', `${run.label}: ${err.message}`, run.id);
-        run.stopping = true;
-        run.detail = err.message;
-        this.failedRuns.add(run);
+        run.fail(err.message);
         this.pump();
       },
     );
@@ -266,7 +204,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       this.pumping = false;
     }
     this.sendPending();
-    this.scheduleSnapshot();
+    this.snapshots.changed();
   }
 
   /**
@@ -285,38 +223,36 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     for (const { send } of sends) send();
   }
 
+  /** Send what may go now, in schedule order; stop at the first hold, say what it is, and set a timer for its end. */
   private dispatchWhilePossible(): void {
     const now = this.clock.now();
     let wakeAt = Number.POSITIVE_INFINITY;
-    let hold: DispatcherSnapshot['hold'];
-    let holdDetail: string | undefined;
+    let hold: Hold | undefined;
 
     for (;;) {
-      if (this.apiStop || this.paused || this.grantingFor) break;
+      if (this.apiStop || this.paused || this.grants?.granting) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
-      const candidate = this.pickRun(now, retriesAllowed);
+      const candidate = this.schedule.next(this.runs, now, retriesAllowed);
       if (!candidate) {
-        if (!retriesAllowed && this.hasDueRetry(now)) {
-          const wait = this.retryBudget.msUntilAvailable();
-          wakeAt = Math.min(wakeAt, now + wait);
-          holdDetail = `retry budget spent; next retry in ${(wait / 1000).toFixed(1)} s`;
+        if (!retriesAllowed && hasDueRetry(this.runs, now)) {
+          const waitMs = this.retryBudget.msUntilAvailable();
+          wakeAt = Math.min(wakeAt, now + waitMs);
+          hold = { kind: 'retry-budget', waitMs };
         }
         break;
       }
-      const ceiling = this.currentCeiling();
-      if (this.inFlight >= ceiling.value) break; // a completion will call pump again
+      if (this.inFlight >= this.currentCeiling().value) break; // a completion will call pump again
       const pushedBack = this.cooldown.hold(now);
       if (pushedBack) {
-        hold = 'cooldown';
-        holdDetail = pushedBack.detail;
+        hold = pushedBack.hold;
         // Without an end time the probe is out: its headers, or its answer, call pump again.
         if (pushedBack.until !== undefined) wakeAt = Math.min(wakeAt, pushedBack.until);
         break;
       }
-      if (this.sharedHold && this.sharedHold.until > now) {
-        hold = this.sharedHold.hold;
-        holdDetail = this.sharedHold.detail;
-        wakeAt = Math.min(wakeAt, this.sharedHold.until);
+      const sharedWait = this.grants?.holdAt(now);
+      if (sharedWait) {
+        hold = sharedWait.hold;
+        wakeAt = Math.min(wakeAt, sharedWait.until);
         break;
       }
       const { run, item } = candidate;
@@ -325,98 +261,63 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       // what the other participants sent since our last response.
       const admit = this.coordinator ? ({ ok: true } as const) : this.quota.admit(consumption);
       if (!admit.ok) {
-        hold = admit.hold;
-        const view = this.quota.view()[admit.dimension];
-        const floor = view && (admit.hold === 'hard' ? view.hardFloor : view.softFloor);
-        holdDetail =
-          `${admit.hold === 'hard' ? 'stopped at hard floor' : 'holding at soft floor'}: ${DIMENSION_LABELS[admit.dimension]}` +
-          `${view ? ` ${formatCount(view.remaining)} of ${formatCount(view.limit)} left, ${admit.hold} floor ${formatCount(floor ?? 0)}` : ''}; ` +
-          `refilling for ${(admit.waitMs / 1000).toFixed(1)} s`;
+        hold = floorHold(admit, this.quota.view()[admit.dimension]);
         wakeAt = Math.min(wakeAt, now + admit.waitMs);
         break;
       }
       if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
-      run.take(item);
-      if (this.coordinator) {
-        this.requestGrant(this.coordinator, run, item, consumption);
+      run.queue.take(item);
+      if (this.grants) {
+        // The pump waits for the answer: one ask at a time, in schedule order.
+        const mayGo = () => !(this.apiStop || this.paused || run.paused || run.stopping);
+        this.grants.ask(run, item, consumption, mayGo, (answer) => this.onGrant(run, item, consumption, answer), () => this.pump());
         break;
       }
       this.dispatch(run, item, consumption, now, undefined);
     }
 
-    if (hold !== this.hold || holdDetail !== this.holdDetail) {
-      // Riding the soft floor means holds of a few milliseconds, many times a second: those are
-      // debug detail. A hold worth telling people about lasts a second or more, or is a hard stop.
-      if (hold && hold !== this.hold) {
-        this.holdLoud = hold === 'hard' || wakeAt - now >= 1_000;
-        this.log(hold === 'hard' ? 'warn' : this.holdLoud ? 'info' : 'debug', holdDetail ?? hold);
-      } else if (!hold && this.hold) this.log(this.holdLoud ? 'info' : 'debug', 'dispatching again');
-      this.hold = hold;
-      this.holdDetail = holdDetail;
-    }
-    for (const run of this.runs) wakeAt = Math.min(wakeAt, run.isDispatching ? run.nextRetryAt : Number.POSITIVE_INFINITY);
+    const news = this.holds.update(hold, wakeAt - now);
+    if (news) this.log(news.level, news.message);
+    wakeAt = Math.min(wakeAt, nextRetryDue(this.runs));
     // While holding, the buckets keep refilling and the hold's countdown runs: look again (and so
     // emit a fresh snapshot) at least every second, or a status bar would show a stale floor for
     // as long as a 60-second retry-after lasts.
-    if (hold && this.activeRuns.length > 0) wakeAt = Math.min(wakeAt, now + HOLD_REFRESH_MS);
-    this.armWake(wakeAt, now);
+    if (holdLevel(hold) && this.activeRuns.length > 0) wakeAt = Math.min(wakeAt, now + HOLD_REFRESH_MS);
+    this.wake.arm(wakeAt, now);
+  }
+
+  /** Reserve the item's worst case on the run's cap and budgets; a throw in the books stops that run. */
+  private reserveSpend(run: Run, item: PendingItem): boolean {
+    try {
+      return run.reserveSpend(item);
+    } catch (err) {
+      this.failLoudly(run, err);
+      return false;
+    }
   }
 
   private dispatch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
     if (item.attempts === 0) this.retryBudget.recordFresh();
     else if (!item.pushedBack) this.retryBudget.tryTake();
-    // Stride scheduling: a dispatch moves the run back by 1/weight, so high priority goes more often.
-    run.pass += 1 / PRIORITY_WEIGHT[run.priority];
+    this.schedule.charge(run);
     this.cooldown.sending(item);
     this.launch(run, item, consumption, now, lease);
     this.readAhead(run);
   }
 
-  /** Ask the shared coordinator for this item's capacity; the pump waits for the answer. */
-  private requestGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption): void {
-    this.grantingFor = run;
-    coordinator
-      .reserve({ consumption, worstUsd: item.worstCaseUsd, worstTokens: item.worstCaseTokens })
-      .catch((err: unknown): SharedReserveOutcome => ({ ok: false, kind: 'unavailable', waitMs: 1_000, detail: String(err) }))
-      .then((outcome) => this.onGrant(coordinator, run, item, consumption, outcome))
-      .finally(() => {
-        this.grantingFor = undefined;
-        this.pump();
-      });
-  }
-
-  private onGrant(coordinator: SharedCoordinator, run: Run, item: PendingItem, consumption: Consumption, granted: SharedReserveOutcome): void {
+  /** The shared quota answered: send, or put the item back (and end the run at a shared budget, or stop everything at a shared stop). */
+  private onGrant(run: Run, item: PendingItem, consumption: Consumption, answer: GrantAnswer): void {
     const now = this.clock.now();
-    let outcome = granted;
-    // Without a lease the coordinator is running on local limits only (the store is away and the
-    // user allowed that): our own model decides, as it does without a coordinator.
-    const local = outcome.ok && outcome.lease === undefined;
-    if (local) {
-      const admit = this.quota.admit(consumption);
-      if (!admit.ok) outcome = { ok: false, kind: admit.hold, dimension: admit.dimension, waitMs: admit.waitMs };
-    }
-    if (outcome.ok && !(this.apiStop || this.paused || run.paused || run.stopping)) {
-      this.sharedHold = undefined;
-      this.dispatch(run, item, consumption, now, outcome.lease);
-      return;
-    }
+    if (answer.go) return this.dispatch(run, item, consumption, now, answer.lease);
     // Not sent: the item goes back where it was, its spend reservation is returned.
-    if (outcome.ok && outcome.lease) void coordinator.release(outcome.lease, true, false);
-    run.requeue(item);
-    if (item.budgetHold) run.budgets.release(item.budgetHold);
-    item.budgetHold = undefined;
-    if (outcome.ok) return;
-    const refusal = refusalOf(outcome, local);
-    if (refusal.kind === 'wait') {
-      // Jittered, so that participants held together do not all come back at the same moment.
-      this.sharedHold = { until: now + Math.max(refusal.waitMs, SHARED_MIN_WAIT_MS) + this.random() * SHARED_MIN_WAIT_MS, hold: refusal.hold, detail: refusal.detail };
-    } else if (refusal.kind === 'budget-reached') {
-      run.stopping = true;
-      run.setState('budget-reached', `the next request (worst case ${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) would cross the shared ${refusal.label}`);
-    } else {
-      this.stopForApi('shared', refusal.explanation, 'stop signalled by another participant of the shared quota');
-    }
-    if (this.sharedHold) this.armWake(this.sharedHold.until, now);
+    run.queue.requeue(item);
+    run.releaseSpend(item);
+    if (!answer.refusal) return;
+    if (answer.refusal.kind === 'budget-reached') {
+      run.reachBudget({ kind: 'spend-cap', label: answer.refusal.label, shared: true, model: item.request.params.model, worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
+    } else if (answer.refusal.kind === 'stopped') this.stopForApi('shared', answer.refusal.explanation, 'stop signalled by another participant of the shared quota');
+    const wait = this.grants?.wait;
+    if (wait) this.wake.arm(wait.until, now);
   }
 
   /** What a response's headers said (`sentAt`: when its request went out): our own model, and every other participant's. */
@@ -425,56 +326,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     void this.coordinator?.observe(observation);
   }
 
-  /** The run whose turn it is (lowest stride pass among those with something to send), with that item. */
-  private pickRun(now: number, retriesAllowed: boolean): { run: Run; item: PendingItem } | undefined {
-    let best: { run: Run; item: PendingItem } | undefined;
-    for (const run of this.runs) {
-      if (!run.isDispatching || run.budgetWait) continue;
-      const item = run.peek(now, retriesAllowed);
-      if (!item) continue;
-      if (!best || run.pass < best.run.pass) best = { run, item };
-    }
-    return best;
-  }
-
-  /** Reserve the item's worst case on the run's cap and the shared budgets, or decide what the run does instead. */
-  private hasDueRetry(now: number): boolean {
-    return [...this.runs].some((r) => r.isDispatching && r.nextRetryAt <= now);
-  }
-
-  private reserveSpend(run: Run, item: PendingItem): boolean {
-    let result: ReturnType<Run['budgets']['tryReserve']>;
-    try {
-      result = run.budgets.tryReserve({ usd: item.worstCaseUsd, tokens: item.worstCaseTokens });
-    } catch (err) {
-      this.failLoudly(run, err);
-      return false;
-    }
-    if (result.ok) {
-      item.budgetHold = result.hold;
-      return true;
-    }
-    if (result.everFits && run.inFlight > 0) {
-      // What is in flight holds worst-case reservations; once they settle there may be room.
-      run.budgetWait = true;
-      return false;
-    }
-    run.stopping = true;
-    const why =
-      item.worstCaseUsd === null
-        ? `model '${item.request.params.model}' has no known price, so it cannot be sent under the ${result.label}`
-        : `the next request (worst case ${formatUsd(item.worstCaseUsd)}, ${item.worstCaseTokens} tokens) would cross the ${result.label}`;
-    run.setState('budget-reached', why);
-    return false;
-  }
-
   private currentCeiling(): CeilingDecision {
     // Until a first response tells us the limits and how full the buckets are, the ceiling's start window.
     const rate = this.quota.hasObservation && this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined;
-    const decision: CeilingDecision = this.ceiling.decide(rate, this.quota.hasObservation);
-    const reported = this.reportedCeiling;
-    if (decision.by !== reported.by || Math.abs(decision.value - reported.value) >= Math.max(1, reported.value * 0.1)) {
-      this.reportedCeiling = decision;
+    const decision = this.ceiling.decide(rate, this.quota.hasObservation);
+    if (this.ceilingWatch.update(decision)) {
       // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
       // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
       // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
@@ -482,34 +338,17 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       this.log('debug', `in-flight ceiling ${decision.reason}`);
       this.emit('ceiling', decision);
     }
-    this.lastCeiling = decision;
     return decision;
-  }
-
-  private armWake(at: number, now: number): void {
-    if (at === Number.POSITIVE_INFINITY) return;
-    if (this.wakeTimer !== undefined && this.wakeAt <= at) return;
-    if (this.wakeTimer !== undefined) this.clock.clearTimeout(this.wakeTimer);
-    this.wakeAt = at;
-    this.wakeTimer = this.clock.setTimeout(() => {
-      this.wakeTimer = undefined;
-      this.wakeAt = Number.POSITIVE_INFINITY;
-      this.pump();
-    }, Math.max(1, at - now));
   }
 
   // ── One request ──────────────────────────────────────────────────────────
 
   private launch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
-    item.attempts++;
-    item.firstSentAt ??= now;
     this.inFlight++;
-    run.inFlight++;
+    const controller = run.startAttempt(item, now);
     // From here the attempt's ticket holds its reservation, its spend hold and its lease.
     const ticket = new Ticket(this.quota, this.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
     item.budgetHold = undefined;
-    const controller = new AbortController();
-    run.controllers.add(controller);
     this.pendingSends.push({ run, send: () => this.send(run, item, ticket, now, controller) });
   }
 
@@ -520,8 +359,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // not for its whole reply.
     const onHeaders = this.quota.hasObservation && !this.cooldown.isProbe(item) ? undefined : (headers: HeaderSource) => {
       const at = this.clock.now();
-      if (!this.quota.hasObservation) this.log('debug', `${run.label}: the limits are in, ${at - now} ms after the first request went out (its reply streams on)`, run.id);
-      if (this.cooldown.accepted(item)) this.log('debug', `${run.label}: the API accepted a request again, ${at - now} ms after it went out`, run.id);
+      if (!this.quota.hasObservation) this.log('debug', say.limitsKnownMessage(run, at - now), run.id);
+      if (this.cooldown.accepted(item)) this.log('debug', say.acceptedAgainMessage(run, at - now), run.id);
       this.observe(parseRateLimitHeaders(headers, at), now);
       this.pump();
     };
@@ -534,10 +373,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
           const malformed = usageProblem(sent.message);
           if (malformed) return this.onMalformedSuccess(run, item, ticket, sent, malformed, now);
           const usage = sent.message.usage;
-          const charged = ConsumptionEstimator.charged(usage);
           const cost = run.costOf(params.model, usage);
           // Settled before its headers are read: they already count this request.
-          ticket.settle(charged, { usd: cost, tokens: totalTokens(usage) });
+          ticket.settle(ConsumptionEstimator.charged(usage), { usd: cost, tokens: totalTokens(usage) });
           this.observe(parseRateLimitHeaders(sent.headers, done), now);
           this.estimator.learn(item.shape, usage);
           this.ceiling.recordSuccess(done - now);
@@ -550,9 +388,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       .catch((err: unknown) => this.failLoudly(run, err))
       .finally(() => {
         this.inFlight--;
-        run.inFlight--;
-        run.controllers.delete(controller);
-        run.budgetWait = false;
+        run.endAttempt(controller);
         this.pump();
       });
   }
@@ -565,20 +401,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const now = this.clock.now();
     ticket.release({ refused: false, possiblyBilled: true });
     this.observe(parseRateLimitHeaders(sent.headers, now), sentAt);
-    const error = envelope('invalid_response', `the API answered 200 but ${problem}, so its cost cannot be known; it was probably billed, so its worst case ` +
-      `(${item.worstCaseUsd === null ? 'unpriced' : formatUsd(item.worstCaseUsd)}) stays counted against the spend cap`, undefined, sent.requestId);
-    this.log('warn', `${run.label}:${item.request.line} ${item.request.customId}: ${error.error.message}`, run.id);
-    run.recordError(item, error, now - (item.firstSentAt ?? sentAt), now);
+    this.recordFinalError(run, item, say.malformedSuccessError(problem, item.worstCaseUsd, sent.requestId), now - (item.firstSentAt ?? sentAt), now);
   }
 
   /** Something no request should meet (the books handed NaN, a result that cannot be written): this run stops, saying why. */
   private failLoudly(run: Run, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
-    if (this.failedRuns.has(run)) return;
+    if (run.failed) return;
     this.log('error', `${run.label}: stopped: ${message}`, run.id);
-    run.stopping = true;
-    run.detail = message;
-    this.failedRuns.add(run);
+    run.fail(message);
     this.pump();
   }
 
@@ -588,7 +419,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const verdict = classifyError(err, now);
     const wasProbe = this.cooldown.isProbe(item);
     this.cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
-    const customId = item.request.customId;
 
     switch (verdict.kind) {
       case 'aborted':
@@ -596,14 +426,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         ticket.release({ refused: false, possiblyBilled: true });
         return;
       case 'stop':
+        // The API refused the key itself: this line was not processed; a resume sends it.
         ticket.release({ refused: true, possiblyBilled: false });
-        item.attempts--;
-        run.putBack(item);
+        run.queue.returnUnsent(item);
         this.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
         return;
       case 'final':
         ticket.release({ refused: true, possiblyBilled: false });
-        this.log('warn', `${run.label}:${item.request.line} ${customId}: ${verdict.error.error.type}: ${verdict.error.error.message}`, run.id);
+        this.log('warn', say.lineMessage(run, item, `${verdict.error.error.type}: ${verdict.error.error.message}`), run.id);
         run.recordError(item, verdict.error, now - sentAt, now);
         return;
       case 'retry': {
@@ -612,43 +442,47 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         if (tooBig) {
           // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
           // would pause every run for its retry-after, again and again, for nothing.
-          run.rateLimited++;
-          const error = envelope('request_too_large_for_limit',
-            `the prompt (about ${formatCount(ticket.consumption.inputTokens)} input tokens) is larger than the whole ${DIMENSION_LABELS[tooBig.dimension]} limit ` +
-            `(${formatCount(tooBig.limit)} per minute), so the API can never accept it at this limit — shorten it, or ask for a higher limit`,
-            verdict.error.error.details?.error_code, verdict.error.request_id);
-          this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
-          run.recordError(item, error, now - sentAt, now);
-          return;
+          run.markRateLimited();
+          return this.recordFinalError(run, item, say.tooLargeError(ticket.consumption.inputTokens, tooBig, verdict.error), now - sentAt, now);
         }
-        if (verdict.pushback) {
-          const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : verdict.pushback;
-          // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
-          if (!wasProbe) this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
-          if (verdict.pushback === 'rate-limited') run.rateLimited++;
-          else run.overloaded++;
-          const pause = this.cooldown.pushback(verdict.pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
-          if (pause) {
-            void this.coordinator?.coolDown(pause.pauseMs);
-            this.log('warn', pause.message);
-          }
-        }
-        const status = verdict.error.error.type;
-        if (item.attempts >= this.maxAttempts) {
-          const error = envelope(verdict.error.error.type, `gave up after ${plural(item.attempts, 'attempt')}: ${verdict.error.error.message}`, verdict.error.error.details?.error_code, verdict.error.request_id);
-          this.log('warn', `${run.label}:${item.request.line} ${customId}: ${error.error.message}`, run.id);
-          run.recordError(item, error, now - sentAt, now);
-          return;
-        }
-        const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
-        item.pushedBack = verdict.pushback !== undefined;
-        run.scheduleRetry(item, now + delayMs);
-        const event: RetryEvent = { runId: run.id, customId, attempt: item.attempts + 1, delayMs, reason: status };
-        this.log('debug', `${run.label}:${item.request.line} ${customId}: ${status} (${verdict.error.error.message}), retry ${event.attempt} in ${(delayMs / 1000).toFixed(1)} s`, run.id);
-        this.emit('retry', event);
-        return;
+        this.onPushback(run, verdict, wasProbe, sentAt, now);
+        if (item.attempts >= this.maxAttempts) return this.recordFinalError(run, item, say.gaveUpError(item.attempts, verdict.error), now - sentAt, now);
+        return this.retry(run, item, verdict, now);
       }
     }
+  }
+
+  /** A 429 or 529: everyone slows down, not just this request — the ceiling is cut, new requests pause (every participant's too). */
+  private onPushback(run: Run, verdict: RetryVerdict, wasProbe: boolean, sentAt: number, now: number): void {
+    const pushback = verdict.pushback;
+    if (!pushback) return;
+    const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : pushback;
+    // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
+    if (!wasProbe) this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
+    if (pushback === 'rate-limited') run.markRateLimited();
+    else run.markOverloaded();
+    const pause = this.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+    if (pause) {
+      void this.coordinator?.coolDown(pause.pauseMs);
+      this.log('warn', pause.message);
+    }
+  }
+
+  /** Back in the queue after a backoff (the API's retry-after, else jittered exponential). */
+  private retry(run: Run, item: PendingItem, verdict: RetryVerdict, now: number): void {
+    const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
+    item.pushedBack = verdict.pushback !== undefined;
+    run.scheduleRetry(item, now + delayMs);
+    const status = verdict.error.error.type;
+    const event: RetryEvent = { runId: run.id, customId: item.request.customId, attempt: item.attempts + 1, delayMs, reason: status };
+    this.log('debug', say.lineMessage(run, item, say.retryMessage(status, verdict.error.error.message, event.attempt, delayMs)), run.id);
+    this.emit('retry', event);
+  }
+
+  /** The line is answered with an error of ours (unbillable, too large, out of attempts): logged, and written to the results. */
+  private recordFinalError(run: Run, item: PendingItem, error: ResultError, latencyMs: number, now: number): void {
+    this.log('warn', say.lineMessage(run, item, error.error.message), run.id);
+    run.recordError(item, error, latencyMs, now);
   }
 
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
@@ -656,88 +490,42 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.apiStop = { cause, explanation };
     if (cause !== 'shared') void this.coordinator?.stopAll(explanation);
     this.log('error', `${explanation} (API said: ${apiMessage})`);
-    for (const run of this.runs) if (!run.isTerminal) run.stopping = true;
+    for (const run of this.runs) if (!run.isTerminal) run.stop();
   }
 
   // ── States ───────────────────────────────────────────────────────────────
 
+  /** Move every run to where it now stands (run-states.ts decides; here it is applied and told). */
   private settleRunStates(): void {
-    const now = this.clock.now();
+    const situation = { apiStopped: this.apiStop?.explanation, hold: this.holds.hold, holdDetail: this.holds.detail, granting: this.grants?.granting };
     for (const run of this.runs) {
       if (run.isTerminal) continue;
-      // An item awaiting the shared coordinator is neither sent nor queued: the run is not done yet.
-      if (run.inFlight === 0 && run !== this.grantingFor && (run.stopping || run.drained)) {
-        if (this.failedRuns.has(run)) this.endRun(run, 'failed', run.detail);
-        else if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
-        else if (run.state === 'budget-reached') this.endRun(run, 'budget-reached', `${run.detail}; ${plural(run.unsent, 'line')} left unsent`);
-        else if (run.stopping && !run.drained) this.endRun(run, run.aborted ? 'aborted' : 'stopped', `${plural(run.unsent, 'line')} left unsent`);
-        else this.endRun(run, 'finished', undefined);
+      const step = nextRunStep(run, situation);
+      if (step.end) {
+        this.endRun(run, step.state, step.detail);
         continue;
       }
-      const [state, detail] = this.liveState(run);
-      if (run.setState(state, detail)) this.emit('state', run.id, state, detail);
-      if (run.state !== 'stopping' && run.state !== 'paused') this.readAhead(run);
+      if (run.setState(step.state, step.detail, step.holdCause)) this.emit('state', run.id, step.state, step.detail);
+      if (step.state !== 'stopping' && step.state !== 'paused') this.readAhead(run);
     }
-    if (this.activeRuns.length === 0 && this.wakeTimer !== undefined) {
-      this.clock.clearTimeout(this.wakeTimer);
-      this.wakeTimer = undefined;
-      this.wakeAt = Number.POSITIVE_INFINITY;
-    }
-  }
-
-  private liveState(run: Run): [RunState, string | undefined] {
-    if (run.state === 'budget-reached') return ['budget-reached', run.detail];
-    if (this.apiStop || run.stopping) return ['stopping', this.apiStop?.explanation];
-    if (run.paused) return ['paused', undefined];
-    if (this.hold === 'hard') return ['hard-stopped', this.holdDetail];
-    if (this.hold === 'soft') return ['holding', this.holdDetail];
-    if (this.hold === 'cooldown') return ['cooling-down', this.holdDetail];
-    return ['running', undefined];
+    if (this.activeRuns.length === 0) this.wake.cancel();
   }
 
   private endRun(run: Run, state: RunState, detail: string | undefined): void {
     if (run.isTerminal) return;
     run.end(state, detail, this.clock.now());
-    const s = run.summary();
-    this.log(state === 'finished' ? 'info' : 'warn',
-      `${run.label}: ${state}${detail ? ` — ${detail}` : ''} (${s.succeeded} succeeded, ${s.errored} errored, ${s.unsent} unsent, ${formatUsd(s.spentUsd)})`, run.id);
+    this.log(state === 'finished' ? 'info' : 'warn', say.runEndedMessage(run, state, detail), run.id);
     this.emit('state', run.id, state, detail);
-    this.emitSnapshot();
+    this.snapshots.sendNow();
   }
 
   // ── Snapshots and logs ───────────────────────────────────────────────────
 
   snapshot(): DispatcherSnapshot {
-    const now = this.clock.now();
-    return {
-      at: now,
-      inFlight: this.inFlight,
-      ceiling: this.lastCeiling.value,
-      ceilingReason: this.lastCeiling.reason,
-      hold: this.hold,
-      holdDetail: this.holdDetail,
-      dimensions: this.quota.view(),
-      retryBudget: { available: this.retryBudget.available, perMinute: this.retryBudgetPerMinute, ratio: this.retryBudget.ratio },
-      cooldownUntil: this.cooldown.pausedUntil(now),
-      runs: [...this.runs].map((r) => r.snapshot(now)),
-    };
-  }
-
-  private emitSnapshot(): void {
-    this.lastSnapshotAt = this.clock.now();
-    this.emit('snapshot', this.snapshot());
-  }
-
-  /** At most one snapshot per interval; the last change is never lost. */
-  private scheduleSnapshot(): void {
-    if (this.snapshotTimer !== undefined) return;
-    const wait = this.lastSnapshotAt + this.snapshotIntervalMs - this.clock.now();
-    if (wait <= 0) return this.emitSnapshot();
-    this.snapshotTimer = this.clock.setTimeout(() => {
-      this.snapshotTimer = undefined;
-      this.emitSnapshot();
-    }, wait);
-    (this.snapshotTimer as { unref?: () => void }).unref?.();
+    return buildSnapshot({
+      inFlight: this.inFlight, ceiling: this.ceilingWatch.current, hold: this.holds.hold, holdDetail: this.holds.detail, quota: this.quota,
+      retryBudget: this.retryBudget, retryBudgetPerMinute: this.retryBudgetPerMinute, cooldown: this.cooldown, runs: this.runs,
+    }, this.clock.now());
   }
 
   private log(level: LogLevel, message: string, runId?: string): void {

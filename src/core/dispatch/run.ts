@@ -1,14 +1,16 @@
 // One input file being dispatched: its queue, its retries, its spend cap and its counters.
-// The dispatcher decides when and which; a Run only keeps the books.
+// The dispatcher decides when and which; a Run only keeps the books. Everything the dispatcher
+// changes goes through a method named for what happened (an attempt started, a success, a 429 …):
+// the counters are read from outside, never written, so none can go negative or NaN.
 import type { InputRequest, ResultError, ResultLine, Usage } from '../types';
 import type { Pricing } from '../pricing/pricing';
-import { SpendLedger, type SpendRecorder } from '../spend/spend-ledger';
-import { Budgets, type BudgetHold, type SharedBudget } from '../spend/budgets';
-import { promptCacheTtl } from '../input/estimate';
-import { PromptBounds } from '../spend/prompt-bound';
-import type { RequestShape } from './estimator';
+import { assertAmount, SpendLedger, type SpendRecorder } from '../spend/spend-ledger';
+import { Budgets, type SharedBudget } from '../spend/budgets';
+import type { PromptBounds } from '../spend/prompt-bound';
 import { RateMeter } from './rate-meter';
 import { type Priority, type RunErrorEntry, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
+import { describeHold, type Hold } from './hold';
+import { pendingItemOf, RunQueue, type PendingItem } from './run-queue';
 
 export interface RunOptions {
   /** Shown in the UI and logs (usually the file name). */
@@ -49,35 +51,11 @@ export interface RunSummary {
   retries: number;
 }
 
-/** A request waiting to go out (again). */
-export interface PendingItem {
-  request: InputRequest;
-  shape: RequestShape;
-  /** Worst-case cost, or null when the model has no price. */
-  worstCaseUsd: number | null;
-  /** Worst-case tokens (prompt upper bound + max_tokens), for token budgets. */
-  worstCaseTokens: number;
-  attempts: number;
-  /** Not before this time (retries). */
-  readyAt: number;
-  /** When it first went out: a result's latency counts its retries too. */
-  firstSentAt: number | undefined;
-  /** The budgets' hold on its worst case while it is in flight. */
-  budgetHold?: BudgetHold | undefined;
-  /**
-   * Its last attempt was refused with a 429/529. Such a retry is paced by the dispatcher's pause
-   * and the admitted probe after it (nothing goes out until the API accepts a request again), so
-   * it does not draw on the retry budget: a 1 s burst of 529s with 500 requests in the air is
-   * 500 retries that cannot storm, and on the budget they starved the end of the job for minutes.
-   */
-  pushedBack?: boolean;
-}
-
-/** Requests kept read ahead of the dispatcher, so the file is read lazily in constant memory. */
-const READ_AHEAD = 64;
 const RECENT_ERRORS = 50;
 
 let nextRunId = 1;
+
+type SpendCapHold = Extract<Hold, { kind: 'spend-cap' }>;
 
 export class Run {
   readonly id = `run-${nextRunId++}`;
@@ -89,32 +67,29 @@ export class Run {
   readonly budgets: Budgets;
   readonly total: number;
   readonly resumed: number;
-
-  state: RunState = 'running';
-  detail: string | undefined;
-  paused = false;
-  stopping = false;
-  /** Stopped with in-flight requests cancelled. */
-  aborted = false;
-  /** Waiting for an in-flight request of this run to settle before the next reservation can fit. */
-  budgetWait = false;
-  inFlight = 0;
-  succeeded = 0;
-  errored = 0;
-  rateLimited = 0;
-  overloaded = 0;
-  retries = 0;
-  /** Stride-scheduling pass: lower goes first; grows by 1/weight per dispatch. */
-  pass = 0;
   readonly startedAt: number;
-  endedAt: number | undefined;
-  readonly controllers = new Set<AbortController>();
+  readonly done: Promise<RunSummary>;
+  /** What it has left to send. The dispatcher takes from it and puts back; a retry goes through `scheduleRetry`, which counts it. */
+  readonly queue: RunQueue;
 
-  private readonly buffer: PendingItem[] = [];
-  private readonly retryQueue: PendingItem[] = [];
-  private readonly iterator: AsyncIterator<InputRequest>;
-  private exhausted = false;
-  private reading = false;
+  private currentState: RunState = 'running';
+  private currentDetail: string | undefined;
+  private currentHold: Hold | undefined;
+  private ended: number | undefined;
+  private isPaused = false;
+  private isStopping = false;
+  /** Stopped with in-flight requests cancelled. */
+  private wasAborted = false;
+  /** Why it failed (its input could not be read, the books were handed NaN), once it has. */
+  private failure: string | undefined;
+  /** Waiting for an in-flight request of this run to settle before the next reservation can fit. */
+  private waitingForSettlement = false;
+  private readonly counts = { succeeded: 0, errored: 0, rateLimited: 0, overloaded: 0, retries: 0 };
+  /** One per attempt in flight: what an abort cancels, and what "in flight" counts. */
+  private readonly controllers = new Set<AbortController>();
+  /** Whether its input is still wanted (read ahead only while it may send). */
+  private readonly wantsInput = (): boolean => !TERMINAL_STATES.has(this.state) && !this.isStopping;
+
   private readonly meter = new RateMeter();
   private readonly recentErrors: RunErrorEntry[] = [];
   private readonly pricing: Pricing;
@@ -122,7 +97,6 @@ export class Run {
   private readonly journal: RunOptions['journal'];
   private readonly promptBounds: PromptBounds | undefined;
   private resolveDone!: (summary: RunSummary) => void;
-  readonly done: Promise<RunSummary>;
 
   constructor(options: RunOptions, now: number) {
     this.label = options.label;
@@ -135,9 +109,68 @@ export class Run {
     this.budgets = new Budgets(this.ledger, options.sharedBudgets);
     this.pricing = options.pricing;
     this.onResult = options.onResult;
-    this.iterator = options.requests[Symbol.asyncIterator]();
+    this.queue = new RunQueue(options.requests[Symbol.asyncIterator](), (request) => pendingItemOf(request, this.pricing, this.promptBounds));
     this.startedAt = now;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  // ── What it is ───────────────────────────────────────────────────────────
+
+  get state(): RunState {
+    return this.currentState;
+  }
+
+  /** A sentence for people: why it holds, why it stopped. */
+  get detail(): string | undefined {
+    return this.currentDetail;
+  }
+
+  /** The hold behind `detail`, as data (see RunSnapshot.holdCause). */
+  get holdCause(): Hold | undefined {
+    return this.currentHold;
+  }
+
+  get endedAt(): number | undefined {
+    return this.ended;
+  }
+
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  /** Asked to stop (by the user, its budget, a failure or the API): nothing new goes out. */
+  get stopping(): boolean {
+    return this.isStopping;
+  }
+
+  get aborted(): boolean {
+    return this.wasAborted;
+  }
+
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
+  /** Why it failed, if it did. */
+  get failureReason(): string | undefined {
+    return this.failure;
+  }
+
+  /** Its next reservation waits for one of its requests in flight to settle. */
+  get budgetWait(): boolean {
+    return this.waitingForSettlement;
+  }
+
+  get inFlight(): number {
+    return this.controllers.size;
+  }
+
+  get succeeded(): number {
+    return this.counts.succeeded;
+  }
+
+  get errored(): number {
+    return this.counts.errored;
   }
 
   get isTerminal(): boolean {
@@ -146,61 +179,96 @@ export class Run {
 
   /** Still dispatching new work (not paused, stopping, or ended). */
   get isDispatching(): boolean {
-    return !this.paused && !this.stopping && !TERMINAL_STATES.has(this.state);
+    return !this.isPaused && !this.isStopping && !TERMINAL_STATES.has(this.state);
   }
 
   get finishedCount(): number {
-    return this.succeeded + this.errored;
+    return this.counts.succeeded + this.counts.errored;
   }
+
+  get unsent(): number {
+    return Math.max(0, this.total - this.finishedCount - this.inFlight);
+  }
+
+  // ── Control ──────────────────────────────────────────────────────────────
+
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  resume(): void {
+    this.isPaused = false;
+  }
+
+  /** Nothing new goes out; what is in flight finishes. */
+  stop(): void {
+    this.isStopping = true;
+  }
+
+  /** Stop, and cancel what is in flight (it is not recorded; a resume sends it again). */
+  abort(): void {
+    this.isStopping = true;
+    this.wasAborted = true;
+    for (const controller of this.controllers) controller.abort();
+  }
+
+  /** Something no request should meet (its input cannot be read, the books were handed NaN): it stops, saying why. */
+  fail(reason: string): void {
+    this.isStopping = true;
+    this.failure = reason;
+    this.currentDetail = reason;
+  }
+
+  // ── Reading the input ────────────────────────────────────────────────────
+
+  /** Keep its input read a little ahead while it may still send; `onReady` when there is more (or the input ended or failed). */
+  readAhead(onReady: () => void, onFail: (err: Error) => void): void {
+    this.queue.readAhead(this.wantsInput, onReady, onFail);
+  }
+
+  /** The item goes out again at `readyAt`: one more retry. */
+  scheduleRetry(item: PendingItem, readyAt: number): void {
+    this.counts.retries++;
+    this.queue.retryAt(item, readyAt);
+  }
+
+  /** Nothing left to send or wait for. */
+  get drained(): boolean {
+    return this.queue.drained;
+  }
+
+  // ── The books ────────────────────────────────────────────────────────────
 
   /**
-   * Keep the read-ahead buffer full. Reading is async; `onReady` is called when new items arrive
-   * (or the source ends or fails) so the dispatcher can look again.
+   * Reserve the item's worst case on the run's cap and the shared budgets. False when it may not go
+   * now: the run waits for a request in flight to settle, or it has reached its budget (and stops).
+   * Throws (a BooksError) when the books are handed an amount no price can produce.
    */
-  readAhead(onReady: () => void, onFail: (err: Error) => void): void {
-    if (this.exhausted || this.reading || this.buffer.length >= READ_AHEAD / 2) return;
-    this.reading = true;
-    void (async () => {
-      try {
-        while (!this.exhausted && this.buffer.length < READ_AHEAD && !TERMINAL_STATES.has(this.state) && !this.stopping) {
-          const next = await this.iterator.next();
-          if (next.done) this.exhausted = true;
-          else {
-            const item = this.prepare(next.value);
-            // Only a request whose cached prefix is being counted waits; the rest stay synchronous.
-            this.buffer.push(item instanceof Promise ? await item : item);
-          }
-        }
-        this.reading = false;
-        onReady();
-      } catch (err) {
-        this.reading = false;
-        this.exhausted = true;
-        onFail(err instanceof Error ? err : new Error(String(err)));
-      }
-    })();
+  reserveSpend(item: PendingItem): boolean {
+    const result = this.budgets.tryReserve({ usd: item.worstCaseUsd, tokens: item.worstCaseTokens });
+    if (result.ok) {
+      item.budgetHold = result.hold;
+      return true;
+    }
+    if (result.everFits && this.inFlight > 0) {
+      // What is in flight holds worst-case reservations; once they settle there may be room.
+      this.waitingForSettlement = true;
+      return false;
+    }
+    this.reachBudget({ kind: 'spend-cap', label: result.label, shared: false, model: item.request.params.model, worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
+    return false;
   }
 
-  private prepare(request: InputRequest): PendingItem | Promise<PendingItem> {
-    const params = request.params;
-    // The quota estimate learns tokens per byte from the bytes; the cap reserves the tightest
-    // proven bound (a counted cached prefix, else the bytes).
-    const bytesBound = PromptBounds.bytesBound(params);
-    const bound = this.promptBounds ? this.promptBounds.inputTokensUpperBound(params, bytesBound) : bytesBound;
-    return typeof bound === 'number' ? this.item(request, bytesBound, bound) : bound.then((b) => this.item(request, bytesBound, b));
+  /** The item was not sent after all: its reservation is returned. */
+  releaseSpend(item: PendingItem): void {
+    if (item.budgetHold) this.budgets.release(item.budgetHold);
+    item.budgetHold = undefined;
   }
 
-  private item(request: InputRequest, bytesBound: number, upperBound: number): PendingItem {
-    const params = request.params;
-    return {
-      request,
-      shape: { inputBytes: bytesBound, maxTokens: params.max_tokens, sharedPrefix: this.promptBounds?.sharedPrefix(params) },
-      worstCaseUsd: this.pricing.worstCaseCost(params.model, upperBound, params.max_tokens, promptCacheTtl(params)),
-      worstCaseTokens: upperBound + params.max_tokens,
-      attempts: 0,
-      readyAt: 0,
-      firstSentAt: undefined,
-    };
+  /** Its next request would cross a cap or a budget: nothing more is sent. */
+  reachBudget(hold: SpendCapHold): void {
+    this.isStopping = true;
+    this.setState('budget-reached', describeHold(hold), hold);
   }
 
   /** Makes the spend reserved so far durable: called before the requests it covers are sent. */
@@ -213,55 +281,33 @@ export class Run {
     return this.pricing.costOf(model, usage);
   }
 
-  /**
-   * The next item that may go out at `now`: a due retry first (it is older), then a fresh line.
-   * `retriesAllowed` false (the shared retry budget is spent) leaves retries waiting without
-   * holding up fresh lines behind them.
-   */
-  peek(now: number, retriesAllowed = true): PendingItem | undefined {
-    const retry = this.retryQueue[0];
-    if (retry && retry.readyAt <= now && (retriesAllowed || retry.pushedBack)) return retry;
-    return this.buffer[0];
+  /** An attempt of this item goes out: the returned controller cancels it; `endAttempt` when it is over. */
+  startAttempt(item: PendingItem, now: number): AbortController {
+    item.attempts++;
+    item.firstSentAt ??= now;
+    const controller = new AbortController();
+    this.controllers.add(controller);
+    return controller;
   }
 
-  take(item: PendingItem): void {
-    if (this.retryQueue[0] === item) this.retryQueue.shift();
-    else if (this.buffer[0] === item) this.buffer.shift();
+  /** The attempt is over, however it ended: its settlement may have made room for the next reservation. */
+  endAttempt(controller: AbortController): void {
+    if (!this.controllers.delete(controller)) return;
+    this.waitingForSettlement = false;
   }
 
-  /** When the earliest waiting retry becomes due (Infinity if none). */
-  get nextRetryAt(): number {
-    return this.retryQueue[0]?.readyAt ?? Number.POSITIVE_INFINITY;
+  markRateLimited(): void {
+    this.counts.rateLimited++;
   }
 
-  scheduleRetry(item: PendingItem, readyAt: number): void {
-    item.readyAt = readyAt;
-    this.retries++;
-    const at = this.retryQueue.findIndex((other) => other.readyAt > readyAt);
-    if (at === -1) this.retryQueue.push(item);
-    else this.retryQueue.splice(at, 0, item);
+  markOverloaded(): void {
+    this.counts.overloaded++;
   }
 
-  /** Return an item taken but not sent to where it was: a retry to its place in time, a fresh line to the front. */
-  requeue(item: PendingItem): void {
-    if (item.attempts === 0) return this.putBack(item);
-    const at = this.retryQueue.findIndex((other) => other.readyAt > item.readyAt);
-    if (at === -1) this.retryQueue.push(item);
-    else this.retryQueue.splice(at, 0, item);
-  }
-
-  /** Put an item back at the front, unsent (the API stopped the run; a resume will send it). */
-  putBack(item: PendingItem): void {
-    this.buffer.unshift(item);
-  }
-
-  /** Nothing left to send or wait for. */
-  get drained(): boolean {
-    return this.exhausted && !this.reading && this.buffer.length === 0 && this.retryQueue.length === 0;
-  }
-
+  /** A success, written to the results at once. Its cost must be a real amount, or the run stops loudly (a BooksError). */
   recordSuccess(item: PendingItem, message: SentResult, now: number): void {
-    this.succeeded++;
+    if (message.costUsd !== null) assertAmount("a request's cost", message.costUsd);
+    this.counts.succeeded++;
     this.meter.record(now);
     this.onResult(
       {
@@ -278,7 +324,7 @@ export class Run {
   }
 
   recordError(item: PendingItem, error: ResultError, latencyMs: number | null, now: number): void {
-    this.errored++;
+    this.counts.errored++;
     this.meter.record(now);
     this.recentErrors.push({ customId: item.request.customId, line: item.request.line, message: `${error.error.type}: ${error.error.message}` });
     if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
@@ -296,23 +342,25 @@ export class Run {
     );
   }
 
-  setState(state: RunState, detail?: string): boolean {
-    if (this.state === state && this.detail === detail) return false;
-    this.state = state;
-    this.detail = detail;
-    return true;
+  // ── Its state ────────────────────────────────────────────────────────────
+
+  /** True when the state or its sentence changed (the dispatcher tells its listeners then). */
+  setState(state: RunState, detail?: string, holdCause?: Hold): boolean {
+    const changed = this.currentState !== state || this.currentDetail !== detail;
+    this.currentState = state;
+    this.currentDetail = detail;
+    this.currentHold = holdCause;
+    return changed;
   }
 
   end(state: RunState, detail: string | undefined, now: number): void {
-    this.setState(state, detail);
-    this.endedAt = now;
-    // Release the file handle of a source we will not read to the end.
-    void this.iterator.return?.();
+    // Of the holds, only the budget it reached is why it ended; a floor it was held at is not.
+    if (state !== 'budget-reached') this.currentHold = undefined;
+    this.currentState = state;
+    this.currentDetail = detail;
+    this.ended = now;
+    this.queue.close();
     this.resolveDone(this.summary());
-  }
-
-  get unsent(): number {
-    return Math.max(0, this.total - this.finishedCount - this.inFlight);
   }
 
   summary(): RunSummary {
@@ -325,8 +373,8 @@ export class Run {
       resumed: this.resumed,
       unsent: this.unsent,
       spentUsd: this.ledger.view().spentUsd,
-      rateLimited: this.rateLimited,
-      retries: this.retries,
+      rateLimited: this.counts.rateLimited,
+      retries: this.counts.retries,
     };
   }
 
@@ -339,15 +387,16 @@ export class Run {
       priority: this.priority,
       state: this.state,
       detail: this.detail,
+      holdCause: this.holdCause,
       inFlight: this.inFlight,
       total: this.total,
       succeeded: this.succeeded,
       errored: this.errored,
       resumed: this.resumed,
       unsent: this.unsent,
-      rateLimited: this.rateLimited,
-      overloaded: this.overloaded,
-      retries: this.retries,
+      rateLimited: this.counts.rateLimited,
+      overloaded: this.counts.overloaded,
+      retries: this.counts.retries,
       requestsPerSecond: rate,
       etaSeconds: left === 0 ? 0 : rate > 0 && this.endedAt === undefined ? left / rate : undefined,
       spend: this.ledger.view(),

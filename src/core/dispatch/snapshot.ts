@@ -3,6 +3,7 @@
 import type { Dimension, } from '../limits/rate-limit-headers';
 import type { DimensionView } from '../limits/quota-model';
 import type { SpendView } from '../spend/spend-ledger';
+import type { Hold, HoldLevel } from './hold';
 
 export type Priority = 'high' | 'normal' | 'background';
 
@@ -42,6 +43,11 @@ export interface RunSnapshot {
   state: RunState;
   /** A sentence for humans: why it is holding, why it stopped. */
   detail: string | undefined;
+  /**
+   * The hold behind that sentence, as data: the dispatcher's hold while the run is holding,
+   * hard-stopped or cooling down; the budget it reached when it is budget-reached.
+   */
+  holdCause: Hold | undefined;
   inFlight: number;
   /** Requests in this run (resumed ones excluded). */
   total: number;
@@ -68,8 +74,12 @@ export interface DispatcherSnapshot {
   inFlight: number;
   ceiling: number;
   ceilingReason: string;
-  hold: 'soft' | 'hard' | 'cooldown' | undefined;
+  /** How hard the dispatcher holds now (its runs read holding, hard-stopped or cooling-down). */
+  hold: HoldLevel | undefined;
+  /** The hold in words (`describeHold(holdCause)`). */
   holdDetail: string | undefined;
+  /** What the dispatcher waits for, as data; it may have no level (a spent retry budget holds no run back). */
+  holdCause: Hold | undefined;
   dimensions: Partial<Record<Dimension, DimensionView>>;
   /**
    * The shared retry budget: `available` retries now, out of a budget refilled at `perMinute` plus

@@ -23,11 +23,12 @@ export interface QuotaReservation {
   readonly consumption: Consumption;
 }
 
-export type HoldReason = 'soft' | 'hard';
+/** Which floor a request would cross. The dispatcher turns a refusal into a `Hold` (dispatch/hold.ts), the one vocabulary for holds. */
+type FloorKind = 'soft' | 'hard';
 
 export type AdmitDecision =
   | { ok: true }
-  | { ok: false; hold: HoldReason; dimension: Dimension; waitMs: number };
+  | { ok: false; hold: FloorKind; dimension: Dimension; waitMs: number };
 
 export interface DimensionView {
   limit: number;

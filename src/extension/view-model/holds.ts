@@ -1,12 +1,15 @@
 // Hold sentences: what a dispatcher says when it holds requests back, and where it is said. The
-// dispatcher's section carries the sentence once; its holding runs do not repeat it.
+// dispatcher's section carries the sentence once; its holding runs do not repeat it. Whether a
+// run's hold is its dispatcher's is decided on the holds themselves (core's `sameHold`), never by
+// comparing their sentences.
+import { sameHold, type Hold } from '../../core/dispatch/hold';
 import type { DispatcherSnapshot, RunSnapshot, RunState } from '../../core/dispatch/snapshot';
 import { stateWords } from '../../core/dispatch/state-words';
 import { formatDuration } from '../../core/format';
 import type { Severity } from '../protocol';
 import { isLive } from './run-state';
 
-type Hold = DispatcherSnapshot['hold'];
+type HoldLevel = DispatcherSnapshot['hold'];
 
 /** The run states a dispatcher's hold puts its runs in. */
 const HOLD_STATES: ReadonlySet<RunState> = new Set(['holding', 'hard-stopped', 'cooling-down']);
@@ -21,7 +24,7 @@ export function holdText(snapshot: Pick<DispatcherSnapshot, 'hold' | 'runs'>): s
   }
 }
 
-export function holdSeverity(hold: Hold): Severity {
+export function holdSeverity(hold: HoldLevel): Severity {
   return hold === 'hard' ? 'error' : hold ? 'warning' : 'ok';
 }
 
@@ -31,7 +34,7 @@ export function cooldownText(cooldownUntil: number | undefined, now: number): st
 }
 
 /** A run's own sentence, or '' when it only repeats its dispatcher's hold. */
-export function runDetail(run: Pick<RunSnapshot, 'state' | 'detail'>, holdDetail: string | undefined): string {
+export function runDetail(run: Pick<RunSnapshot, 'state' | 'detail' | 'holdCause'>, dispatcherHold: Hold | undefined): string {
   if (!run.detail) return '';
-  return HOLD_STATES.has(run.state) && run.detail === holdDetail ? '' : run.detail;
+  return HOLD_STATES.has(run.state) && sameHold(run.holdCause, dispatcherHold) ? '' : run.detail;
 }

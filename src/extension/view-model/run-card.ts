@@ -59,7 +59,7 @@ function errorsOf(run: RunSnapshot): RunErrorModel[] {
   }));
 }
 
-export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'ceiling' | 'holdDetail'>, now: number): RunModel {
+export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'ceiling' | 'holdCause'>, now: number): RunModel {
   const live = isLive(run.state);
   const spend = runSpend(run.spend, run.state);
   const stateSeverity = STATE_SEVERITY[run.state];
@@ -72,7 +72,7 @@ export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'c
     stateText: stateWords(run.state),
     stateSeverity,
     stateIcon: STATE_ICONS[run.state],
-    detail: runDetail(run, snapshot.holdDetail),
+    detail: runDetail(run, snapshot.holdCause),
     severity: worst(stateSeverity, runSeverity(run), spend.severity),
     active: live,
     progress: progressOf(run, live),

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import type { RunSnapshot } from '../../../../src/core/dispatch/snapshot';
+import { describeHold, type Hold } from '../../../../src/core/dispatch/hold';
 import { cooldownText, holdSeverity, holdText, runDetail } from '../../../../src/extension/view-model/holds';
 
-const runIn = (state: RunSnapshot['state'], detail?: string) => ({ state, detail });
+const runIn = (state: RunSnapshot['state'], holdCause?: Hold, detail = holdCause && describeHold(holdCause)) => ({ state, detail, holdCause });
 
 describe('view-model holds', () => {
   it("words a dispatcher's hold, else whether it has anything to send", () => {
@@ -19,11 +20,15 @@ describe('view-model holds', () => {
   });
 
   it("drops a run's sentence only when it repeats its dispatcher's hold", () => {
-    const hold = 'output tokens under the soft floor';
+    const hold: Hold = { kind: 'soft-floor', quota: 'own', dimension: 'outputTokens', waitMs: 1_000 };
+    const pause: Hold = { kind: 'cooldown', cause: 'rate-limited', waitMs: 4_000 };
     assert.equal(runDetail(runIn('holding', hold), hold), '');
-    assert.equal(runDetail(runIn('cooling-down', hold), hold), '');
-    assert.equal(runDetail(runIn('holding', 'something else'), hold), 'something else');
-    assert.equal(runDetail(runIn('budget-reached', hold), hold), hold, 'not a hold state: its own words');
+    assert.equal(runDetail(runIn('cooling-down', pause), pause), '');
+    assert.equal(runDetail(runIn('holding', { ...hold, waitMs: 800 }), hold), '', 'the same hold, its countdown a moment on: compared as holds, not sentences');
+    const other: Hold = { kind: 'hard-floor', quota: 'own', dimension: 'inputTokens', waitMs: 1_000 };
+    assert.equal(runDetail(runIn('holding', other), hold), describeHold(other));
+    assert.equal(runDetail(runIn('holding', undefined, 'something else'), hold), 'something else');
+    assert.equal(runDetail(runIn('budget-reached', hold), hold), describeHold(hold), 'not a hold state: its own words');
     assert.equal(runDetail(runIn('running', undefined), hold), '');
   });
 

@@ -1,0 +1,154 @@
+// What a run has left to send: its input, read lazily a little ahead of the dispatcher (so a file of
+// any size takes constant memory), and its retries waiting for their time. A due retry goes before
+// a fresh line: it is older.
+import type { InputRequest } from '../types';
+import type { BudgetHold } from '../spend/budgets';
+import { promptCacheTtl } from '../input/estimate';
+import type { Pricing } from '../pricing/pricing';
+import { PromptBounds } from '../spend/prompt-bound';
+import type { RequestShape } from './estimator';
+
+/** A request waiting to go out (again). */
+export interface PendingItem {
+  request: InputRequest;
+  shape: RequestShape;
+  /** Worst-case cost, or null when the model has no price. */
+  worstCaseUsd: number | null;
+  /** Worst-case tokens (prompt upper bound + max_tokens), for token budgets. */
+  worstCaseTokens: number;
+  attempts: number;
+  /** Not before this time (retries). */
+  readyAt: number;
+  /** When it first went out: a result's latency counts its retries too. */
+  firstSentAt: number | undefined;
+  /** The budgets' hold on its worst case while it is in flight. */
+  budgetHold?: BudgetHold | undefined;
+  /**
+   * Its last attempt was refused with a 429/529. Such a retry is paced by the dispatcher's pause
+   * and the admitted probe after it (nothing goes out until the API accepts a request again), so
+   * it does not draw on the retry budget: a 1 s burst of 529s with 500 requests in the air is
+   * 500 retries that cannot storm, and on the budget they starved the end of the job for minutes.
+   */
+  pushedBack?: boolean;
+}
+
+/**
+ * A line of the input, priced before it may go: the quota estimate learns tokens per byte from its
+ * bytes; the cap reserves the tightest proven bound (a counted cached prefix, else the bytes). A
+ * promise only while a cached prefix is being counted.
+ */
+export function pendingItemOf(request: InputRequest, pricing: Pricing, promptBounds: PromptBounds | undefined): PendingItem | Promise<PendingItem> {
+  const params = request.params;
+  const bytesBound = PromptBounds.bytesBound(params);
+  const bound = promptBounds ? promptBounds.inputTokensUpperBound(params, bytesBound) : bytesBound;
+  const item = (upperBound: number): PendingItem => ({
+    request,
+    shape: { inputBytes: bytesBound, maxTokens: params.max_tokens, sharedPrefix: promptBounds?.sharedPrefix(params) },
+    worstCaseUsd: pricing.worstCaseCost(params.model, upperBound, params.max_tokens, promptCacheTtl(params)),
+    worstCaseTokens: upperBound + params.max_tokens,
+    attempts: 0,
+    readyAt: 0,
+    firstSentAt: undefined,
+  });
+  return typeof bound === 'number' ? item(bound) : bound.then(item);
+}
+
+/** Requests kept read ahead of the dispatcher. */
+const READ_AHEAD = 64;
+
+export class RunQueue {
+  private readonly fresh: PendingItem[] = [];
+  private readonly retries: PendingItem[] = [];
+  private exhausted = false;
+  private reading = false;
+
+  constructor(
+    private readonly iterator: AsyncIterator<InputRequest>,
+    /** Prices a request's worst case; a promise only while a cached prefix is being counted. */
+    private readonly prepare: (request: InputRequest) => PendingItem | Promise<PendingItem>,
+  ) {}
+
+  /**
+   * Keep the read-ahead buffer full while `open()` says the run still wants input. Reading is
+   * async; `onReady` is called when new items arrive (or the source ends or fails) so the
+   * dispatcher can look again.
+   */
+  readAhead(open: () => boolean, onReady: () => void, onFail: (err: Error) => void): void {
+    if (this.exhausted || this.reading || this.fresh.length >= READ_AHEAD / 2) return;
+    this.reading = true;
+    void (async () => {
+      try {
+        while (!this.exhausted && this.fresh.length < READ_AHEAD && open()) {
+          const next = await this.iterator.next();
+          if (next.done) this.exhausted = true;
+          else {
+            const item = this.prepare(next.value);
+            // Only a request whose cached prefix is being counted waits; the rest stay synchronous.
+            this.fresh.push(item instanceof Promise ? await item : item);
+          }
+        }
+        this.reading = false;
+        onReady();
+      } catch (err) {
+        this.reading = false;
+        this.exhausted = true;
+        onFail(err instanceof Error ? err : new Error(String(err)));
+      }
+    })();
+  }
+
+  /** Release the source's file handle: it will not be read to the end. */
+  close(): void {
+    void this.iterator.return?.();
+  }
+
+  /**
+   * The next item that may go out at `now`: a due retry first, then a fresh line. `retriesAllowed`
+   * false (the shared retry budget is spent) leaves retries waiting without holding up fresh lines
+   * behind them; a retry after a push-back does not need the budget.
+   */
+  peek(now: number, retriesAllowed = true): PendingItem | undefined {
+    const retry = this.retries[0];
+    if (retry && retry.readyAt <= now && (retriesAllowed || retry.pushedBack)) return retry;
+    return this.fresh[0];
+  }
+
+  take(item: PendingItem): void {
+    if (this.retries[0] === item) this.retries.shift();
+    else if (this.fresh[0] === item) this.fresh.shift();
+  }
+
+  /** When the earliest waiting retry becomes due (Infinity if none). */
+  get nextRetryAt(): number {
+    return this.retries[0]?.readyAt ?? Number.POSITIVE_INFINITY;
+  }
+
+  /** The item goes out again at `readyAt`. */
+  retryAt(item: PendingItem, readyAt: number): void {
+    item.readyAt = readyAt;
+    this.insertRetry(item);
+  }
+
+  /** Return an item taken but not sent to where it was: a retry to its place in time, a fresh line to the front. */
+  requeue(item: PendingItem): void {
+    if (item.attempts === 0) this.fresh.unshift(item);
+    else this.insertRetry(item);
+  }
+
+  /** An attempt the API refused to take at all (it stopped the key): the line goes back to the front, unsent, for a resume. */
+  returnUnsent(item: PendingItem): void {
+    item.attempts = Math.max(0, item.attempts - 1);
+    this.fresh.unshift(item);
+  }
+
+  /** Nothing left to send or wait for. */
+  get drained(): boolean {
+    return this.exhausted && !this.reading && this.fresh.length === 0 && this.retries.length === 0;
+  }
+
+  private insertRetry(item: PendingItem): void {
+    const at = this.retries.findIndex((other) => other.readyAt > item.readyAt);
+    if (at === -1) this.retries.push(item);
+    else this.retries.splice(at, 0, item);
+  }
+}
