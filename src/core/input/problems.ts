@@ -24,3 +24,44 @@ export function formatProblem(p: Problem): string {
 export function noRequestsMessage(file: string): string {
   return `${file} has no requests (empty or only blank lines); nothing to do`;
 }
+
+/** A line with 100,000 broken messages must not drown every other line's problems. */
+const MAX_PROBLEMS_PER_LINE = 20;
+
+/** Problems of one line, capped so a pathological line cannot flood the report. */
+export class LineProblems {
+  private readonly list: Problem[] = [];
+  private dropped = 0;
+  hasErrors = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+  ) {}
+
+  error(message: string): void {
+    this.hasErrors = true;
+    this.add(message, 'error');
+  }
+
+  warn(message: string): void {
+    this.add(message, 'warning');
+  }
+
+  finish(): Problem[] {
+    if (this.dropped > 0) {
+      this.list.push({ file: this.file, line: this.line, severity: 'error', message: `…and ${this.dropped} more ${plural(this.dropped, 'problem')} on this line` });
+      this.dropped = 0;
+    }
+    return this.list;
+  }
+
+  private add(message: string, severity: Severity): void {
+    if (this.list.length < MAX_PROBLEMS_PER_LINE) this.list.push({ file: this.file, line: this.line, message, severity });
+    else this.dropped++;
+  }
+}
+
+function plural(n: number, word: string): string {
+  return n === 1 ? word : `${word}s`;
+}

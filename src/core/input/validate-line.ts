@@ -5,7 +5,8 @@
 // written on the line: `params.` inside the Batches shape), say what is wrong and what to do.
 import { MAX_TOKENS_SANITY_CEILING, maxOutputTokens } from '../models/output-limits';
 import type { InputRequest, MessageParams } from '../types';
-import type { Problem, Severity } from './problems';
+import { LineProblems as Collector, type Problem } from './problems';
+import { describeJsonError, pastDepth, quote } from './json-text';
 
 export interface InputDefaults {
   /** For lines without `model` (`--model`, or the extension's setting). */
@@ -39,8 +40,6 @@ const CUSTOM_ID_CHAR = /^[A-Za-z0-9_-]$/;
 const CUSTOM_ID_CHARS = "A-Z, a-z, 0-9, '_' and '-'";
 const CUSTOM_ID_RULE = `1 to 64 characters from ${CUSTOM_ID_CHARS}`;
 const MESSAGE_EXAMPLE = '[{"role": "user", "content": "Hello"}]';
-/** A line with 100,000 broken messages must not drown every other line's problems. */
-const MAX_PROBLEMS_PER_LINE = 20;
 
 /**
  * The API refuses a Messages request over 32 MB (413 `request_too_large`, from its proxy, before any
@@ -162,33 +161,6 @@ export function requestBodyErrors(body: Record<string, unknown>, options: BodyRu
   }
   checkBody(checked, '', {}, out, options.maxTokensOptional === true);
   return out.hasErrors ? out.finish().filter((p) => p.severity === 'error').map((p) => p.message) : [];
-}
-
-/**
- * The index in `text` (valid JSON) of the bracket that opens level `limit + 1`, or -1 when arrays
- * and objects nest no deeper than `limit`. A loop over the characters, skipping strings, so that
- * checking a 10,000-deep line cannot itself overflow the stack as a recursive walk would.
- */
-function pastDepth(text: string, limit: number): number {
-  // Valid JSON closes every bracket it opens, so nesting `limit + 1` deep takes 2 × (limit + 1) characters.
-  if (text.length < 2 * (limit + 1)) return -1;
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      // To the closing quote, stepping over escapes (an escaped quote does not close the string).
-      for (i++; i < text.length; i++) {
-        const d = text.charCodeAt(i);
-        if (d === 0x5c /* \ */) i++;
-        else if (d === 0x22) break;
-      }
-    } else if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
-      if (++depth > limit) return i;
-    } else if (c === 0x5d /* ] */ || c === 0x7d /* } */) {
-      depth--;
-    }
-  }
-  return -1;
 }
 
 function checkCustomId(id: unknown, out: Collector): id is string {
@@ -408,73 +380,6 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
-/** V8's JSON.parse message, with its position as a column and what the text looks like there. */
-function describeJsonError(err: unknown, text: string): string {
-  const raw = err instanceof Error ? err.message : String(err);
-  let what = raw;
-  let pos: number | undefined;
-  const at = /(?: in JSON)? at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(raw);
-  const token = /^Unexpected token '(.+?)', (\.\.\.)?"(.*)"(\.\.\.)? is not valid JSON$/s.exec(raw);
-  if (at) {
-    what = raw.slice(0, at.index);
-    pos = Number(at[1]);
-  } else if (token) {
-    // V8 shows up to 10 characters either side of the bad token instead of its position.
-    const [, tok = '', cutStart, context = '', cutEnd] = token;
-    what = 'unexpected character';
-    const found = text.indexOf(context);
-    if (cutStart && found !== -1) pos = found + 10;
-    else if (!cutStart && cutEnd) pos = context.length - 10;
-    else what = `unexpected '${tok}' in ${quote(text, 60)}`; // a short line, shown whole
-  } else if (raw === 'Unexpected end of JSON input') {
-    what = 'the line ends before the JSON value is complete';
-    pos = text.length;
-  }
-  what = what.charAt(0).toLowerCase() + what.slice(1);
-  if (pos === undefined || pos < 0 || pos > text.length) return `invalid JSON: ${what}`;
-  const before = text.slice(Math.max(0, pos - 24), pos);
-  const here = pos < text.length ? `at ${quote(text.charAt(pos))}` : 'at the end of the line';
-  const after = before === '' ? '' : ` after ${quote((pos > 24 ? '…' : '') + before)}`;
-  let hint = '';
-  if (pos >= text.trimEnd().length) hint = ' — each request must be one complete JSON object on a single line';
-  else if (raw.startsWith('Unexpected non-whitespace character after JSON')) hint = ' — put one request per line';
-  else if (raw.startsWith('Bad control character')) hint = ' — write tabs and line breaks inside a string as \\t and \\n';
-  return `invalid JSON at column ${pos + 1}: ${what} (${here}${after})${hint}`;
-}
-
-/** Problems of one line, capped so a pathological line cannot flood the report. */
-class Collector {
-  private readonly list: Problem[] = [];
-  private dropped = 0;
-  hasErrors = false;
-
-  constructor(
-    private readonly file: string,
-    private readonly line: number,
-  ) {}
-
-  error(message: string): void {
-    this.hasErrors = true;
-    this.add(message, 'error');
-  }
-
-  warn(message: string): void {
-    this.add(message, 'warning');
-  }
-
-  finish(): Problem[] {
-    if (this.dropped > 0) {
-      this.list.push({ file: this.file, line: this.line, severity: 'error', message: `…and ${this.dropped} more ${plural(this.dropped, 'problem')} on this line` });
-      this.dropped = 0;
-    }
-    return this.list;
-  }
-
-  private add(message: string, severity: Severity): void {
-    if (this.list.length < MAX_PROBLEMS_PER_LINE) this.list.push({ file: this.file, line: this.line, message, severity });
-    else this.dropped++;
-  }
-}
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -495,11 +400,6 @@ function describe(v: unknown): string {
   return String(v);
 }
 
-/** `'text'`, shortened, with control characters escaped so a message stays on one line. */
-function quote(s: string, max = 40): string {
-  const short = s.length > max ? `${s.slice(0, max)}…` : s;
-  return `'${short.replace(/[\u0000-\u001f\u007f]/g, (c) => JSON.stringify(c).slice(1, -1))}'`;
-}
 
 function plural(n: number, word: string): string {
   return n === 1 ? word : `${word}s`;
