@@ -238,6 +238,8 @@ export class RunManager implements vscode.Disposable {
   }
 
   private updateContext(): void {
+    // From the run's own pause flag, not its state (`controlsFor`): the state catches up at the
+    // dispatcher's next step, and the palette must change the moment Pause is chosen.
     const active = this.active;
     const paused = active.filter((m) => m.run.paused);
     void vscode.commands.executeCommand('setContext', ContextKey.running, active.length > 0);
