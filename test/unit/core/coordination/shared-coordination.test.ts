@@ -11,6 +11,7 @@ import { redactUrl } from '../../../../src/core/redact';
 import { parseCommand } from '../../../../src/cli/args';
 import type { InputRequest, ResultLine } from '../../../../src/core/types';
 import { FakeApi } from '../../../helpers/fake-api';
+import { source } from '../../../helpers/requests';
 
 class ScriptedCoordinator implements SharedCoordinator {
   readonly description = 'scripted';
@@ -61,9 +62,6 @@ function requests(n: number): InputRequest[] {
   }));
 }
 
-async function* source(items: InputRequest[]): AsyncIterable<InputRequest> {
-  yield* items;
-}
 
 describe('Dispatcher with a shared coordinator', () => {
   let clock: sinon.SinonFakeTimers;

@@ -6,16 +6,10 @@ import type { MessagesClient, SentMessage } from '../../../../src/core/client/me
 import { Pricing } from '../../../../src/core/pricing/pricing';
 import type { InputRequest, ResultLine } from '../../../../src/core/types';
 import { FakeApi } from '../../../helpers/fake-api';
+import { inputRequest, source } from '../../../helpers/requests';
 
-const request = (i: number, model = 'claude-haiku-4-5'): InputRequest => ({
-  customId: `r${i}`,
-  line: i + 1,
-  params: { model, max_tokens: 100, messages: [{ role: 'user', content: `prompt ${i}` }] },
-});
+const request = inputRequest;
 
-async function* source(items: InputRequest[]): AsyncIterable<InputRequest> {
-  yield* items;
-}
 
 /** Answers each request with what `answer` returns for it, after 100 ms. */
 function client(answer: (i: number) => unknown, log: string[] = []): MessagesClient {

@@ -7,6 +7,7 @@ import type { DispatcherSnapshot } from '../../../../src/core/dispatch/snapshot'
 import { Pricing } from '../../../../src/core/pricing/pricing';
 import type { InputRequest, ResultLine } from '../../../../src/core/types';
 import { FakeApi, type FakeApiOptions } from '../../../helpers/fake-api';
+import { source } from '../../../helpers/requests';
 
 const MODEL = 'claude-haiku-4-5';
 
@@ -18,9 +19,6 @@ function makeRequests(n: number, opts: { maxTokens?: number; prompt?: (i: number
   }));
 }
 
-async function* source(items: InputRequest[]): AsyncIterable<InputRequest> {
-  for (const item of items) yield item;
-}
 
 interface Harness {
   api: FakeApi;

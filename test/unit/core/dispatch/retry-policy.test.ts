@@ -14,6 +14,7 @@ import { Pricing } from '../../../../src/core/pricing/pricing';
 import type { InputRequest, ResultLine } from '../../../../src/core/types';
 import { FakeApi } from '../../../helpers/fake-api';
 import { closedPort } from '../../../helpers/ports';
+import { source } from '../../../helpers/requests';
 
 function apiError(status: number, type: string, message: string, extra: { code?: string; retryAfter?: string } = {}) {
   const body = { type: 'error', error: { type, message, ...(extra.code ? { details: { error_code: extra.code } } : {}) } };
@@ -283,9 +284,6 @@ function makeRequests(n: number, maxTokens = 200): InputRequest[] {
   }));
 }
 
-async function* source(items: InputRequest[]): AsyncIterable<InputRequest> {
-  for (const item of items) yield item;
-}
 
 describe('the dispatcher with failures the server or the network makes', () => {
   let clock: sinon.SinonFakeTimers;

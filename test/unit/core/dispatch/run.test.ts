@@ -6,18 +6,12 @@ import type { PendingItem } from '../../../../src/core/dispatch/run-queue';
 import { describeHold } from '../../../../src/core/dispatch/hold';
 import { Pricing } from '../../../../src/core/pricing/pricing';
 import { BooksError } from '../../../../src/core/spend/spend-ledger';
-import type { InputRequest, ResultLine } from '../../../../src/core/types';
+import type { ResultLine } from '../../../../src/core/types';
 import { envelope } from '../../../../src/core/dispatch/retry-policy';
+import { inputRequest, source } from '../../../helpers/requests';
 
-const request = (i: number, model = 'claude-haiku-4-5'): InputRequest => ({
-  customId: `r${i}`,
-  line: i + 1,
-  params: { model, max_tokens: 100, messages: [{ role: 'user', content: `prompt ${i}` }] },
-});
+const request = inputRequest;
 
-async function* source(items: InputRequest[]): AsyncIterable<InputRequest> {
-  yield* items;
-}
 
 function runOf(n: number, options: Partial<RunOptions> = {}): { run: Run; results: ResultLine[] } {
   const results: ResultLine[] = [];
