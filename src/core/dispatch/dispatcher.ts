@@ -6,30 +6,30 @@
 // moment the blocking condition clears, or for a completion — instead of retrying into the wall.
 //
 // Read it top to bottom: construction; control (pause, resume, stop, abort); the admission loop
-// (`pump` → `dispatchWhilePossible`, which picks the run whose turn it is and either sends its next
-// line or names what holds it back); one request's life (`launch` → `send` → a success, or
-// `onFailure`; every ending settles or releases its Ticket); and the runs' states. What it decides
-// with lives beside it: the holds and their words (hold.ts), a run's books and queue (run.ts,
-// run-queue.ts), the run state machine (run-states.ts), turns between runs (stride.ts), the shared
-// quota's answers (shared-grant.ts), the pause after a 429/529 (cooldown.ts), an attempt's three
-// ledgers (ticket.ts), what is news for the log (news.ts), its sentences (messages.ts), snapshots
-// (snapshots.ts), its timer (wake-timer.ts), and its options and events (dispatcher-api.ts).
-import { APIError } from '@anthropic-ai/sdk';
-import type { Clock, MessageParams, ResultError, Usage } from '../types';
-import type { MessagesClient } from '../client/messages-client';
-import { usageProblem } from '../client/usage-check';
+// (`pump` → `dispatchWhilePossible`, which picks the run whose turn it is and either admits its next
+// line or names what holds it back); one request sent (`launch` → `send`; the call and what its
+// answer does are request-lifecycle.ts, which settles or releases its Ticket); and the runs' states.
+// What it decides with lives beside it: the holds and their words (hold.ts), a run's books and queue
+// (run.ts, run-queue.ts), the run state machine (run-states.ts), turns between runs (stride.ts), the
+// in-flight ceiling (ceiling-control.ts), the shared quota's answers (shared-grant.ts), the pause
+// after a 429/529 (cooldown.ts), an attempt's three ledgers (ticket.ts), sends held for the spend
+// journal (journaled-sends.ts), what is news for the log (news.ts), its sentences (messages.ts),
+// snapshots (snapshots.ts), its timer (wake-timer.ts), and its options and events (dispatcher-api.ts).
+import type { Clock } from '../types';
 import type { SharedCoordinator } from '../coordination/coordinator';
 import { QuotaModel, type Consumption } from '../limits/quota-model';
-import { parseRateLimitHeaders, type HeaderSource, type LimitObservation } from '../limits/rate-limit-headers';
 import { PromptBounds, type TokenCounter } from '../spend/prompt-bound';
+import { CeilingControl } from './ceiling-control';
 import { Cooldown } from './cooldown';
-import { withDefaults, type DispatcherEvents, type DispatcherOptions, type LogLevel, type RetryEvent } from './dispatcher-api';
+import { withDefaults, type DispatcherEvents, type DispatcherOptions, type LogLevel } from './dispatcher-api';
 import { ConsumptionEstimator } from './estimator';
 import { floorHold, holdLevel, type Hold } from './hold';
-import { CeilingWatch, HoldWatch } from './news';
-import { InFlightCeiling, type CeilingDecision } from './in-flight-ceiling';
+import { JournaledSends } from './journaled-sends';
+import { HoldWatch } from './news';
+import type { CeilingDecision } from './in-flight-ceiling';
 import * as say from './messages';
-import { classifyError, retryDelayMs, type StopCause, type Verdict } from './retry-policy';
+import type { StopCause } from './retry-policy';
+import { RequestLifecycle } from './request-lifecycle';
 import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions } from './run';
 import type { PendingItem } from './run-queue';
@@ -44,30 +44,16 @@ import { WakeTimer } from './wake-timer';
 
 export type { DispatcherEvents, DispatcherOptions, LogEntry, LogLevel } from './dispatcher-api';
 
-/** Every token a request consumed, cached or not: what a daily token budget counts. */
-function totalTokens(usage: Usage): number {
-  return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
-}
-
-type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
-
-const START_WINDOW_WITH_PRESET = 8;
 const HOLD_REFRESH_MS = 1_000;
-/** A full bucket is spent down to its soft floor over about this long, on top of the refill. */
-const SPEND_HORIZON_MS = 3_000;
 
 export class Dispatcher extends TypedEmitter<DispatcherEvents> {
-  private readonly client: MessagesClient;
   private readonly clock: Clock;
-  private readonly random: () => number;
   private readonly quota: QuotaModel;
-  private readonly ceiling: InFlightCeiling;
+  private readonly ceiling: CeilingControl;
   private readonly estimator = new ConsumptionEstimator();
   private readonly promptBounds: PromptBounds;
   private readonly retryBudget: RetryBudget;
-  private readonly maxAttempts: number;
   private readonly retryBudgetPerMinute: number;
-  private readonly timeoutMs: (maxTokens: number) => number;
   private readonly coordinator: SharedCoordinator | undefined;
   /** With a coordinator: its answers, one ask at a time. */
   private readonly grants: SharedGrants | undefined;
@@ -78,41 +64,39 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly wake: WakeTimer;
   private readonly snapshots: SnapshotThrottle;
   private readonly holds = new HoldWatch();
+  /** An attempt's call to the API and what its answer does (settle, retry, push back, give up). */
+  private readonly lifecycle: RequestLifecycle;
 
   private inFlight = 0;
   private paused = false;
   private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
-  private readonly ceilingWatch = new CeilingWatch({ value: 1, by: 'start', reason: 'not started' });
 
   private pumping = false;
   private pumpAgain = false;
   /** Requests admitted in this pass, sent once their spend journals are flushed (one flush per pass, not per request). */
-  private readonly pendingSends: Array<{ run: Run; send: () => void }> = [];
+  private readonly admitted = new JournaledSends<Run>();
 
   constructor(options: DispatcherOptions) {
     super();
     const o = withDefaults(options);
-    this.client = options.client;
     this.promptBounds = new PromptBounds(options.client.countTokens ? (options.client as TokenCounter) : undefined);
     this.clock = o.clock;
-    this.random = o.random;
     this.quota = new QuotaModel({ softFloor: o.softFloor, hardFloor: o.hardFloor, clock: this.clock, ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}) });
     this.coordinator = options.coordinator;
-    this.grants = this.coordinator && new SharedGrants(this.coordinator, this.quota, this.clock, this.random);
-    this.cooldown = new Cooldown(this.random);
+    this.grants = this.coordinator && new SharedGrants(this.coordinator, this.quota, this.clock, o.random);
+    this.cooldown = new Cooldown(o.random);
     this.wake = new WakeTimer(this.clock, () => this.pump());
     this.snapshots = new SnapshotThrottle(this.clock, o.snapshotIntervalMs, () => this.emit('snapshot', this.snapshot()));
-    this.ceiling = new InFlightCeiling({
-      maxInFlight: o.maxInFlight,
-      cap: o.maxInFlightCap,
-      // A tier preset is only a guess at the limits, not at how full the buckets are: a small
-      // window, so a drained key meets a few 429s at most before the first headers arrive.
-      initial: options.initialLimits ? START_WINDOW_WITH_PRESET : 1,
-    });
-    this.maxAttempts = o.maxAttempts;
+    this.ceiling = new CeilingControl({ maxInFlight: o.maxInFlight, cap: o.maxInFlightCap, tierPreset: Boolean(options.initialLimits) }, this.quota, this.estimator);
     this.retryBudgetPerMinute = o.retryBudgetPerMinute;
     this.retryBudget = new RetryBudget({ perMinute: o.retryBudgetPerMinute, ratio: o.retryBudgetRatio }, this.clock);
-    this.timeoutMs = o.timeoutMs;
+    // Only what an attempt's answer may touch, and the few things only the dispatcher can do.
+    this.lifecycle = new RequestLifecycle({
+      client: options.client, timeoutMs: o.timeoutMs, maxAttempts: o.maxAttempts, clock: this.clock, random: o.random,
+      quota: this.quota, ceiling: this.ceiling, estimator: this.estimator, cooldown: this.cooldown, coordinator: this.coordinator,
+      inFlight: () => this.inFlight, retried: (event) => this.emit('retry', event), log: (level, message, runId) => this.log(level, message, runId),
+      stopForApi: (cause, explanation, apiMessage) => this.stopForApi(cause, explanation, apiMessage),
+    });
     this.log('info', say.startupMessage(o));
   }
 
@@ -203,24 +187,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     } finally {
       this.pumping = false;
     }
-    this.sendPending();
+    // Only now, with each run's spend journal durable, do the requests this pass admitted leave.
+    this.admitted.release();
     this.snapshots.changed();
-  }
-
-  /**
-   * The spend cap must survive a crash: each run's journal is made durable (one fdatasync for all
-   * the requests this pass admitted) before any of them leaves.
-   */
-  private sendPending(): void {
-    if (this.pendingSends.length === 0) return;
-    const sends = this.pendingSends.splice(0);
-    const flushed = new Set<Run>();
-    for (const { run } of sends) {
-      if (flushed.has(run)) continue;
-      flushed.add(run);
-      run.flushJournal();
-    }
-    for (const { send } of sends) send();
   }
 
   /** Send what may go now, in schedule order; stop at the first hold, say what it is, and set a timer for its end. */
@@ -320,17 +289,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (wait) this.wake.arm(wait.until, now);
   }
 
-  /** What a response's headers said (`sentAt`: when its request went out): our own model, and every other participant's. */
-  private observe(observation: LimitObservation, sentAt?: number): void {
-    this.quota.observe(observation, sentAt);
-    void this.coordinator?.observe(observation);
-  }
-
   private currentCeiling(): CeilingDecision {
-    // Until a first response tells us the limits and how full the buckets are, the ceiling's start window.
-    const rate = this.quota.hasObservation && this.estimator.average ? this.quota.spendableRate(this.estimator.average, SPEND_HORIZON_MS) : undefined;
-    const decision = this.ceiling.decide(rate, this.quota.hasObservation);
-    if (this.ceilingWatch.update(decision)) {
+    const { decision, news } = this.ceiling.decide();
+    if (news) {
       // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
       // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
       // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
@@ -349,40 +310,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // From here the attempt's ticket holds its reservation, its spend hold and its lease.
     const ticket = new Ticket(this.quota, this.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
     item.budgetHold = undefined;
-    this.pendingSends.push({ run, send: () => this.send(run, item, ticket, now, controller) });
+    this.admitted.add(run, () => this.send(run, item, ticket, now, controller));
   }
 
   private send(run: Run, item: PendingItem, ticket: Ticket, now: number, controller: AbortController): void {
-    const params: MessageParams = item.request.params;
-    // Until a response has told the limits, and for the probe after a push-back pause, requests
-    // stream: their headers come on admission, so the rest wait for the API to accept one request,
-    // not for its whole reply.
-    const onHeaders = this.quota.hasObservation && !this.cooldown.isProbe(item) ? undefined : (headers: HeaderSource) => {
-      const at = this.clock.now();
-      if (!this.quota.hasObservation) this.log('debug', say.limitsKnownMessage(run, at - now), run.id);
-      if (this.cooldown.accepted(item)) this.log('debug', say.acceptedAgainMessage(run, at - now), run.id);
-      this.observe(parseRateLimitHeaders(headers, at), now);
-      this.pump();
-    };
-    this.client
-      .create(params, { signal: controller.signal, timeoutMs: this.timeoutMs(params.max_tokens), ...(onHeaders ? { onHeaders } : {}) })
-      .then(
-        (sent) => {
-          const done = this.clock.now();
-          this.cooldown.succeeded(item, now);
-          const malformed = usageProblem(sent.message);
-          if (malformed) return this.onMalformedSuccess(run, item, ticket, sent, malformed, now);
-          const usage = sent.message.usage;
-          const cost = run.costOf(params.model, usage);
-          // Settled before its headers are read: they already count this request.
-          ticket.settle(ConsumptionEstimator.charged(usage), { usd: cost, tokens: totalTokens(usage) });
-          this.observe(parseRateLimitHeaders(sent.headers, done), now);
-          this.estimator.learn(item.shape, usage);
-          this.ceiling.recordSuccess(done - now);
-          run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? now), costUsd: cost }, done);
-        },
-        (err: unknown) => this.onFailure(run, item, ticket, err, now),
-      )
+    this.lifecycle
+      .send(run, item, ticket, now, controller.signal, () => this.pump())
       // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
       // loudly, not become an unhandled rejection that kills the process with requests in flight.
       .catch((err: unknown) => this.failLoudly(run, err))
@@ -393,17 +326,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       });
   }
 
-  /**
-   * A 200 whose `usage` cannot be billed from: an errored line, never a crash. It was probably
-   * billed, so the cap keeps its worst case; it is not retried (a retry would pay again).
-   */
-  private onMalformedSuccess(run: Run, item: PendingItem, ticket: Ticket, sent: { headers: HeaderSource; requestId: string | null }, problem: string, sentAt: number): void {
-    const now = this.clock.now();
-    ticket.release({ refused: false, possiblyBilled: true });
-    this.observe(parseRateLimitHeaders(sent.headers, now), sentAt);
-    this.recordFinalError(run, item, say.malformedSuccessError(problem, item.worstCaseUsd, sent.requestId), now - (item.firstSentAt ?? sentAt), now);
-  }
-
   /** Something no request should meet (the books handed NaN, a result that cannot be written): this run stops, saying why. */
   private failLoudly(run: Run, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
@@ -411,78 +333,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.log('error', `${run.label}: stopped: ${message}`, run.id);
     run.fail(message);
     this.pump();
-  }
-
-  private onFailure(run: Run, item: PendingItem, ticket: Ticket, err: unknown, sentAt: number): void {
-    const now = this.clock.now();
-    if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now), sentAt);
-    const verdict = classifyError(err, now);
-    const wasProbe = this.cooldown.isProbe(item);
-    this.cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
-
-    switch (verdict.kind) {
-      case 'aborted':
-        // Cancelled mid-flight: it may have been billed, so the cap keeps its worst case.
-        ticket.release({ refused: false, possiblyBilled: true });
-        return;
-      case 'stop':
-        // The API refused the key itself: this line was not processed; a resume sends it.
-        ticket.release({ refused: true, possiblyBilled: false });
-        run.queue.returnUnsent(item);
-        this.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
-        return;
-      case 'final':
-        ticket.release({ refused: true, possiblyBilled: false });
-        this.log('warn', say.lineMessage(run, item, `${verdict.error.error.type}: ${verdict.error.error.message}`), run.id);
-        run.recordError(item, verdict.error, now - sentAt, now);
-        return;
-      case 'retry': {
-        ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
-        const tooBig = verdict.pushback === 'rate-limited' ? this.quota.largerThanBucket(ticket.consumption) : undefined;
-        if (tooBig) {
-          // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
-          // would pause every run for its retry-after, again and again, for nothing.
-          run.markRateLimited();
-          return this.recordFinalError(run, item, say.tooLargeError(ticket.consumption.inputTokens, tooBig, verdict.error), now - sentAt, now);
-        }
-        this.onPushback(run, verdict, wasProbe, sentAt, now);
-        if (item.attempts >= this.maxAttempts) return this.recordFinalError(run, item, say.gaveUpError(item.attempts, verdict.error), now - sentAt, now);
-        return this.retry(run, item, verdict, now);
-      }
-    }
-  }
-
-  /** A 429 or 529: everyone slows down, not just this request — the ceiling is cut, new requests pause (every participant's too). */
-  private onPushback(run: Run, verdict: RetryVerdict, wasProbe: boolean, sentAt: number, now: number): void {
-    const pushback = verdict.pushback;
-    if (!pushback) return;
-    const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : pushback;
-    // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
-    if (!wasProbe) this.ceiling.recordPushback(this.inFlight, cause, sentAt, now);
-    if (pushback === 'rate-limited') run.markRateLimited();
-    else run.markOverloaded();
-    const pause = this.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
-    if (pause) {
-      void this.coordinator?.coolDown(pause.pauseMs);
-      this.log('warn', pause.message);
-    }
-  }
-
-  /** Back in the queue after a backoff (the API's retry-after, else jittered exponential). */
-  private retry(run: Run, item: PendingItem, verdict: RetryVerdict, now: number): void {
-    const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.random);
-    item.pushedBack = verdict.pushback !== undefined;
-    run.scheduleRetry(item, now + delayMs);
-    const status = verdict.error.error.type;
-    const event: RetryEvent = { runId: run.id, customId: item.request.customId, attempt: item.attempts + 1, delayMs, reason: status };
-    this.log('debug', say.lineMessage(run, item, say.retryMessage(status, verdict.error.error.message, event.attempt, delayMs)), run.id);
-    this.emit('retry', event);
-  }
-
-  /** The line is answered with an error of ours (unbillable, too large, out of attempts): logged, and written to the results. */
-  private recordFinalError(run: Run, item: PendingItem, error: ResultError, latencyMs: number, now: number): void {
-    this.log('warn', say.lineMessage(run, item, error.error.message), run.id);
-    run.recordError(item, error, latencyMs, now);
   }
 
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
@@ -523,7 +373,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   snapshot(): DispatcherSnapshot {
     return buildSnapshot({
-      inFlight: this.inFlight, ceiling: this.ceilingWatch.current, hold: this.holds.hold, holdDetail: this.holds.detail, quota: this.quota,
+      inFlight: this.inFlight, ceiling: this.ceiling.current, hold: this.holds.hold, holdDetail: this.holds.detail, quota: this.quota,
       retryBudget: this.retryBudget, retryBudgetPerMinute: this.retryBudgetPerMinute, cooldown: this.cooldown, runs: this.runs,
     }, this.clock.now());
   }

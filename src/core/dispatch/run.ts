@@ -10,6 +10,7 @@ import type { PromptBounds } from '../spend/prompt-bound';
 import { RateMeter } from './rate-meter';
 import { type Priority, type RunErrorEntry, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
 import { describeHold, type Hold } from './hold';
+import { errorLine, successLine, type SentResult } from './result-lines';
 import { pendingItemOf, RunQueue, type PendingItem } from './run-queue';
 
 export interface RunOptions {
@@ -309,18 +310,7 @@ export class Run {
     if (message.costUsd !== null) assertAmount("a request's cost", message.costUsd);
     this.counts.succeeded++;
     this.meter.record(now);
-    this.onResult(
-      {
-        custom_id: item.request.customId,
-        result: { type: 'succeeded', message: message.message },
-        model: item.request.params.model,
-        latency_ms: message.latencyMs,
-        attempts: item.attempts,
-        cost_usd: message.costUsd,
-        usage: message.message.usage,
-      },
-      item.request,
-    );
+    this.onResult(successLine(item, message), item.request);
   }
 
   recordError(item: PendingItem, error: ResultError, latencyMs: number | null, now: number): void {
@@ -328,18 +318,7 @@ export class Run {
     this.meter.record(now);
     this.recentErrors.push({ customId: item.request.customId, line: item.request.line, message: `${error.error.type}: ${error.error.message}` });
     if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
-    this.onResult(
-      {
-        custom_id: item.request.customId,
-        result: { type: 'errored', error },
-        model: item.request.params.model,
-        latency_ms: latencyMs,
-        attempts: item.attempts,
-        cost_usd: 0,
-        usage: null,
-      },
-      item.request,
-    );
+    this.onResult(errorLine(item, error, latencyMs), item.request);
   }
 
   // ── Its state ────────────────────────────────────────────────────────────
@@ -405,10 +384,4 @@ export class Run {
       endedAt: this.endedAt,
     };
   }
-}
-
-export interface SentResult {
-  message: { usage: Usage; [key: string]: unknown };
-  latencyMs: number;
-  costUsd: number | null;
 }

@@ -1,0 +1,200 @@
+// One attempt from the moment the dispatcher lets it go: the call to the API, and what its answer
+// does. A success is settled on every ledger and taught to the estimator and the ceiling; a failure
+// is classified (retry-policy.ts) and becomes a final error in the results, a retry after a
+// backoff, a push-back that slows everyone down, or a stop of the whole dispatcher. Every path ends
+// the attempt's Ticket exactly once.
+//
+// It is apart from the dispatcher so the dispatcher reads as the scheduling loop. It sees only what
+// an answer may touch (the `LifecycleContext`), not the loop's state: deciding what may go next,
+// counting what is in flight and stopping a run whose books broke stay there, and the dispatcher
+// looks again (`pump`) after every answer, so nothing here needs to.
+import { APIError } from '@anthropic-ai/sdk';
+import type { Clock, ResultError, Usage } from '../types';
+import type { MessagesClient, SentMessage } from '../client/messages-client';
+import { usageProblem } from '../client/usage-check';
+import type { SharedCoordinator } from '../coordination/coordinator';
+import type { QuotaModel } from '../limits/quota-model';
+import { parseRateLimitHeaders, type HeaderSource, type LimitObservation } from '../limits/rate-limit-headers';
+import type { CeilingControl } from './ceiling-control';
+import type { Cooldown } from './cooldown';
+import type { LogLevel, RetryEvent } from './dispatcher-api';
+import { ConsumptionEstimator } from './estimator';
+import * as say from './messages';
+import { classifyError, retryDelayMs, type StopCause, type Verdict } from './retry-policy';
+import type { Run } from './run';
+import type { PendingItem } from './run-queue';
+import type { Ticket } from './ticket';
+
+/** What an attempt may touch: the client, the dispatcher's parts its answer feeds, and the few things only the dispatcher can do. */
+export interface LifecycleContext {
+  readonly client: MessagesClient;
+  /** Per-request timeout for a request of this max_tokens. */
+  readonly timeoutMs: (maxTokens: number) => number;
+  readonly clock: Clock;
+  /** Jitter for the backoff. */
+  readonly random: () => number;
+  readonly quota: QuotaModel;
+  readonly ceiling: CeilingControl;
+  readonly estimator: ConsumptionEstimator;
+  readonly cooldown: Cooldown<PendingItem>;
+  /** A push-back pauses every participant of a shared quota, not only us. */
+  readonly coordinator: SharedCoordinator | undefined;
+  readonly maxAttempts: number;
+  /** Requests in flight, this one still counted: how far a push-back cuts the ceiling. */
+  inFlight(): number;
+  /** The API refused the key itself: nothing more goes out, on any run. */
+  stopForApi(cause: StopCause, explanation: string, apiMessage: string): void;
+  log(level: LogLevel, message: string, runId?: string): void;
+  /** A retry was scheduled (the dispatcher's `retry` event). */
+  retried(event: RetryEvent): void;
+}
+
+type RetryVerdict = Extract<Verdict, { kind: 'retry' }>;
+
+/** Every token a request consumed, cached or not: what a daily token budget counts. */
+function totalTokens(usage: Usage): number {
+  return usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0) + usage.output_tokens;
+}
+
+export class RequestLifecycle {
+  constructor(private readonly ctx: LifecycleContext) {}
+
+  /**
+   * Send the attempt; the promise settles once its answer has been handled. It rejects only when
+   * handling it threw (the books handed NaN, a result that cannot be written): the dispatcher
+   * stops that run loudly. `onAdmitted`: a streamed attempt's headers came (the rest may go now).
+   */
+  send(run: Run, item: PendingItem, ticket: Ticket, sentAt: number, signal: AbortSignal, onAdmitted: () => void): Promise<void> {
+    const params = item.request.params;
+    // Until a response has told the limits, and for the probe after a push-back pause, requests
+    // stream: their headers come on admission, so the rest wait for the API to accept one request,
+    // not for its whole reply.
+    const streams = !this.ctx.quota.hasObservation || this.ctx.cooldown.isProbe(item);
+    const onHeaders = streams ? (headers: HeaderSource) => {
+      this.admitted(run, item, headers, sentAt);
+      onAdmitted();
+    } : undefined;
+    return this.ctx.client
+      .create(params, { signal, timeoutMs: this.ctx.timeoutMs(params.max_tokens), ...(onHeaders ? { onHeaders } : {}) })
+      .then(
+        (sent) => this.succeeded(run, item, ticket, sent, sentAt),
+        (err: unknown) => this.failed(run, item, ticket, err, sentAt),
+      );
+  }
+
+  /** A streamed attempt's headers arrived: the API accepted it; its reply streams on. */
+  private admitted(run: Run, item: PendingItem, headers: HeaderSource, sentAt: number): void {
+    const at = this.ctx.clock.now();
+    if (!this.ctx.quota.hasObservation) this.ctx.log('debug', say.limitsKnownMessage(run, at - sentAt), run.id);
+    if (this.ctx.cooldown.accepted(item)) this.ctx.log('debug', say.acceptedAgainMessage(run, at - sentAt), run.id);
+    this.observe(parseRateLimitHeaders(headers, at), sentAt);
+  }
+
+  /** The API answered 200. */
+  private succeeded(run: Run, item: PendingItem, ticket: Ticket, sent: SentMessage, sentAt: number): void {
+    const { clock, cooldown, estimator, ceiling } = this.ctx;
+    const done = clock.now();
+    cooldown.succeeded(item, sentAt);
+    const malformed = usageProblem(sent.message);
+    if (malformed) return this.malformedSuccess(run, item, ticket, sent, malformed, sentAt);
+    const usage = sent.message.usage;
+    const cost = run.costOf(item.request.params.model, usage);
+    // Settled before its headers are read: they already count this request.
+    ticket.settle(ConsumptionEstimator.charged(usage), { usd: cost, tokens: totalTokens(usage) });
+    this.observe(parseRateLimitHeaders(sent.headers, done), sentAt);
+    estimator.learn(item.shape, usage);
+    ceiling.recordSuccess(done - sentAt);
+    run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? sentAt), costUsd: cost }, done);
+  }
+
+  /** The request failed (an API error, a timeout, a cancel): what the classification says happens to it. */
+  private failed(run: Run, item: PendingItem, ticket: Ticket, err: unknown, sentAt: number): void {
+    const { clock, cooldown } = this.ctx;
+    const now = clock.now();
+    if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now), sentAt);
+    const verdict = classifyError(err, now);
+    const wasProbe = cooldown.isProbe(item);
+    cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
+
+    switch (verdict.kind) {
+      case 'aborted':
+        // Cancelled mid-flight: it may have been billed, so the cap keeps its worst case.
+        ticket.release({ refused: false, possiblyBilled: true });
+        return;
+      case 'stop':
+        // The API refused the key itself: this line was not processed; a resume sends it.
+        ticket.release({ refused: true, possiblyBilled: false });
+        run.queue.returnUnsent(item);
+        this.ctx.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
+        return;
+      case 'final':
+        ticket.release({ refused: true, possiblyBilled: false });
+        this.ctx.log('warn', say.lineMessage(run, item, `${verdict.error.error.type}: ${verdict.error.error.message}`), run.id);
+        run.recordError(item, verdict.error, now - sentAt, now);
+        return;
+      case 'retry': {
+        ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
+        const tooBig = verdict.pushback === 'rate-limited' ? this.ctx.quota.largerThanBucket(ticket.consumption) : undefined;
+        if (tooBig) {
+          // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
+          // would pause every run for its retry-after, again and again, for nothing.
+          run.markRateLimited();
+          return this.recordFinalError(run, item, say.tooLargeError(ticket.consumption.inputTokens, tooBig, verdict.error), now - sentAt, now);
+        }
+        this.pushback(run, verdict, wasProbe, sentAt, now);
+        if (item.attempts >= this.ctx.maxAttempts) return this.recordFinalError(run, item, say.gaveUpError(item.attempts, verdict.error), now - sentAt, now);
+        return this.retry(run, item, verdict, now);
+      }
+    }
+  }
+
+  /** What a response's headers said (`sentAt`: when its request went out): our own model, and every other participant's. */
+  private observe(observation: LimitObservation, sentAt: number): void {
+    this.ctx.quota.observe(observation, sentAt);
+    void this.ctx.coordinator?.observe(observation);
+  }
+
+  /**
+   * A 200 whose `usage` cannot be billed from: an errored line, never a crash. It was probably
+   * billed, so the cap keeps its worst case; it is not retried (a retry would pay again).
+   */
+  private malformedSuccess(run: Run, item: PendingItem, ticket: Ticket, sent: SentMessage, problem: string, sentAt: number): void {
+    const now = this.ctx.clock.now();
+    ticket.release({ refused: false, possiblyBilled: true });
+    this.observe(parseRateLimitHeaders(sent.headers, now), sentAt);
+    this.recordFinalError(run, item, say.malformedSuccessError(problem, item.worstCaseUsd, sent.requestId), now - (item.firstSentAt ?? sentAt), now);
+  }
+
+  /** A 429 or 529: everyone slows down, not just this request — the ceiling is cut, new requests pause (every participant's too). */
+  private pushback(run: Run, verdict: RetryVerdict, wasProbe: boolean, sentAt: number, now: number): void {
+    const pushback = verdict.pushback;
+    if (!pushback) return;
+    const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : pushback;
+    // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
+    if (!wasProbe) this.ctx.ceiling.recordPushback(this.ctx.inFlight(), cause, sentAt, now);
+    if (pushback === 'rate-limited') run.markRateLimited();
+    else run.markOverloaded();
+    const pause = this.ctx.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+    if (pause) {
+      void this.ctx.coordinator?.coolDown(pause.pauseMs);
+      this.ctx.log('warn', pause.message);
+    }
+  }
+
+  /** Back in the queue after a backoff (the API's retry-after, else jittered exponential). */
+  private retry(run: Run, item: PendingItem, verdict: RetryVerdict, now: number): void {
+    const delayMs = retryDelayMs(item.attempts, verdict.retryAfterMs, this.ctx.random);
+    item.pushedBack = verdict.pushback !== undefined;
+    run.scheduleRetry(item, now + delayMs);
+    const status = verdict.error.error.type;
+    const event: RetryEvent = { runId: run.id, customId: item.request.customId, attempt: item.attempts + 1, delayMs, reason: status };
+    this.ctx.log('debug', say.lineMessage(run, item, say.retryMessage(status, verdict.error.error.message, event.attempt, delayMs)), run.id);
+    this.ctx.retried(event);
+  }
+
+  /** The line is answered with an error of ours (unbillable, too large, out of attempts): logged, and written to the results. */
+  private recordFinalError(run: Run, item: PendingItem, error: ResultError, latencyMs: number, now: number): void {
+    this.ctx.log('warn', say.lineMessage(run, item, error.error.message), run.id);
+    run.recordError(item, error, latencyMs, now);
+  }
+}
