@@ -7,6 +7,7 @@
 // one request goes first, streamed (its headers arrive on admission, ~50 ms), and the rest wait for
 // it: sending a whole window into an overload that may still be on came back as a wave of 529s.
 import { capServerWait, cappedWaitNote } from '../limits/rate-limit-headers';
+import { exponentialMs } from './retry-policy';
 import { pushbackWords, type Hold, type PushbackCause } from './hold';
 
 /**
@@ -97,7 +98,7 @@ export class Cooldown<Probe> {
     this.awaitingAdmission = true;
     // Without retry-after (a 529): 250 ms, doubling per 529 since the last success up to 1 s,
     // jittered (50–100%).
-    const backoffMs = Math.min(OVERLOAD_PAUSE_MAX_MS, OVERLOAD_PAUSE_BASE_MS * 2 ** Math.max(0, this.consecutiveOverloads - 1));
+    const backoffMs = exponentialMs(this.consecutiveOverloads, { baseMs: OVERLOAD_PAUSE_BASE_MS, capMs: OVERLOAD_PAUSE_MAX_MS });
     // A retry-after is held to MAX_SERVER_WAIT_MS (the classifier already did; this pause, shared
     // with every other process through the coordinator, must stay bounded whoever calls it).
     const asked = retryAfterAskedMs ?? retryAfterMs;

@@ -226,6 +226,11 @@ export interface BackoffOptions {
 
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 60_000 };
 
+/** The one exponential step: `baseMs` for the first time, doubling each time after, never above `capMs`. */
+export function exponentialMs(n: number, { baseMs, capMs }: BackoffOptions): number {
+  return Math.min(capMs, baseMs * 2 ** Math.max(0, n - 1));
+}
+
 /**
  * Delay before retry number `retry` (1 for the first retry).
  * Without `retry-after`: exponential backoff with full jitter (uniform in [0, base·2ⁿ⁻¹], capped).
@@ -244,6 +249,6 @@ export function retryDelayMs(
     const jitter = random() * Math.min(1_000, Math.max(100, wait * 0.1));
     return Math.ceil(wait >= MAX_SERVER_WAIT_MS ? wait - jitter : Math.min(MAX_SERVER_WAIT_MS, wait + jitter));
   }
-  const ceiling = Math.min(options.capMs, MAX_SERVER_WAIT_MS, options.baseMs * 2 ** Math.max(0, retry - 1));
+  const ceiling = Math.min(MAX_SERVER_WAIT_MS, exponentialMs(retry, options));
   return Math.ceil(random() * ceiling);
 }
