@@ -40,10 +40,12 @@ export interface PendingItem {
 export function pendingItemOf(request: InputRequest, pricing: Pricing, promptBounds: PromptBounds | undefined): PendingItem | Promise<PendingItem> {
   const params = request.params;
   const bytesBound = PromptBounds.bytesBound(params);
-  const bound = promptBounds ? promptBounds.inputTokensUpperBound(params, bytesBound) : bytesBound;
+  // The shared prefix once per line: it serializes the system prompt and tools, and both the bound and the estimate use it.
+  const sharedPrefix = promptBounds?.sharedPrefix(params);
+  const bound = promptBounds ? promptBounds.inputTokensUpperBound(params, bytesBound, sharedPrefix) : bytesBound;
   const item = (upperBound: number): PendingItem => ({
     request,
-    shape: { inputBytes: bytesBound, maxTokens: params.max_tokens, sharedPrefix: promptBounds?.sharedPrefix(params) },
+    shape: { inputBytes: bytesBound, maxTokens: params.max_tokens, sharedPrefix },
     worstCaseUsd: pricing.worstCaseCost(params.model, upperBound, params.max_tokens, promptCacheTtl(params)),
     worstCaseTokens: upperBound + params.max_tokens,
     attempts: 0,

@@ -29,17 +29,21 @@ export interface SharedPrefix {
   readonly bytes: number;
 }
 
+/** What PromptBounds keeps of a prefix: its count, once asked for. */
+interface Prefix extends SharedPrefix {
+  count?: Promise<number | undefined>;
+}
+
 /**
- * Distinct prefixes remembered. A job shares a handful; one whose every line caches a prompt of its
- * own shares none, and past this many a new prefix is treated as not shared (learned per request)
- * rather than held in memory for the whole run.
+ * Distinct prefixes remembered (and counted). A job shares a handful; one whose every line caches a
+ * prompt of its own shares none, and past this many a new prefix is treated as not shared — learned
+ * per request, bounded by its bytes — rather than held in memory for the whole run.
  */
 const MAX_SHARED_PREFIXES = 1_000;
 
 export class PromptBounds {
-  /** One count per distinct (model, prefix), shared by every run on the dispatcher. */
-  private readonly counted = new Map<string, Promise<number | undefined>>();
-  private readonly prefixes = new Map<string, SharedPrefix>();
+  /** One entry per distinct (model, prefix), shared by every run on the dispatcher. */
+  private readonly prefixes = new Map<string, Prefix>();
 
   constructor(private readonly counter?: TokenCounter) {}
 
@@ -66,20 +70,17 @@ export class PromptBounds {
   /**
    * Upper bound on the request's input tokens, never more than `bytes` (its bytes bound). A number
    * at once where nothing is counted (most requests: no await on the hot path), else a promise.
+   * `shared`: the request's `sharedPrefix`, when the caller has it already.
    */
-  inputTokensUpperBound(params: MessageParams, bytes = PromptBounds.bytesBound(params)): number | Promise<number> {
-    const prefix = this.counter ? cachedPrefix(params) : undefined;
-    if (!prefix) return bytes;
-    const key = `${params.model}\n${prefix}`;
-    let count = this.counted.get(key);
-    if (!count) {
-      // A count that fails (rate-limited, an old server) leaves the bytes bound: slower, never unsafe.
-      count = this.counter!.countTokens({ model: params.model, system: params.system, ...(params.tools ? { tools: params.tools } : {}), messages: PROBE_MESSAGES })
-        .then((n) => (Number.isFinite(n) && n >= 0 ? n : undefined))
-        .catch(() => undefined);
-      this.counted.set(key, count);
-    }
-    return count.then((prefixTokens) => {
+  inputTokensUpperBound(params: MessageParams, bytes = PromptBounds.bytesBound(params), shared = this.sharedPrefix(params)): number | Promise<number> {
+    if (!this.counter || !shared) return bytes;
+    const prefix = shared as Prefix;
+    // A count that fails (rate-limited, an old server) leaves the bytes bound: slower, never unsafe.
+    prefix.count ??= this.counter
+      .countTokens({ model: params.model, system: params.system, ...(params.tools ? { tools: params.tools } : {}), messages: PROBE_MESSAGES })
+      .then((n) => (Number.isFinite(n) && n >= 0 ? n : undefined))
+      .catch(() => undefined);
+    return prefix.count.then((prefixTokens) => {
       if (prefixTokens === undefined) return bytes;
       const rest = Buffer.byteLength(JSON.stringify(params.messages), 'utf8');
       return Math.min(bytes, Math.ceil(prefixTokens * (1 + COUNT_MARGIN)) + COUNT_SLACK_TOKENS + rest);
