@@ -68,7 +68,7 @@ Exit codes:
   2    invalid input or usage; nothing was sent (also: --redis unreachable at start,
        unless --redis-fallback local)
   3    stopped by the spend cap
-  4    stopped by the API (key, organisation spend limit)
+  4    stopped by the API (key, organisation spend limit), or no connection to it
   6    stopped part-way: the input changed during the run, or a fault in the books; what was
        answered is recorded and a re-run resumes
   130  interrupted`;

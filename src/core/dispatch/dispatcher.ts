@@ -106,6 +106,11 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.schedule.join(run, this.runs);
     this.runs.add(run);
     this.log('info', say.runAddedMessage(run, options.maxSpendUsd), run.id);
+    // Out of reach is not for ever: a run added once the stopped ones have ended tries again.
+    if (this.apiStop?.cause === 'unreachable' && this.activeRuns.length === 1) {
+      this.apiStop = undefined;
+      this.cooldown.forgetUnreachable();
+    }
     if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
     this.readAhead(run);
     this.pump();
@@ -338,8 +343,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
     if (this.apiStop) return;
     this.apiStop = { cause, explanation };
-    if (cause !== 'shared') void this.coordinator?.stopAll(explanation);
-    this.log('error', `${explanation} (API said: ${apiMessage})`);
+    // Another machine may well reach the API: only a verdict on the key itself stops them all.
+    if (cause !== 'shared' && cause !== 'unreachable') void this.coordinator?.stopAll(explanation);
+    this.log('error', `${explanation} (${cause === 'unreachable' ? 'last error' : 'API said'}: ${apiMessage})`);
     for (const run of this.runs) if (!run.isTerminal) run.stop();
   }
 

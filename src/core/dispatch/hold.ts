@@ -10,8 +10,11 @@ import { formatCount, formatUsd } from '../format';
 import type { RunState } from './snapshot';
 import { DIMENSION_LABELS } from './tightest-dimension';
 
-/** What the API pushed back with: a 429 (an empty bucket) or a 529 (an overload). */
-export type PushbackCause = 'rate-limited' | 'overloaded';
+/**
+ * What slows every new request down: the API pushed back with a 429 (an empty bucket) or a 529 (an
+ * overload), or it could not be reached at all (no connection: every request would fail the same way).
+ */
+export type PushbackCause = 'rate-limited' | 'overloaded' | 'unreachable';
 
 /**
  * Whose picture of the buckets said no: this dispatcher's own model, the shared quota (Redis), or
@@ -88,6 +91,7 @@ export const HOLD_RUN_STATES: Readonly<Record<HoldLevel, RunState>> = {
 };
 
 export function pushbackWords(cause: PushbackCause): string {
+  if (cause === 'unreachable') return 'no connection to the API';
   return cause === 'rate-limited' ? 'a 429 (rate limited)' : 'a 529 (overloaded)';
 }
 

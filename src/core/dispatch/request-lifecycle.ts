@@ -20,7 +20,7 @@ import type { Cooldown } from './cooldown';
 import type { LogLevel, RetryEvent } from './dispatcher-api';
 import { ConsumptionEstimator } from './estimator';
 import * as say from './messages';
-import { classifyError, retryDelayMs, type StopCause, type Verdict } from './retry-policy';
+import { classifyError, retryDelayMs, unreachableExplanation, type StopCause, type Verdict } from './retry-policy';
 import type { Run } from './run';
 import type { PendingItem } from './run-queue';
 import type { Ticket } from './ticket';
@@ -86,7 +86,7 @@ export class RequestLifecycle {
   private admitted(run: Run, item: PendingItem, headers: HeaderSource, sentAt: number): void {
     const at = this.ctx.clock.now();
     if (!this.ctx.quota.hasObservation) this.ctx.log('debug', say.limitsKnownMessage(run, at - sentAt), run.id);
-    if (this.ctx.cooldown.accepted(item)) this.ctx.log('debug', say.acceptedAgainMessage(run, at - sentAt), run.id);
+    if (this.ctx.cooldown.accepted(item, sentAt)) this.ctx.log('debug', say.acceptedAgainMessage(run, at - sentAt), run.id);
     this.observe(parseRateLimitHeaders(headers, at), sentAt);
   }
 
@@ -113,6 +113,7 @@ export class RequestLifecycle {
     const now = clock.now();
     if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now), sentAt);
     const verdict = classifyError(err, now);
+    if (err instanceof APIError && err.status !== undefined) cooldown.reached(sentAt);
     const wasProbe = cooldown.isProbe(item);
     cooldown.answered(item, verdict.kind === 'retry' && verdict.pushback !== undefined);
 
@@ -142,6 +143,7 @@ export class RequestLifecycle {
           return this.recordFinalError(run, item, say.tooLargeError(ticket.consumption.inputTokens, tooBig, verdict.error), now - sentAt, now);
         }
         this.pushback(run, verdict, wasProbe, sentAt, now);
+        if (verdict.pushback === 'unreachable') return this.neverLeft(run, item, verdict, now);
         if (item.attempts >= this.ctx.maxAttempts) return this.recordFinalError(run, item, say.gaveUpError(item.attempts, verdict.error), now - sentAt, now);
         return this.retry(run, item, verdict, now);
       }
@@ -165,20 +167,37 @@ export class RequestLifecycle {
     this.recordFinalError(run, item, say.malformedSuccessError(problem, item.worstCaseUsd, sent.requestId), now - (item.firstSentAt ?? sentAt), now);
   }
 
-  /** A 429 or 529: everyone slows down, not just this request — the ceiling is cut, new requests pause (every participant's too). */
+  /**
+   * A 429 or 529: everyone slows down, not just this request — the ceiling is cut, new requests
+   * pause (every participant's too). No connection: new requests pause, here only (the quota is
+   * not the problem, and the other participants may well reach the API).
+   */
   private pushback(run: Run, verdict: RetryVerdict, wasProbe: boolean, sentAt: number, now: number): void {
     const pushback = verdict.pushback;
     if (!pushback) return;
-    const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : pushback;
-    // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
-    if (!wasProbe) this.ctx.ceiling.recordPushback(this.ctx.inFlight(), cause, sentAt, now);
-    if (pushback === 'rate-limited') run.markRateLimited();
-    else run.markOverloaded();
-    const pause = this.ctx.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
-    if (pause) {
-      void this.ctx.coordinator?.coolDown(pause.pauseMs);
-      this.ctx.log('warn', pause.message);
+    if (pushback !== 'unreachable') {
+      const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : pushback;
+      // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
+      if (!wasProbe) this.ctx.ceiling.recordPushback(this.ctx.inFlight(), cause, sentAt, now);
+      if (pushback === 'rate-limited') run.markRateLimited();
+      else run.markOverloaded();
     }
+    const pause = this.ctx.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+    if (!pause) return;
+    if (pushback === 'unreachable') return this.ctx.log('warn', `${pause.message} (${verdict.error.error.message})`);
+    void this.ctx.coordinator?.coolDown(pause.pauseMs);
+    this.ctx.log('warn', pause.message);
+  }
+
+  /**
+   * The attempt never left this machine: the line goes back to the front unsent, its attempt not
+   * counted, to go once a connection can be made. Out of reach for too long, every run stops.
+   */
+  private neverLeft(run: Run, item: PendingItem, verdict: RetryVerdict, now: number): void {
+    item.pushedBack = true;
+    run.queue.returnUnsent(item);
+    const outForMs = this.ctx.cooldown.unreachableTooLong(now);
+    if (outForMs !== undefined) this.ctx.stopForApi('unreachable', unreachableExplanation(outForMs), verdict.error.error.message);
   }
 
   /** Back in the queue after a backoff (the API's retry-after, else jittered exponential). */

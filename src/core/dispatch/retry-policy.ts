@@ -9,8 +9,9 @@ import {
 import type { ResultError } from '../types';
 import { capServerWait, MAX_SERVER_WAIT_MS, parseRetryAfter } from '../limits/rate-limit-headers';
 import { redactUrlsIn } from '../redact';
+import type { PushbackCause } from './hold';
 
-export type StopCause = 'authentication' | 'permission' | 'billing' | 'org-spend-limit' | 'usage-limit';
+export type StopCause = 'authentication' | 'permission' | 'billing' | 'org-spend-limit' | 'usage-limit' | 'unreachable';
 
 export type Verdict =
   | {
@@ -20,8 +21,11 @@ export type Verdict =
       retryAfterMs: number | undefined;
       /** What the API asked for, when it was longer than `MAX_SERVER_WAIT_MS` and cut to it. */
       retryAfterAskedMs?: number;
-      /** 429 or 529: the API is pushing back, so everyone slows down, not just this request. */
-      pushback: 'rate-limited' | 'overloaded' | undefined;
+      /**
+       * 429 or 529: the API is pushing back, so everyone slows down, not just this request. Or no
+       * connection could be made: the next request would meet the same, so everyone waits too.
+       */
+      pushback: PushbackCause | undefined;
       /** The request may have been billed although no answer came (timeouts, a connection lost after sending). */
       possiblyBilled: boolean;
       /** The API refused it before doing any work, or it never reached the API: nothing was charged. */
@@ -55,7 +59,7 @@ function errorOf(err: APIError): ResultError {
   return envelope(err.type ?? 'api_error', err.apiMessage ?? err.message, err.errorCode, err.requestID);
 }
 
-const STOP_EXPLANATIONS: Record<StopCause, string> = {
+const STOP_EXPLANATIONS: Record<Exclude<StopCause, 'unreachable'>, string> = {
   authentication: 'The API rejected the API key (401). Nothing will succeed with it: check the key and run again.',
   permission: 'The API key is not allowed to do this (403). Check the key\'s workspace and permissions, then run again.',
   billing: 'The API refused for billing reasons (402). Check the organisation\'s billing, then run again.',
@@ -66,6 +70,12 @@ const STOP_EXPLANATIONS: Record<StopCause, string> = {
     'The organisation has reached the API usage limits it set for itself (400). The run stopped; ' +
     'the unsent lines are kept for a later resume once access returns.',
 };
+
+/** Why the runs stopped after `ms` without a connection to the API (cooldown.ts decides when). */
+export function unreachableExplanation(ms: number): string {
+  return `The API could not be reached for ${Math.round(ms / 1000)} s: no connection could be made. ` +
+    'Nothing was billed for those attempts, and the unsent lines are kept for a resume: check the network and the base URL, then run again.';
+}
 
 /**
  * Failures that prove the request never reached a server, by the `code` node and undici give them:
@@ -185,7 +195,7 @@ export function classifyError(err: unknown, now: number): Verdict {
       kind: 'retry',
       error: envelope('connection_error', refused ? `${what} (never reached the API, so nothing was billed)` : `${what}; ${MAY_HAVE_BEEN_BILLED}`),
       retryAfterMs: undefined,
-      pushback: undefined,
+      pushback: refused ? 'unreachable' : undefined,
       possiblyBilled: !refused,
       refused,
     };
@@ -197,7 +207,7 @@ export function classifyError(err: unknown, now: number): Verdict {
 
   const status = err.status;
   const error = errorOf(err);
-  const stop = (cause: StopCause): Verdict => ({ kind: 'stop', cause, explanation: STOP_EXPLANATIONS[cause], error });
+  const stop = (cause: keyof typeof STOP_EXPLANATIONS): Verdict => ({ kind: 'stop', cause, explanation: STOP_EXPLANATIONS[cause], error });
 
   if (status === 401) return stop('authentication');
   if (status === 403) return stop('permission');

@@ -6,7 +6,7 @@ const STATE_WORDS: Record<RunState, string> = {
   running: 'running',
   holding: 'holding at soft floor',
   'hard-stopped': 'stopped at hard floor',
-  'cooling-down': 'cooling down after 429/529',
+  'cooling-down': 'cooling down after 429/529 or no connection',
   paused: 'paused',
   stopping: 'stopping',
   'budget-reached': 'budget reached',

@@ -43,7 +43,7 @@ describe('dispatch: cool-down after a push-back', () => {
     assert.ok(c.isProbe('probe') && !c.isProbe('second'));
     assert.match(describeHold(c.hold(300)!.hold), /one request went out first/);
     assert.equal(c.hold(300)!.until, undefined, 'no timer: its headers or its answer end the wait');
-    assert.equal(c.accepted('probe'), true);
+    assert.equal(c.accepted('probe', 300), true);
     assert.equal(c.hold(300), undefined);
   });
 

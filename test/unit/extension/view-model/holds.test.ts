@@ -9,7 +9,7 @@ describe('view-model holds', () => {
   it("words a dispatcher's hold, else whether it has anything to send", () => {
     assert.equal(holdText({ hold: 'soft', runs: [] }), 'holding at soft floor');
     assert.equal(holdText({ hold: 'hard', runs: [] }), 'stopped at hard floor');
-    assert.equal(holdText({ hold: 'cooldown', runs: [] }), 'cooling down after 429/529');
+    assert.equal(holdText({ hold: 'cooldown', runs: [] }), 'cooling down after 429/529 or no connection');
     assert.equal(holdText({ hold: undefined, runs: [{ state: 'paused' } as RunSnapshot] }), 'dispatching');
     assert.equal(holdText({ hold: undefined, runs: [{ state: 'finished' } as RunSnapshot] }), 'idle');
     assert.equal(holdText({ hold: undefined, runs: [] }), 'idle');
