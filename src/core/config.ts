@@ -5,7 +5,10 @@
 // Values that arrive from a settings file are read leniently (`readConfig`: a bad value falls back
 // to its default and is reported once); the CLI refuses a bad flag outright, with its own wording,
 // before it gets here.
-import { z } from 'zod';
+// zod/mini: the same schemas as zod's chained API, written as functions, so the bundle carries only
+// the rules used here (~30 KB, not ~750 KB). The full API cost the CLI ~6 MB of its peak memory on a
+// million-line file, against a 100 MB goal (bench/memory.ts).
+import * as z from 'zod/mini';
 import { parseFloor, type FloorSpec } from './limits/floors';
 import { TIERS, type TierName } from './tiers';
 import { redactUrl } from './redact';
@@ -17,75 +20,90 @@ import { redactUrl } from './redact';
 export type SettingScope = 'application' | 'window' | 'resource';
 
 const floor = z.union([
-  z.object({ percent: z.number().min(0).max(100) }).strict(),
-  z.object({ tokens: z.number().int().min(0) }).strict(),
-  z.string().transform((text, ctx): FloorSpec => {
-    try {
-      return parseFloor(text);
-    } catch (err) {
-      ctx.addIssue({ code: 'custom', message: (err as Error).message });
-      return z.NEVER;
-    }
-  }),
+  z.strictObject({ percent: z.number().check(z.minimum(0), z.maximum(100)) }),
+  z.strictObject({ tokens: z.int().check(z.minimum(0)) }),
+  z.pipe(
+    z.string(),
+    z.transform((text, ctx): FloorSpec => {
+      try {
+        return parseFloor(text);
+      } catch (err) {
+        ctx.issues.push({ code: 'custom', message: (err as Error).message, input: text });
+        return z.NEVER;
+      }
+    }),
+  ),
 ]);
 
-const amountUsd = z.number().positive().finite();
-const httpUrl = z
-  .string()
-  .trim()
-  .refine((text) => /^https?:\/\//i.test(text), 'must be an http:// or https:// URL')
-  .refine((text) => URL.canParse(text), 'is not a URL')
-  .refine((text) => {
-    const url = new URL(text);
-    return !url.username && !url.password;
-  }, 'must not carry credentials (user:password@host); the key lives in SecretStorage or ANTHROPIC_API_KEY');
-const redisUrl = z.string().trim().regex(/^rediss?:\/\//i, 'must be a redis:// or rediss:// URL');
+const amountUsd = z.number().check(z.positive());
+const httpUrl = z.string().check(
+  z.trim(),
+  z.refine((text) => /^https?:\/\//i.test(text), 'must be an http:// or https:// URL'),
+  z.refine((text) => URL.canParse(text), 'is not a URL'),
+  z.refine((text) => {
+    // Every check runs, this one also on text the one before refused.
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    return !url?.username && !url?.password;
+  }, 'must not carry credentials (user:password@host); the key lives in SecretStorage or ANTHROPIC_API_KEY'),
+);
+const redisUrl = z.string().check(z.trim(), z.regex(/^rediss?:\/\//i, 'must be a redis:// or rediss:// URL'));
 
-function option<T extends z.ZodType>(schema: T, scope: SettingScope, description: string): T {
-  return schema.meta({ scope, description }) as T;
+interface OptionMeta {
+  scope: SettingScope;
+  description: string;
+}
+const optionMeta = z.registry<OptionMeta>();
+
+function option<T extends z.ZodMiniType>(schema: T, scope: SettingScope, description: string): T {
+  optionMeta.add(schema, { scope, description });
+  return schema;
 }
 
 const configSchema = z.object({
-  baseUrl: option(httpUrl.optional(), 'application', 'Where requests (and the API key) are sent. Unset: ANTHROPIC_BASE_URL, else the public API.'),
-  redisUrl: option(redisUrl.optional(), 'application', 'Share one quota with other runs and machines through this Redis.'),
-  redisFallback: option(z.enum(['hold', 'local']).default('hold'), 'application', 'If Redis cannot be reached: hold new requests, or run on local limits with a warning.'),
-  model: option(z.string().trim().min(1).optional(), 'resource', 'Model for lines that do not name one.'),
-  maxTokens: option(z.int().min(1).default(1_024), 'resource', 'max_tokens for lines that do not set it.'),
+  baseUrl: option(z.optional(httpUrl), 'application', 'Where requests (and the API key) are sent. Unset: ANTHROPIC_BASE_URL, else the public API.'),
+  redisUrl: option(z.optional(redisUrl), 'application', 'Share one quota with other runs and machines through this Redis.'),
+  redisFallback: option(z._default(z.enum(['hold', 'local']), 'hold'), 'application', 'If Redis cannot be reached: hold new requests, or run on local limits with a warning.'),
+  model: option(z.optional(z.string().check(z.trim(), z.minLength(1))), 'resource', 'Model for lines that do not name one.'),
+  maxTokens: option(z._default(z.int().check(z.minimum(1)), 1_024), 'resource', 'max_tokens for lines that do not set it.'),
   maxInFlight: option(
-    z
-      .union([z.literal('auto'), z.int().min(1), z.string().trim().regex(/^\d+$/).transform(Number).pipe(z.int().min(1))], { error: 'must be a positive whole number or auto' })
-      .default('auto'),
+    z._default(
+      z.union(
+        [z.literal('auto'), z.int().check(z.minimum(1)), z.pipe(z.string().check(z.trim(), z.regex(/^\d+$/)), z.pipe(z.transform(Number), z.int().check(z.minimum(1))))],
+        { error: 'must be a positive whole number or auto' },
+      ),
+      'auto',
+    ),
     'window',
     "Concurrent requests: a number, or auto (Little's law: the rate the quota allows × the observed latency).",
   ),
   // One request in flight costs the client ~60 KB (its socket, buffers and the SDK's promise chain;
   // `node --expose-gc --import tsx bench/in-flight-memory.ts`), so 1,000 in flight is ~60 MB: what
   // 5 s replies at 200 req/s need, and within the 1,024 file descriptors most systems give a process.
-  maxInFlightCap: option(z.int().min(1).default(1_000), 'window', "The most 'auto' may choose."),
-  softFloor: option(floor.default({ percent: 10 }), 'window', 'Hold new requests while a token bucket would fall under this.'),
-  hardFloor: option(floor.default({ percent: 2 }), 'window', 'Full stop under this, until the bucket refills past the soft floor.'),
-  maxSpendUsd: option(amountUsd.optional(), 'application', 'Spend cap per run, in USD; never crossed.'),
-  workspaceMaxSpendUsd: option(amountUsd.optional(), 'resource', 'A lower spend cap per run for this workspace; it can only lower maxSpendUsd.'),
-  dailyBudgetUsd: option(amountUsd.optional(), 'application', 'Spend budget per API key per UTC day, across runs and restarts.'),
-  dailyTokenBudget: option(z.int().positive().optional(), 'application', 'Token budget per API key per UTC day, across runs and restarts.'),
-  confirmAboveUsd: option(z.number().min(0).finite().default(1), 'application', 'Ask before a run whose expected cost is above this (USD).'),
-  tier: option(z.enum(Object.keys(TIERS) as [TierName, ...TierName[]]).optional(), 'window', 'First guess at the limits, until a response tells.'),
-  priority: option(z.enum(['high', 'normal', 'background']).default('normal'), 'resource', 'Share of the limits against other runs on the same key.'),
-  maxAttempts: option(z.int().min(1).default(5), 'window', 'Attempts per request before it is recorded as errored.'),
-  retryBudgetPerMinute: option(z.int().min(0).default(30), 'window', 'Retries per minute for the whole run, whatever the traffic.'),
-  retryBudgetRatio: option(z.number().min(0).max(1).default(0.2), 'window', 'Retries earned per fresh request, on top of the per-minute floor.'),
+  maxInFlightCap: option(z._default(z.int().check(z.minimum(1)), 1_000), 'window', "The most 'auto' may choose."),
+  softFloor: option(z._default(floor, { percent: 10 }), 'window', 'Hold new requests while a token bucket would fall under this.'),
+  hardFloor: option(z._default(floor, { percent: 2 }), 'window', 'Full stop under this, until the bucket refills past the soft floor.'),
+  maxSpendUsd: option(z.optional(amountUsd), 'application', 'Spend cap per run, in USD; never crossed.'),
+  workspaceMaxSpendUsd: option(z.optional(amountUsd), 'resource', 'A lower spend cap per run for this workspace; it can only lower maxSpendUsd.'),
+  dailyBudgetUsd: option(z.optional(amountUsd), 'application', 'Spend budget per API key per UTC day, across runs and restarts.'),
+  dailyTokenBudget: option(z.optional(z.int().check(z.positive())), 'application', 'Token budget per API key per UTC day, across runs and restarts.'),
+  confirmAboveUsd: option(z._default(z.number().check(z.minimum(0)), 1), 'application', 'Ask before a run whose expected cost is above this (USD).'),
+  tier: option(z.optional(z.enum(Object.keys(TIERS) as [TierName, ...TierName[]])), 'window', 'First guess at the limits, until a response tells.'),
+  priority: option(z._default(z.enum(['high', 'normal', 'background']), 'normal'), 'resource', 'Share of the limits against other runs on the same key.'),
+  maxAttempts: option(z._default(z.int().check(z.minimum(1)), 5), 'window', 'Attempts per request before it is recorded as errored.'),
+  retryBudgetPerMinute: option(z._default(z.int().check(z.minimum(0)), 30), 'window', 'Retries per minute for the whole run, whatever the traffic.'),
+  retryBudgetRatio: option(z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.2), 'window', 'Retries earned per fresh request, on top of the per-minute floor.'),
 });
 
 export type FloorlineConfig = z.output<typeof configSchema>;
 export type ConfigKey = keyof FloorlineConfig;
 
 /** Every default, from the schema. */
-export const DEFAULTS: Readonly<FloorlineConfig> = Object.freeze(configSchema.parse({}));
+export const DEFAULTS: Readonly<FloorlineConfig> = Object.freeze(z.parse(configSchema, {}));
 
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as ConfigKey[];
 
 export function scopeOf(key: ConfigKey): SettingScope {
-  return (configSchema.shape[key].meta() as { scope: SettingScope }).scope;
+  return optionMeta.get(configSchema.shape[key])!.scope;
 }
 
 /**
@@ -99,7 +117,7 @@ export function readConfig(raw: Readonly<Partial<Record<ConfigKey, unknown>>>): 
   for (const key of CONFIG_KEYS) {
     const value = raw[key];
     const unset = value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-    const parsed = configSchema.shape[key].safeParse(unset ? undefined : value);
+    const parsed = z.safeParse(configSchema.shape[key], unset ? undefined : value);
     if (parsed.success) {
       config[key] = parsed.data;
     } else {

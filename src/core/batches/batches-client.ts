@@ -1,6 +1,7 @@
 // What Floorline needs of the Message Batches API, and the SDK adapter. A separate interface from
 // MessagesClient: batches have their own rate-limit pool and never pass through the dispatcher.
-import Anthropic, { APIConnectionError, APIConnectionTimeoutError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { APIConnectionError, APIConnectionTimeoutError } from '@anthropic-ai/sdk';
 import type { MessageParams } from '../types';
 import { createAnthropic, type SdkClientOptions } from '../client/messages-client';
 import { classifyError, retryDelayMs } from '../dispatch/retry-policy';

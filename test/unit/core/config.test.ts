@@ -27,6 +27,12 @@ describe('configuration', () => {
     assert.match(problems[1]!, /^floorline\.priority: "urgent" .*; using "normal"$/);
   });
 
+  it('a base URL that is no URL at all is reported, not thrown (it once crashed reading the settings)', () => {
+    const { config, problems } = readConfig({ baseUrl: 'http://' });
+    assert.equal(config.baseUrl, undefined);
+    assert.deepEqual(problems, ['floorline.baseUrl: "(unparseable URL)" is not a URL; using none']);
+  });
+
   it('a workspace may only lower the spend cap, never raise or remove it', () => {
     assert.equal(effectiveSpendCap({ maxSpendUsd: 5, workspaceMaxSpendUsd: 2 }), 2);
     assert.equal(effectiveSpendCap({ maxSpendUsd: 5, workspaceMaxSpendUsd: 50 }), 5);
