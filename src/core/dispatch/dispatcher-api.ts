@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '../types';
 import { DEFAULTS } from '../config';
 import { requestTimeoutMs } from '../client/messages-client';
 import type { TierLimits } from '../tiers';
+import type { ModelClasses } from '../models/model-class';
 import type { MessagesClient } from '../client/messages-client';
 import type { FloorSpec } from '../limits/floors';
 import type { SharedCoordinator } from '../coordination/coordinator';
@@ -21,8 +22,10 @@ export interface DispatcherOptions {
   maxInFlightCap?: number;
   softFloor?: FloorSpec;
   hardFloor?: FloorSpec;
-  /** First guess at the limits before a response brings the real ones. */
+  /** First guess at the limits (of every model class) before a response brings the real ones. */
   initialLimits?: TierLimits;
+  /** Which buckets each model draws on (default: the built-in table, models/model-class.ts). */
+  modelClasses?: ModelClasses;
   maxAttempts?: number;
   retryBudgetPerMinute?: number;
   /** Retries earned per fresh request on top of the per-minute floor. */

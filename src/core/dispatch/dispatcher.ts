@@ -17,12 +17,10 @@
 // snapshots (snapshots.ts), its timer (wake-timer.ts), and its options and events (dispatcher-api.ts).
 import type { Clock } from '../types';
 import type { SharedCoordinator } from '../coordination/coordinator';
-import { QuotaModel, type Consumption } from '../limits/quota-model';
+import type { Consumption } from '../limits/quota-model';
 import { PromptBounds, type TokenCounter } from '../spend/prompt-bound';
-import { CeilingControl } from './ceiling-control';
-import { Cooldown } from './cooldown';
+import { ClassLanes, type ClassLane } from './class-lane';
 import { withDefaults, type DispatcherEvents, type DispatcherOptions, type LogLevel } from './dispatcher-api';
-import { ConsumptionEstimator } from './estimator';
 import { floorHold, holdLevel, type Hold } from './hold';
 import { JournaledSends } from './journaled-sends';
 import { HoldWatch } from './news';
@@ -33,8 +31,8 @@ import { RequestLifecycle } from './request-lifecycle';
 import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions } from './run';
 import type { PendingItem } from './run-queue';
-import { nextRunStep } from './run-states';
-import { SharedGrants, type GrantAnswer } from './shared-grant';
+import { nextRunStep, runHoldsOf } from './run-states';
+import type { GrantAnswer } from './shared-grant';
 import type { DispatcherSnapshot, RunState } from './snapshot';
 import { buildSnapshot, SnapshotThrottle } from './snapshots';
 import { hasDueRetry, nextRetryDue, StrideSchedule } from './stride';
@@ -48,27 +46,23 @@ const HOLD_REFRESH_MS = 1_000;
 
 export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly clock: Clock;
-  private readonly quota: QuotaModel;
-  private readonly ceiling: CeilingControl;
-  private readonly estimator = new ConsumptionEstimator();
+  /** Per model class: its buckets, its estimate, its in-flight ceiling, its pause after a push-back. */
+  private readonly lanes: ClassLanes;
   private readonly promptBounds: PromptBounds;
   private readonly retryBudget: RetryBudget;
   private readonly retryBudgetPerMinute: number;
   private readonly coordinator: SharedCoordinator | undefined;
-  /** With a coordinator: its answers, one ask at a time. */
-  private readonly grants: SharedGrants | undefined;
   private readonly runs = new Set<Run>();
   private readonly schedule = new StrideSchedule();
-  /** The pause after a 429/529, and the one request that goes first when it ends. */
-  private readonly cooldown: Cooldown<PendingItem>;
   private readonly wake: WakeTimer;
   private readonly snapshots: SnapshotThrottle;
   private readonly holds = new HoldWatch();
   /** An attempt's call to the API and what its answer does (settle, retry, push back, give up). */
   private readonly lifecycle: RequestLifecycle;
 
-  private inFlight = 0;
   private paused = false;
+  /** What held each run in the last pass (its next line's model class). */
+  private runHolds = new Map<Run, Hold>();
   private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
 
   private pumping = false;
@@ -81,20 +75,19 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const o = withDefaults(options);
     this.promptBounds = new PromptBounds(options.client.countTokens ? (options.client as TokenCounter) : undefined);
     this.clock = o.clock;
-    this.quota = new QuotaModel({ softFloor: o.softFloor, hardFloor: o.hardFloor, clock: this.clock, ...(options.initialLimits ? { initialLimits: options.initialLimits } : {}) });
     this.coordinator = options.coordinator;
-    this.grants = this.coordinator && new SharedGrants(this.coordinator, this.quota, this.clock, o.random);
-    this.cooldown = new Cooldown(o.random);
+    this.lanes = new ClassLanes({
+      softFloor: o.softFloor, hardFloor: o.hardFloor, maxInFlight: o.maxInFlight, maxInFlightCap: o.maxInFlightCap,
+      initialLimits: options.initialLimits, clock: this.clock, random: o.random, coordinator: this.coordinator,
+    }, options.modelClasses);
     this.wake = new WakeTimer(this.clock, () => this.pump());
     this.snapshots = new SnapshotThrottle(this.clock, o.snapshotIntervalMs, () => this.emit('snapshot', this.snapshot()));
-    this.ceiling = new CeilingControl({ maxInFlight: o.maxInFlight, cap: o.maxInFlightCap, tierPreset: Boolean(options.initialLimits) }, this.quota, this.estimator);
     this.retryBudgetPerMinute = o.retryBudgetPerMinute;
     this.retryBudget = new RetryBudget({ perMinute: o.retryBudgetPerMinute, ratio: o.retryBudgetRatio }, this.clock);
     // Only what an attempt's answer may touch, and the few things only the dispatcher can do.
     this.lifecycle = new RequestLifecycle({
       client: options.client, timeoutMs: o.timeoutMs, maxAttempts: o.maxAttempts, clock: this.clock, random: o.random,
-      quota: this.quota, ceiling: this.ceiling, estimator: this.estimator, cooldown: this.cooldown, coordinator: this.coordinator,
-      inFlight: () => this.inFlight, retried: (event) => this.emit('retry', event), log: (level, message, runId) => this.log(level, message, runId),
+      coordinator: this.coordinator, retried: (event) => this.emit('retry', event), log: (level, message, runId) => this.log(level, message, runId),
       stopForApi: (cause, explanation, apiMessage) => this.stopForApi(cause, explanation, apiMessage),
     });
     this.log('info', say.startupMessage(o));
@@ -109,7 +102,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // Out of reach is not for ever: a run added once the stopped ones have ended tries again.
     if (this.apiStop?.cause === 'unreachable' && this.activeRuns.length === 1) {
       this.apiStop = undefined;
-      this.cooldown.forgetUnreachable();
+      for (const lane of this.lanes.all()) lane.cooldown.forgetUnreachable();
     }
     if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
     this.readAhead(run);
@@ -197,59 +190,54 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.snapshots.changed();
   }
 
-  /** Send what may go now, in schedule order; stop at the first hold, say what it is, and set a timer for its end. */
+  /**
+   * Send what may go now, in schedule order. A line whose model class cannot take it (its ceiling,
+   * its pause, its floors) waits and the next line of another class goes past it; the first hold
+   * met is the one told, and a timer is set for the earliest end of any.
+   */
   private dispatchWhilePossible(): void {
     const now = this.clock.now();
     let wakeAt = Number.POSITIVE_INFINITY;
     let hold: Hold | undefined;
+    /** The classes that take nothing more in this pass, with their hold (none: a completion or an answer will call pump again). */
+    const held = new Map<ClassLane, Hold | undefined>();
+    const accept = (item: PendingItem) => !held.has(this.lanes.of(item));
 
     for (;;) {
-      if (this.apiStop || this.paused || this.grants?.granting) break;
+      if (this.apiStop || this.paused) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
-      const candidate = this.schedule.next(this.runs, now, retriesAllowed);
+      const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined);
       if (!candidate) {
         if (!retriesAllowed && hasDueRetry(this.runs, now)) {
           const waitMs = this.retryBudget.msUntilAvailable();
           wakeAt = Math.min(wakeAt, now + waitMs);
-          hold = { kind: 'retry-budget', waitMs };
+          hold ??= { kind: 'retry-budget', waitMs };
         }
         break;
       }
-      if (this.inFlight >= this.currentCeiling().value) break; // a completion will call pump again
-      const pushedBack = this.cooldown.hold(now);
-      if (pushedBack) {
-        hold = pushedBack.hold;
-        // Without an end time the probe is out: its headers, or its answer, call pump again.
-        if (pushedBack.until !== undefined) wakeAt = Math.min(wakeAt, pushedBack.until);
-        break;
-      }
-      const sharedWait = this.grants?.holdAt(now);
-      if (sharedWait) {
-        hold = sharedWait.hold;
-        wakeAt = Math.min(wakeAt, sharedWait.until);
-        break;
-      }
       const { run, item } = candidate;
-      const consumption = this.estimator.estimate(item.shape);
-      // With a shared coordinator its answer is the one that counts: our own model has not seen
-      // what the other participants sent since our last response.
-      const admit = this.coordinator ? ({ ok: true } as const) : this.quota.admit(consumption);
-      if (!admit.ok) {
-        hold = floorHold(admit, this.quota.view()[admit.dimension]);
-        wakeAt = Math.min(wakeAt, now + admit.waitMs);
-        break;
+      const lane = this.lanes.of(item);
+      const consumption = lane.estimator.estimate(item.shape);
+      const laneHold = this.laneHold(lane, consumption, now);
+      if (laneHold) {
+        held.set(lane, laneHold.hold);
+        hold ??= laneHold.hold;
+        if (laneHold.until !== undefined) wakeAt = Math.min(wakeAt, laneHold.until);
+        continue;
       }
       if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
       run.queue.take(item);
-      if (this.grants) {
-        // The pump waits for the answer: one ask at a time, in schedule order.
+      if (lane.grants) {
+        // This class waits for the answer: one ask at a time per class, in schedule order.
         const mayGo = () => !(this.apiStop || this.paused || run.paused || run.stopping);
-        this.grants.ask(run, item, consumption, mayGo, (answer) => this.onGrant(run, item, consumption, answer), () => this.pump());
-        break;
+        lane.grants.ask(run, item, consumption, mayGo, (answer) => this.onGrant(lane, run, item, consumption, answer), () => this.pump());
+        held.set(lane, undefined);
+        continue;
       }
-      this.dispatch(run, item, consumption, now, undefined);
+      this.dispatch(lane, run, item, consumption, now, undefined);
     }
 
+    this.runHolds = runHoldsOf(this.runs, held, (item) => this.lanes.of(item), now);
     const news = this.holds.update(hold, wakeAt - now);
     if (news) this.log(news.level, news.message);
     wakeAt = Math.min(wakeAt, nextRetryDue(this.runs));
@@ -258,6 +246,28 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // as long as a 60-second retry-after lasts.
     if (holdLevel(hold) && this.activeRuns.length > 0) wakeAt = Math.min(wakeAt, now + HOLD_REFRESH_MS);
     this.wake.arm(wakeAt, now);
+  }
+
+  /**
+   * Why this class may not send now, if it may not: its in-flight ceiling is reached or a shared
+   * ask is out (no hold to tell: an answer calls pump again), the pause after a push-back, the
+   * shared quota's wait, or its own buckets' floors (with a shared coordinator, its answer decides).
+   */
+  private laneHold(lane: ClassLane, consumption: Consumption, now: number): { hold: Hold | undefined; until: number | undefined } | undefined {
+    if (lane.grants?.granting || lane.inFlight >= this.currentCeiling(lane).value) return { hold: undefined, until: undefined };
+    // Once more than one class is in use, a hold says whose buckets it is.
+    const named = (hold: Hold): Hold => (this.lanes.size > 1 ? ({ ...hold, modelClass: lane.modelClass } as Hold) : hold);
+    const pushedBack = lane.cooldown.hold(now);
+    // Without an end time the probe is out: its headers, or its answer, call pump again.
+    if (pushedBack) return { hold: named(pushedBack.hold), until: pushedBack.until };
+    const sharedWait = lane.grants?.holdAt(now);
+    if (sharedWait) return { hold: sharedWait.hold, until: sharedWait.until };
+    // With a shared coordinator its answer is the one that counts: our own model has not seen
+    // what the other participants sent since our last response.
+    if (this.coordinator) return undefined;
+    const admit = lane.quota.admit(consumption);
+    if (admit.ok) return undefined;
+    return { hold: named(floorHold(admit, lane.quota.view()[admit.dimension])), until: now + admit.waitMs };
   }
 
   /** Reserve the item's worst case on the run's cap and budgets; a throw in the books stops that run. */
@@ -270,19 +280,19 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     }
   }
 
-  private dispatch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
+  private dispatch(lane: ClassLane, run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
     if (item.attempts === 0) this.retryBudget.recordFresh();
     else if (!item.pushedBack) this.retryBudget.tryTake();
     this.schedule.charge(run);
-    this.cooldown.sending(item);
-    this.launch(run, item, consumption, now, lease);
+    lane.cooldown.sending(item);
+    this.launch(lane, run, item, consumption, now, lease);
     this.readAhead(run);
   }
 
   /** The shared quota answered: send, or put the item back (and end the run at a shared budget, or stop everything at a shared stop). */
-  private onGrant(run: Run, item: PendingItem, consumption: Consumption, answer: GrantAnswer): void {
+  private onGrant(lane: ClassLane, run: Run, item: PendingItem, consumption: Consumption, answer: GrantAnswer): void {
     const now = this.clock.now();
-    if (answer.go) return this.dispatch(run, item, consumption, now, answer.lease);
+    if (answer.go) return this.dispatch(lane, run, item, consumption, now, answer.lease);
     // Not sent: the item goes back where it was, its spend reservation is returned.
     run.queue.requeue(item);
     run.releaseSpend(item);
@@ -290,18 +300,18 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (answer.refusal.kind === 'budget-reached') {
       run.reachBudget({ kind: 'spend-cap', label: answer.refusal.label, shared: true, model: item.request.params.model, worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
     } else if (answer.refusal.kind === 'stopped') this.stopForApi('shared', answer.refusal.explanation, 'stop signalled by another participant of the shared quota');
-    const wait = this.grants?.wait;
+    const wait = lane.grants?.wait;
     if (wait) this.wake.arm(wait.until, now);
   }
 
-  private currentCeiling(): CeilingDecision {
-    const { decision, news } = this.ceiling.decide();
+  private currentCeiling(lane: ClassLane): CeilingDecision {
+    const { decision, news } = lane.ceiling.decide();
     if (news) {
       // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
       // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
       // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
       // the dashboard shows the current reason beside the in-flight gauge.
-      this.log('debug', `in-flight ceiling ${decision.reason}`);
+      this.log('debug', `${this.lanes.size > 1 ? `${lane.modelClass}: ` : ''}in-flight ceiling ${decision.reason}`);
       this.emit('ceiling', decision);
     }
     return decision;
@@ -309,23 +319,23 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   // ── One request ──────────────────────────────────────────────────────────
 
-  private launch(run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
-    this.inFlight++;
+  private launch(lane: ClassLane, run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
+    lane.inFlight++;
     const controller = run.startAttempt(item, now);
     // From here the attempt's ticket holds its reservation, its spend hold and its lease.
-    const ticket = new Ticket(this.quota, this.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
+    const ticket = new Ticket(lane.quota, lane.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
     item.budgetHold = undefined;
-    this.admitted.add(run, () => this.send(run, item, ticket, now, controller));
+    this.admitted.add(run, () => this.send(lane, run, item, ticket, now, controller));
   }
 
-  private send(run: Run, item: PendingItem, ticket: Ticket, now: number, controller: AbortController): void {
+  private send(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, now: number, controller: AbortController): void {
     this.lifecycle
-      .send(run, item, ticket, now, controller.signal, () => this.pump())
+      .send(lane, run, item, ticket, now, controller.signal, () => this.pump())
       // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
       // loudly, not become an unhandled rejection that kills the process with requests in flight.
       .catch((err: unknown) => this.failLoudly(run, err))
       .finally(() => {
-        this.inFlight--;
+        lane.inFlight--;
         run.endAttempt(controller);
         this.pump();
       });
@@ -351,9 +361,16 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   // ── States ───────────────────────────────────────────────────────────────
 
+  /** The runs with an item awaiting the shared coordinator's answer (one per model class at most). */
+  private grantingRuns(): Set<Run> {
+    const runs = new Set<Run>();
+    for (const lane of this.lanes.all()) if (lane.grants?.granting) runs.add(lane.grants.granting);
+    return runs;
+  }
+
   /** Move every run to where it now stands (run-states.ts decides; here it is applied and told). */
   private settleRunStates(): void {
-    const situation = { apiStopped: this.apiStop?.explanation, hold: this.holds.hold, holdDetail: this.holds.detail, granting: this.grants?.granting };
+    const situation = { apiStopped: this.apiStop?.explanation, runHolds: this.runHolds, granting: this.grantingRuns() };
     for (const run of this.runs) {
       if (run.isTerminal) continue;
       const step = nextRunStep(run, situation);
@@ -379,8 +396,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   snapshot(): DispatcherSnapshot {
     return buildSnapshot({
-      inFlight: this.inFlight, ceiling: this.ceiling.current, hold: this.holds.hold, holdDetail: this.holds.detail, quota: this.quota,
-      retryBudget: this.retryBudget, retryBudgetPerMinute: this.retryBudgetPerMinute, cooldown: this.cooldown, runs: this.runs,
+      hold: this.holds.hold, holdDetail: this.holds.detail, lanes: this.lanes.all(),
+      retryBudget: this.retryBudget, retryBudgetPerMinute: this.retryBudgetPerMinute, runs: this.runs,
     }, this.clock.now());
   }
 

@@ -31,13 +31,21 @@ interface BucketAtHold {
   floor: number;
 }
 
+/**
+ * The model class whose buckets hold (models/model-class.ts), named once a dispatcher sends to
+ * more than one: each class has its own buckets, and its holds keep only its own lines waiting.
+ */
+interface OfClass {
+  modelClass?: string;
+}
+
 export type Hold =
   /** The next request would take a bucket under its soft floor, or one is under its hard floor. */
-  | { kind: 'soft-floor' | 'hard-floor'; quota: QuotaSource; dimension: Dimension; waitMs: number; bucket?: BucketAtHold }
+  | ({ kind: 'soft-floor' | 'hard-floor'; quota: QuotaSource; dimension: Dimension; waitMs: number; bucket?: BucketAtHold } & OfClass)
   /** A 429/529 paused every new request for `waitMs` (from when it was seen): ours, or one a participant of the shared quota met. */
-  | { kind: 'cooldown'; cause: PushbackCause | 'shared'; waitMs: number }
+  | ({ kind: 'cooldown'; cause: PushbackCause | 'shared'; waitMs: number } & OfClass)
   /** After such a pause one request went out first; the rest wait for the API to accept it. */
-  | { kind: 'probe'; cause: PushbackCause }
+  | ({ kind: 'probe'; cause: PushbackCause } & OfClass)
   /** Another participant of the shared quota paused every participant. */
   | { kind: 'paused' }
   /** The shared store cannot be reached, and running on local limits was not allowed. */
@@ -103,6 +111,11 @@ const QUOTA_WORDS: Record<QuotaSource, string> = { own: '', shared: ' (shared qu
 
 /** The hold in one sentence, as the log, the CLI and the dashboard say it. Pure. */
 export function describeHold(hold: Hold): string {
+  const sentence = holdSentence(hold);
+  return 'modelClass' in hold && hold.modelClass !== undefined ? `${hold.modelClass}: ${sentence}` : sentence;
+}
+
+function holdSentence(hold: Hold): string {
   switch (hold.kind) {
     case 'soft-floor':
     case 'hard-floor': {
@@ -138,10 +151,10 @@ export function holdKey(hold: Hold): string {
   switch (hold.kind) {
     case 'soft-floor':
     case 'hard-floor':
-      return `${hold.kind}/${hold.quota}/${hold.dimension}`;
+      return `${hold.kind}/${hold.quota}/${hold.dimension}/${hold.modelClass ?? ''}`;
     case 'cooldown':
     case 'probe':
-      return `${hold.kind}/${hold.cause}`;
+      return `${hold.kind}/${hold.cause}/${hold.modelClass ?? ''}`;
     case 'shared-unavailable':
       return `${hold.kind}/${hold.detail}`;
     case 'spend-settling':

@@ -13,10 +13,8 @@ import type { Clock, ResultError, Usage } from '../types';
 import type { MessagesClient, SentMessage } from '../client/messages-client';
 import { usageProblem } from '../client/usage-check';
 import type { SharedCoordinator } from '../coordination/coordinator';
-import type { QuotaModel } from '../limits/quota-model';
 import { parseRateLimitHeaders, type HeaderSource, type LimitObservation } from '../limits/rate-limit-headers';
-import type { CeilingControl } from './ceiling-control';
-import type { Cooldown } from './cooldown';
+import type { ClassLane } from './class-lane';
 import type { LogLevel, RetryEvent } from './dispatcher-api';
 import { ConsumptionEstimator } from './estimator';
 import * as say from './messages';
@@ -25,7 +23,10 @@ import type { Run } from './run';
 import type { PendingItem } from './run-queue';
 import type { Ticket } from './ticket';
 
-/** What an attempt may touch: the client, the dispatcher's parts its answer feeds, and the few things only the dispatcher can do. */
+/**
+ * What an attempt may touch besides its model class's lane (its buckets, estimate, ceiling and
+ * pause: class-lane.ts): the client, and the few things only the dispatcher can do.
+ */
 export interface LifecycleContext {
   readonly client: MessagesClient;
   /** Per-request timeout for a request of this max_tokens. */
@@ -33,15 +34,9 @@ export interface LifecycleContext {
   readonly clock: Clock;
   /** Jitter for the backoff. */
   readonly random: () => number;
-  readonly quota: QuotaModel;
-  readonly ceiling: CeilingControl;
-  readonly estimator: ConsumptionEstimator;
-  readonly cooldown: Cooldown<PendingItem>;
   /** A push-back pauses every participant of a shared quota, not only us. */
   readonly coordinator: SharedCoordinator | undefined;
   readonly maxAttempts: number;
-  /** Requests in flight, this one still counted: how far a push-back cuts the ceiling. */
-  inFlight(): number;
   /** The API refused the key itself: nothing more goes out, on any run. */
   stopForApi(cause: StopCause, explanation: string, apiMessage: string): void;
   log(level: LogLevel, message: string, runId?: string): void;
@@ -64,54 +59,56 @@ export class RequestLifecycle {
    * handling it threw (the books handed NaN, a result that cannot be written): the dispatcher
    * stops that run loudly. `onAdmitted`: a streamed attempt's headers came (the rest may go now).
    */
-  send(run: Run, item: PendingItem, ticket: Ticket, sentAt: number, signal: AbortSignal, onAdmitted: () => void): Promise<void> {
+  send(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, sentAt: number, signal: AbortSignal, onAdmitted: () => void): Promise<void> {
     const params = item.request.params;
     // Until a response has told the limits, and for the probe after a push-back pause, requests
     // stream: their headers come on admission, so the rest wait for the API to accept one request,
     // not for its whole reply.
-    const streams = !this.ctx.quota.hasObservation || this.ctx.cooldown.isProbe(item);
+    const streams = !lane.quota.hasObservation || lane.cooldown.isProbe(item);
     const onHeaders = streams ? (headers: HeaderSource) => {
-      this.admitted(run, item, headers, sentAt);
+      this.admitted(lane, run, item, headers, sentAt);
       onAdmitted();
     } : undefined;
     return this.ctx.client
       .create(params, { signal, timeoutMs: this.ctx.timeoutMs(params.max_tokens), ...(onHeaders ? { onHeaders } : {}) })
       .then(
-        (sent) => this.succeeded(run, item, ticket, sent, sentAt),
-        (err: unknown) => this.failed(run, item, ticket, err, sentAt),
+        (sent) => this.succeeded(lane, run, item, ticket, sent, sentAt),
+        (err: unknown) => this.failed(lane, run, item, ticket, err, sentAt),
       );
   }
 
   /** A streamed attempt's headers arrived: the API accepted it; its reply streams on. */
-  private admitted(run: Run, item: PendingItem, headers: HeaderSource, sentAt: number): void {
+  private admitted(lane: ClassLane, run: Run, item: PendingItem, headers: HeaderSource, sentAt: number): void {
     const at = this.ctx.clock.now();
-    if (!this.ctx.quota.hasObservation) this.ctx.log('debug', say.limitsKnownMessage(run, at - sentAt), run.id);
-    if (this.ctx.cooldown.accepted(item, sentAt)) this.ctx.log('debug', say.acceptedAgainMessage(run, at - sentAt), run.id);
-    this.observe(parseRateLimitHeaders(headers, at), sentAt);
+    if (!lane.quota.hasObservation) this.ctx.log('debug', say.limitsKnownMessage(run, at - sentAt), run.id);
+    if (lane.cooldown.accepted(item, sentAt)) this.ctx.log('debug', say.acceptedAgainMessage(run, at - sentAt), run.id);
+    this.observe(lane, parseRateLimitHeaders(headers, at), sentAt);
   }
 
   /** The API answered 200. */
-  private succeeded(run: Run, item: PendingItem, ticket: Ticket, sent: SentMessage, sentAt: number): void {
-    const { clock, cooldown, estimator, ceiling } = this.ctx;
+  private succeeded(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, sent: SentMessage, sentAt: number): void {
+    const { clock } = this.ctx;
+    const { cooldown, estimator, ceiling } = lane;
     const done = clock.now();
     cooldown.succeeded(item, sentAt);
     const malformed = usageProblem(sent.message);
-    if (malformed) return this.malformedSuccess(run, item, ticket, sent, malformed, sentAt);
+    if (malformed) return this.malformedSuccess(lane, run, item, ticket, sent, malformed, sentAt);
     const usage = sent.message.usage;
     const cost = run.costOf(item.request.params.model, usage);
     // Settled before its headers are read: they already count this request.
     ticket.settle(ConsumptionEstimator.charged(usage), { usd: cost, tokens: totalTokens(usage) });
-    this.observe(parseRateLimitHeaders(sent.headers, done), sentAt);
+    this.observe(lane, parseRateLimitHeaders(sent.headers, done), sentAt);
     estimator.learn(item.shape, usage);
     ceiling.recordSuccess(done - sentAt);
     run.recordSuccess(item, { message: sent.message, latencyMs: done - (item.firstSentAt ?? sentAt), costUsd: cost }, done);
   }
 
   /** The request failed (an API error, a timeout, a cancel): what the classification says happens to it. */
-  private failed(run: Run, item: PendingItem, ticket: Ticket, err: unknown, sentAt: number): void {
-    const { clock, cooldown } = this.ctx;
+  private failed(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, err: unknown, sentAt: number): void {
+    const { clock } = this.ctx;
+    const { cooldown } = lane;
     const now = clock.now();
-    if (err instanceof APIError && err.headers) this.observe(parseRateLimitHeaders(err.headers, now), sentAt);
+    if (err instanceof APIError && err.headers) this.observe(lane, parseRateLimitHeaders(err.headers, now), sentAt);
     const verdict = classifyError(err, now);
     if (err instanceof APIError && err.status !== undefined) cooldown.reached(sentAt);
     const wasProbe = cooldown.isProbe(item);
@@ -135,15 +132,15 @@ export class RequestLifecycle {
         return;
       case 'retry': {
         ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
-        const tooBig = verdict.pushback === 'rate-limited' ? this.ctx.quota.largerThanBucket(ticket.consumption) : undefined;
+        const tooBig = verdict.pushback === 'rate-limited' ? lane.quota.largerThanBucket(ticket.consumption) : undefined;
         if (tooBig) {
           // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying
           // would pause every run for its retry-after, again and again, for nothing.
           run.markRateLimited();
           return this.recordFinalError(run, item, say.tooLargeError(ticket.consumption.inputTokens, tooBig, verdict.error), now - sentAt, now);
         }
-        this.pushback(run, verdict, wasProbe, sentAt, now);
-        if (verdict.pushback === 'unreachable') return this.neverLeft(run, item, verdict, now);
+        this.pushback(lane, run, verdict, wasProbe, sentAt, now);
+        if (verdict.pushback === 'unreachable') return this.neverLeft(lane, run, item, verdict, now);
         if (item.attempts >= this.ctx.maxAttempts) return this.recordFinalError(run, item, say.gaveUpError(item.attempts, verdict.error), now - sentAt, now);
         return this.retry(run, item, verdict, now);
       }
@@ -151,8 +148,8 @@ export class RequestLifecycle {
   }
 
   /** What a response's headers said (`sentAt`: when its request went out): our own model, and every other participant's. */
-  private observe(observation: LimitObservation, sentAt: number): void {
-    this.ctx.quota.observe(observation, sentAt);
+  private observe(lane: ClassLane, observation: LimitObservation, sentAt: number): void {
+    lane.quota.observe(observation, sentAt);
     void this.ctx.coordinator?.observe(observation);
   }
 
@@ -160,10 +157,10 @@ export class RequestLifecycle {
    * A 200 whose `usage` cannot be billed from: an errored line, never a crash. It was probably
    * billed, so the cap keeps its worst case; it is not retried (a retry would pay again).
    */
-  private malformedSuccess(run: Run, item: PendingItem, ticket: Ticket, sent: SentMessage, problem: string, sentAt: number): void {
+  private malformedSuccess(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, sent: SentMessage, problem: string, sentAt: number): void {
     const now = this.ctx.clock.now();
     ticket.release({ refused: false, possiblyBilled: true });
-    this.observe(parseRateLimitHeaders(sent.headers, now), sentAt);
+    this.observe(lane, parseRateLimitHeaders(sent.headers, now), sentAt);
     this.recordFinalError(run, item, say.malformedSuccessError(problem, item.worstCaseUsd, sent.requestId), now - (item.firstSentAt ?? sentAt), now);
   }
 
@@ -172,17 +169,17 @@ export class RequestLifecycle {
    * pause (every participant's too). No connection: new requests pause, here only (the quota is
    * not the problem, and the other participants may well reach the API).
    */
-  private pushback(run: Run, verdict: RetryVerdict, wasProbe: boolean, sentAt: number, now: number): void {
+  private pushback(lane: ClassLane, run: Run, verdict: RetryVerdict, wasProbe: boolean, sentAt: number, now: number): void {
     const pushback = verdict.pushback;
     if (!pushback) return;
     if (pushback !== 'unreachable') {
       const cause = verdict.error.error.details?.error_code === 'ramp_limit_exceeded' ? 'ramp-limited' : pushback;
       // A refused probe was the only request out: the pause escalates; the ceiling was cut already.
-      if (!wasProbe) this.ctx.ceiling.recordPushback(this.ctx.inFlight(), cause, sentAt, now);
+      if (!wasProbe) lane.ceiling.recordPushback(lane.inFlight, cause, sentAt, now);
       if (pushback === 'rate-limited') run.markRateLimited();
       else run.markOverloaded();
     }
-    const pause = this.ctx.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
+    const pause = lane.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
     if (!pause) return;
     if (pushback === 'unreachable') return this.ctx.log('warn', `${pause.message} (${verdict.error.error.message})`);
     void this.ctx.coordinator?.coolDown(pause.pauseMs);
@@ -193,10 +190,10 @@ export class RequestLifecycle {
    * The attempt never left this machine: the line goes back to the front unsent, its attempt not
    * counted, to go once a connection can be made. Out of reach for too long, every run stops.
    */
-  private neverLeft(run: Run, item: PendingItem, verdict: RetryVerdict, now: number): void {
+  private neverLeft(lane: ClassLane, run: Run, item: PendingItem, verdict: RetryVerdict, now: number): void {
     item.pushedBack = true;
     run.queue.returnUnsent(item);
-    const outForMs = this.ctx.cooldown.unreachableTooLong(now);
+    const outForMs = lane.cooldown.unreachableTooLong(now);
     if (outForMs !== undefined) this.ctx.stopForApi('unreachable', unreachableExplanation(outForMs), verdict.error.error.message);
   }
 

@@ -57,12 +57,20 @@ export function pendingItemOf(request: InputRequest, pricing: Pricing, promptBou
 
 /** Requests kept read ahead of the dispatcher. */
 const READ_AHEAD = 64;
+/**
+ * How far ahead a run may read while every line it has read is of a model class with no room: the
+ * lines of a class with room go past them, up to this many lines behind (each held with its prompt,
+ * so bounded; a class lagging further behind than this holds the others back).
+ */
+const MAX_LOOKAHEAD = 1_024;
 
 export class RunQueue {
   private readonly fresh: PendingItem[] = [];
   private readonly retries: PendingItem[] = [];
   private exhausted = false;
   private reading = false;
+  /** How many lines to keep read ahead: more while lines of a class with no room fill the buffer. */
+  private want = READ_AHEAD;
 
   constructor(
     private readonly iterator: AsyncIterator<InputRequest>,
@@ -76,11 +84,11 @@ export class RunQueue {
    * dispatcher can look again.
    */
   readAhead(open: () => boolean, onReady: () => void, onFail: (err: Error) => void): void {
-    if (this.exhausted || this.reading || this.fresh.length >= READ_AHEAD / 2) return;
+    if (this.exhausted || this.reading || this.fresh.length >= this.want / 2) return;
     this.reading = true;
     void (async () => {
       try {
-        while (!this.exhausted && this.fresh.length < READ_AHEAD && open()) {
+        while (!this.exhausted && this.fresh.length < this.want && open()) {
           const next = await this.iterator.next();
           if (next.done) this.exhausted = true;
           else {
@@ -109,15 +117,31 @@ export class RunQueue {
    * false (the shared retry budget is spent) leaves retries waiting without holding up fresh lines
    * behind them; a retry after a push-back does not need the budget.
    */
-  peek(now: number, retriesAllowed = true): PendingItem | undefined {
-    const retry = this.retries[0];
-    if (retry && retry.readyAt <= now && (retriesAllowed || retry.pushedBack)) return retry;
-    return this.fresh[0];
+  peek(now: number, retriesAllowed = true, accept?: (item: PendingItem) => boolean): PendingItem | undefined {
+    // Without `accept` (the common case, one model class with room) only the heads are looked at.
+    if (!accept) {
+      const retry = this.retries[0];
+      if (retry && retry.readyAt <= now && (retriesAllowed || retry.pushedBack)) return retry;
+      return this.fresh[0];
+    }
+    // Lines of a class that has no room now wait; the next line of another class goes past them.
+    for (const retry of this.retries) {
+      if (retry.readyAt > now) break;
+      if ((retriesAllowed || retry.pushedBack) && accept(retry)) return retry;
+    }
+    const fresh = this.fresh.find(accept);
+    // Every line read is held: read further, for lines of a class with room.
+    if (!fresh && this.fresh.length > 0) this.want = Math.min(MAX_LOOKAHEAD, 2 * this.fresh.length + READ_AHEAD);
+    return fresh;
   }
 
   take(item: PendingItem): void {
     if (this.retries[0] === item) this.retries.shift();
-    else if (this.fresh[0] === item) this.fresh.shift();
+    else if (this.fresh[0] === item) {
+      this.fresh.shift();
+      // The head went: no line is being passed over, the usual read-ahead will do.
+      this.want = READ_AHEAD;
+    } else if (!remove(this.retries, item)) remove(this.fresh, item);
   }
 
   /** When the earliest waiting retry becomes due (Infinity if none). */
@@ -153,4 +177,10 @@ export class RunQueue {
     if (at === -1) this.retries.push(item);
     else this.retries.splice(at, 0, item);
   }
+}
+
+function remove(items: PendingItem[], item: PendingItem): boolean {
+  const at = items.indexOf(item);
+  if (at !== -1) items.splice(at, 1);
+  return at !== -1;
 }

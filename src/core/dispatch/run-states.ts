@@ -3,18 +3,18 @@
 // listeners). A run ends once nothing of it is in the air and it has nothing more to send or was
 // asked to stop; until then its state says why it is not sending, most pressing reason first.
 import { plural } from '../format';
-import { HOLD_RUN_STATES, holdLevel, type Hold } from './hold';
+import { describeHold, HOLD_RUN_STATES, holdLevel, type Hold } from './hold';
 import type { Run } from './run';
+import type { PendingItem } from './run-queue';
 import type { RunState } from './snapshot';
 
 export interface DispatcherSituation {
   /** The API (or another participant of the shared quota) stopped the key: the explanation. */
   apiStopped: string | undefined;
-  /** What the dispatcher holds for now, and its sentence. */
-  hold: Hold | undefined;
-  holdDetail: string | undefined;
-  /** The run whose next item awaits the shared coordinator's answer. */
-  granting: Run | undefined;
+  /** What holds each run whose next line could not go in the last pass (its model class's hold). */
+  runHolds: ReadonlyMap<Run, Hold>;
+  /** The runs whose next item awaits the shared coordinator's answer. */
+  granting: ReadonlySet<Run>;
 }
 
 type RunStep =
@@ -23,7 +23,7 @@ type RunStep =
 
 export function nextRunStep(run: Run, situation: DispatcherSituation): RunStep {
   // An item awaiting the shared coordinator is neither sent nor queued: the run is not done yet.
-  const over = run.inFlight === 0 && run !== situation.granting && (run.stopping || run.drained);
+  const over = run.inFlight === 0 && !situation.granting.has(run) && (run.stopping || run.drained);
   return over ? endStep(run, situation.apiStopped) : liveStep(run, situation);
 }
 
@@ -43,6 +43,23 @@ function liveStep(run: Run, s: DispatcherSituation): RunStep {
   if (run.state === 'budget-reached') return live('budget-reached', run.detail, run.holdCause);
   if (s.apiStopped !== undefined || run.stopping) return live('stopping', s.apiStopped);
   if (run.paused) return live('paused');
-  const level = holdLevel(s.hold);
-  return level ? live(HOLD_RUN_STATES[level], s.holdDetail, s.hold) : live('running');
+  const hold = s.runHolds.get(run);
+  const level = holdLevel(hold);
+  return level ? live(HOLD_RUN_STATES[level], describeHold(hold!), hold) : live('running');
+}
+
+/**
+ * What holds each run after a pass: the hold of the model class of its next line, when that class
+ * took nothing more (`held`). A run whose next line could go, or that has none waiting, is not held.
+ */
+export function runHoldsOf<Lane>(runs: Iterable<Run>, held: ReadonlyMap<Lane, Hold | undefined>, laneOf: (item: PendingItem) => Lane, now: number): Map<Run, Hold> {
+  const holds = new Map<Run, Hold>();
+  if (held.size === 0) return holds;
+  for (const run of runs) {
+    if (!run.isDispatching) continue;
+    const next = run.queue.peek(now);
+    const hold = next && held.get(laneOf(next));
+    if (hold) holds.set(run, hold);
+  }
+  return holds;
 }

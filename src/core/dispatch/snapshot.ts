@@ -69,10 +69,23 @@ export interface RunSnapshot {
   endedAt: number | undefined;
 }
 
-export interface DispatcherSnapshot {
-  at: number;
+/** One model class's buckets and in-flight window (each class has its own: models/model-class.ts). */
+export interface ClassSnapshot {
+  modelClass: string;
   inFlight: number;
   ceiling: number;
+  ceilingReason: string;
+  dimensions: Partial<Record<Dimension, DimensionView>>;
+  cooldownUntil: number | undefined;
+}
+
+export interface DispatcherSnapshot {
+  at: number;
+  /** Every class together. */
+  inFlight: number;
+  /** The sum of the classes' ceilings. */
+  ceiling: number;
+  /** The tightest class's. */
   ceilingReason: string;
   /** How hard the dispatcher holds now (its runs read holding, hard-stopped or cooling-down). */
   hold: HoldLevel | undefined;
@@ -80,12 +93,16 @@ export interface DispatcherSnapshot {
   holdDetail: string | undefined;
   /** What the dispatcher waits for, as data; it may have no level (a spent retry budget holds no run back). */
   holdCause: Hold | undefined;
+  /** The tightest class's buckets (the one nearest a floor): with one class in use, its buckets. */
   dimensions: Partial<Record<Dimension, DimensionView>>;
+  /** Each model class in use, in the order first met. */
+  classes: ClassSnapshot[];
   /**
    * The shared retry budget: `available` retries now, out of a budget refilled at `perMinute` plus
    * `ratio` of the fresh requests sent in about the last minute — so `available` may exceed `perMinute`.
    */
   retryBudget: { available: number; perMinute: number; ratio: number };
+  /** The latest end of any class's pause after a push-back. */
   cooldownUntil: number | undefined;
   runs: RunSnapshot[];
 }

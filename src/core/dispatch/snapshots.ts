@@ -1,40 +1,65 @@
 // The dispatcher as one picture (DispatcherSnapshot), and how often that picture is sent.
 import type { Clock } from '../types';
-import type { QuotaModel } from '../limits/quota-model';
-import type { Cooldown } from './cooldown';
+import type { DimensionView } from '../limits/quota-model';
+import type { ClassLane } from './class-lane';
 import { holdLevel, type Hold } from './hold';
-import type { CeilingDecision } from './in-flight-ceiling';
 import type { RetryBudget } from './retry-budget';
 import type { Run } from './run';
-import type { DispatcherSnapshot } from './snapshot';
+import type { ClassSnapshot, DispatcherSnapshot } from './snapshot';
 
 interface SnapshotSources {
-  inFlight: number;
-  ceiling: CeilingDecision;
   hold: Hold | undefined;
   /** `describeHold(hold)`, already said once per change. */
   holdDetail: string | undefined;
-  quota: QuotaModel;
+  lanes: Iterable<ClassLane>;
   retryBudget: RetryBudget;
   retryBudgetPerMinute: number;
-  cooldown: Cooldown<unknown>;
   runs: Iterable<Run>;
 }
 
 export function buildSnapshot(s: SnapshotSources, now: number): DispatcherSnapshot {
+  const classes = [...s.lanes].map((lane) => classSnapshot(lane, now));
+  // One class (the common case) is the whole picture; with several, the top-level gauges show the
+  // tightest (the one nearest a floor) and `classes` has each.
+  const tightest = tightestClass(classes);
+  const cooldowns = classes.map((c) => c.cooldownUntil).filter((t): t is number => t !== undefined);
   return {
     at: now,
-    inFlight: s.inFlight,
-    ceiling: s.ceiling.value,
-    ceilingReason: s.ceiling.reason,
+    inFlight: classes.reduce((n, c) => n + c.inFlight, 0),
+    ceiling: classes.length ? classes.reduce((n, c) => n + c.ceiling, 0) : 1,
+    ceilingReason: tightest?.ceilingReason ?? 'not started',
     hold: holdLevel(s.hold),
     holdDetail: s.holdDetail,
     holdCause: s.hold,
-    dimensions: s.quota.view(),
+    dimensions: tightest?.dimensions ?? {},
+    classes,
     retryBudget: { available: s.retryBudget.available, perMinute: s.retryBudgetPerMinute, ratio: s.retryBudget.ratio },
-    cooldownUntil: s.cooldown.pausedUntil(now),
+    cooldownUntil: cooldowns.length ? Math.max(...cooldowns) : undefined,
     runs: [...s.runs].map((r) => r.snapshot(now)),
   };
+}
+
+function classSnapshot(lane: ClassLane, now: number): ClassSnapshot {
+  const ceiling = lane.ceiling.current;
+  return {
+    modelClass: lane.modelClass,
+    inFlight: lane.inFlight,
+    ceiling: ceiling.value,
+    ceilingReason: ceiling.reason,
+    dimensions: lane.quota.view(),
+    cooldownUntil: lane.cooldown.pausedUntil(now),
+  };
+}
+
+/** The class whose fullest-spent bucket has the least left, as a share of its limit. */
+function tightestClass(classes: ClassSnapshot[]): ClassSnapshot | undefined {
+  let best: { c: ClassSnapshot; share: number } | undefined;
+  for (const c of classes) {
+    const views = Object.values(c.dimensions).filter((v): v is DimensionView => v !== undefined && v.limit > 0);
+    const share = views.length ? Math.min(...views.map((v) => v.remaining / v.limit)) : Number.POSITIVE_INFINITY;
+    if (!best || share < best.share) best = { c, share };
+  }
+  return best?.c;
 }
 
 /**

@@ -23,12 +23,15 @@ export class StrideSchedule {
     this.passes.set(run, this.passOf(run) + 1 / PRIORITY_WEIGHT[run.priority]);
   }
 
-  /** The run whose turn it is (lowest pass among those with something to send at `now`), with that item. */
-  next(runs: Iterable<Run>, now: number, retriesAllowed: boolean): { run: Run; item: PendingItem } | undefined {
+  /**
+   * The run whose turn it is (lowest pass among those with something to send at `now`), with that
+   * item; `accept` passes over items that may not go now (their model class has no room).
+   */
+  next(runs: Iterable<Run>, now: number, retriesAllowed: boolean, accept?: (item: PendingItem) => boolean): { run: Run; item: PendingItem } | undefined {
     let best: { run: Run; item: PendingItem; pass: number } | undefined;
     for (const run of runs) {
       if (!run.isDispatching || run.budgetWait) continue;
-      const item = run.queue.peek(now, retriesAllowed);
+      const item = run.queue.peek(now, retriesAllowed, accept);
       if (!item) continue;
       const pass = this.passOf(run);
       if (!best || pass < best.pass) best = { run, item, pass };

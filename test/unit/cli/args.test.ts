@@ -127,7 +127,7 @@ describe('CLI progress', () => {
     spend: { spentUsd: 3.2, reservedUsd: 0.4, capUsd: 15 }, startedAt: 0, endedAt: undefined,
   };
   const snapshot: DispatcherSnapshot = {
-    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: 'soft', holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
+    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: 'soft', holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined, classes: [],
     dimensions: {
       inputTokens: { limit: 2_000_000, remaining: 1_500_000, resetAt: 0, softFloor: 200_000, hardFloor: 40_000 },
       outputTokens: { limit: 400_000, remaining: 41_000, resetAt: 0, softFloor: 40_000, hardFloor: 8_000 },

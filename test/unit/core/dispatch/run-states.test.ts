@@ -18,17 +18,19 @@ async function runOf(n: number, priority: Priority = 'normal'): Promise<Run> {
   return run;
 }
 
-const calm: DispatcherSituation = { apiStopped: undefined, hold: undefined, holdDetail: undefined, granting: undefined };
+const calm: DispatcherSituation = { apiStopped: undefined, runHolds: new Map(), granting: new Set() };
 const floor: Hold = { kind: 'hard-floor', quota: 'own', dimension: 'inputTokens', waitMs: 500 };
 
 describe('dispatch: run states', () => {
-  it("a live run takes its own reason first, then its dispatcher's hold", async () => {
+  it("a live run takes its own reason first, then the hold of its next line's model class", async () => {
     const run = await runOf(2);
+    const other = await runOf(2);
     assert.deepEqual(nextRunStep(run, calm), { end: false, state: 'running', detail: undefined, holdCause: undefined });
-    const held = { ...calm, hold: floor, holdDetail: describeHold(floor) };
+    const held = { ...calm, runHolds: new Map([[run, floor]]) };
     assert.deepEqual(nextRunStep(run, held), { end: false, state: 'hard-stopped', detail: describeHold(floor), holdCause: floor });
+    assert.equal(nextRunStep(other, held).state, 'running', 'a run whose next line has room is not held by another class');
     const retries: Hold = { kind: 'retry-budget', waitMs: 100 };
-    assert.equal(nextRunStep(run, { ...calm, hold: retries, holdDetail: describeHold(retries) }).state, 'running', 'a spent retry budget holds no run back');
+    assert.equal(nextRunStep(run, { ...calm, runHolds: new Map([[run, retries]]) }).state, 'running', 'a spent retry budget holds no run back');
     run.pause();
     assert.equal(nextRunStep(run, held).state, 'paused');
     assert.deepEqual(nextRunStep(run, { ...held, apiStopped: 'the key was revoked' }), { end: false, state: 'stopping', detail: 'the key was revoked', holdCause: undefined });
@@ -42,7 +44,7 @@ describe('dispatch: run states', () => {
     run.fail('the spend books were handed NaN');
     assert.equal(nextRunStep(run, calm).end, false, 'one request still in the air');
     run.endAttempt(controller);
-    assert.deepEqual(nextRunStep(run, { ...calm, granting: run }).end, false);
+    assert.deepEqual(nextRunStep(run, { ...calm, granting: new Set([run]) }).end, false);
     assert.deepEqual(nextRunStep(run, calm), { end: true, state: 'failed', detail: 'the spend books were handed NaN' }, 'its reason survives the stopping state');
 
     const stopped = await runOf(3);
