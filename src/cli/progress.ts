@@ -19,7 +19,9 @@ function parts(snapshot: DispatcherSnapshot, run: RunSnapshot): string[] {
   out.push(`${finished}/${run.total}${run.errored ? ` (${run.errored} errored)` : ''}`);
   out.push(`${snapshot.inFlight}/${snapshot.ceiling} in flight`);
   const tight = tightestTokenDimension(snapshot);
-  if (tight) out.push(`${formatCount(tight.view.remaining)}/${formatCount(tight.view.limit)} ${DIMENSION_LABELS[tight.dimension]} left`);
+  // With several model classes, the tightest class's bucket, named.
+  const whose = snapshot.classes.length > 1 && snapshot.tightestClass ? `${snapshot.tightestClass} ` : '';
+  if (tight) out.push(`${formatCount(tight.view.remaining)}/${formatCount(tight.view.limit)} ${whose}${DIMENSION_LABELS[tight.dimension]} left`);
   const spend = run.spend;
   out.push(spend.capUsd !== undefined ? `${formatUsd(spend.spentUsd)}/${formatUsd(spend.capUsd)}` : formatUsd(spend.spentUsd));
   out.push(`${run.requestsPerSecond.toFixed(1)}/s`);
@@ -41,12 +43,24 @@ export function progressLine(snapshot: DispatcherSnapshot, run: RunSnapshot): st
   return `floorline: ${parts(snapshot, run).join(', ')}`;
 }
 
-export function summaryLines(run: RunSnapshot, resultsPath: string, elapsedSeconds: number): string[] {
+/** Each model class's buckets as the run ended, when it used more than one. */
+function classLines(snapshot: DispatcherSnapshot): string[] {
+  if (snapshot.classes.length < 2) return [];
+  return snapshot.classes.map((c) => {
+    const buckets = (['requests', 'inputTokens', 'outputTokens'] as const)
+      .map((d) => c.dimensions[d] && `${formatCount(c.dimensions[d].remaining)}/${formatCount(c.dimensions[d].limit)} ${DIMENSION_LABELS[d]}`)
+      .filter(Boolean);
+    return `  ${c.modelClass}: ${buckets.length ? `${buckets.join(', ')} left` : 'no limits seen'}`;
+  });
+}
+
+export function summaryLines(run: RunSnapshot, resultsPath: string, elapsedSeconds: number, dispatcher?: DispatcherSnapshot): string[] {
   const lines = [
     `${stateWords(run.state)}: ${run.succeeded} succeeded, ${run.errored} errored, ${run.unsent} unsent` +
       (run.resumed ? ` (${run.resumed} already done before this run)` : ''),
     `spent ${formatUsd(run.spend.spentUsd)}${run.spend.capUsd !== undefined ? ` of ${formatUsd(run.spend.capUsd)} cap` : ''} · ` +
       `${run.rateLimited} answered 429 · ${plural(run.retries, 'retry')} · ${formatDuration(elapsedSeconds)}`,
+    ...(dispatcher && dispatcher.classes.length > 1 ? ['buckets per model class at the end:', ...classLines(dispatcher)] : []),
     `results: ${resultsPath}`,
   ];
   if (run.detail) lines.splice(1, 0, run.detail);

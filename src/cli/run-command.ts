@@ -222,7 +222,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     const summary = await finished;
     const snapshot = run.snapshot(Date.now());
     clearBar();
-    for (const line of summaryLines(snapshot, prepared.outPath, (Date.now() - started) / 1000)) term.out(line);
+    for (const line of summaryLines(snapshot, prepared.outPath, (Date.now() - started) / 1000, dispatcher.snapshot())) term.out(line);
     return exitCodeFor(summary.state, summary.errored);
   } finally {
     unsubscribe();

@@ -62,7 +62,7 @@ function snapshot(runs: RunSnapshot[]): DispatcherSnapshot {
   return {
     at: NOW, inFlight: 14, ceiling: 16, ceilingReason: 'auto', hold: undefined, holdDetail: undefined, holdCause: undefined,
     dimensions: { requests: dim(4000, 3712), inputTokens: dim(2_000_000, 1_240_000, 400_000, 200_000), outputTokens: dim(400_000, 96_000, 100_000, 40_000) },
-    retryBudget: { available: 8, perMinute: 10, ratio: 0.2 }, cooldownUntil: undefined, runs, classes: [],
+    retryBudget: { available: 8, perMinute: 10, ratio: 0.2 }, cooldownUntil: undefined, runs, classes: [], tightestClass: undefined,
   };
 }
 

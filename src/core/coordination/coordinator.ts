@@ -8,6 +8,8 @@ import type { Consumption } from '../limits/quota-model';
 import type { Dimension, LimitObservation } from '../limits/rate-limit-headers';
 
 export interface SharedReserveRequest {
+  /** Whose buckets it draws on (models/model-class.ts): the API keeps one set per model class. */
+  modelClass: string;
   /** What the request is expected to charge (the dispatcher's estimate). */
   consumption: Consumption;
   /** Worst case for the daily budgets: USD (null: no known price) and tokens. */
@@ -43,15 +45,18 @@ export interface SharedCoordinator {
   /** For logs: where the shared state lives, credentials hidden. */
   readonly description: string;
   reserve(request: SharedReserveRequest): Promise<SharedReserveOutcome>;
+  /** The lease knows its model class. */
   settle(lease: string, actual: SharedSettlement): Promise<void>;
   /** `refused`: the API turned the request away before charging (429/529). `keepWorst`: it may have been billed. */
   release(lease: string, refused: boolean, keepWorst: boolean): Promise<void>;
-  observe(observation: LimitObservation): Promise<void>;
-  /** A 429/529 pauses every participant's new dispatches for this long. */
-  coolDown(ms: number): Promise<void>;
+  /** A response's headers, which describe its own model class's buckets. */
+  observe(observation: LimitObservation, modelClass: string): Promise<void>;
+  /** A 429/529 pauses every participant's new dispatches to this model class for this long. */
+  coolDown(ms: number, modelClass: string): Promise<void>;
   setPaused(paused: boolean): Promise<void>;
   /** The API refused the key itself (auth, billing, spend limit): every participant stops. */
   stopAll(explanation: string): Promise<void>;
-  view(): Promise<SharedView | undefined>;
+  /** The shared picture of one model class's buckets, with the in-flight count and today's spend. */
+  view(modelClass: string): Promise<SharedView | undefined>;
   close(): Promise<void>;
 }

@@ -72,7 +72,8 @@ export class RedisCoordinator implements SharedCoordinator {
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly log: NonNullable<RedisCoordinatorOptions['onLog']>;
-  private readonly leases = new Set<string>();
+  /** Our leases in flight, with the model class whose buckets each holds. */
+  private readonly leases = new Map<string, string>();
   private renewTimer: ReturnType<typeof setInterval> | undefined;
   private nextLease = 0;
   private readonly instance = Math.random().toString(36).slice(2, 10);
@@ -139,6 +140,11 @@ export class RedisCoordinator implements SharedCoordinator {
     return this.prefix + name;
   }
 
+  /** A key of one model class's share: its buckets, their leases, its cool-down. Class names are user input: encoded. */
+  private classKey(modelClass: string, name: string): string {
+    return `${this.prefix}class:${encodeURIComponent(modelClass)}:${name}`;
+  }
+
   private spendKey(): string {
     return this.key(`spend:${utcDay(this.clock.now())}`);
   }
@@ -151,12 +157,13 @@ export class RedisCoordinator implements SharedCoordinator {
 
   async reserve(request: SharedReserveRequest): Promise<SharedReserveOutcome> {
     const lease = `${this.instance}:${++this.nextLease}`;
+    const key = (name: string) => this.classKey(request.modelClass, name);
     const floor = (spec: FloorSpec) => ('percent' in spec ? [spec.percent, 0] : [-1, spec.tokens]);
     let reply: [string, string, string];
     try {
       reply = await this.redis.floorlineReserve(
-        this.key('buckets'), this.key('leases'), this.key('lease-data'), this.spendKey(),
-        this.key('stop'), this.key('paused'), this.key('cooldown'),
+        key('buckets'), key('leases'), key('lease-data'), this.spendKey(),
+        this.key('stop'), this.key('paused'), key('cooldown'),
         lease, this.leaseTtlMs,
         Math.ceil(request.consumption.inputTokens), Math.ceil(request.consumption.outputTokens),
         ...floor(this.options.softFloor), ...floor(this.options.hardFloor),
@@ -170,7 +177,7 @@ export class RedisCoordinator implements SharedCoordinator {
     const waitMs = Number(wait);
     switch (verdict) {
       case 'ok':
-        this.leases.add(lease);
+        this.leases.set(lease, request.modelClass);
         return { ok: true, lease };
       case 'soft':
       case 'hard':
@@ -188,34 +195,41 @@ export class RedisCoordinator implements SharedCoordinator {
   }
 
   async settle(lease: string, actual: SharedSettlement): Promise<void> {
+    const modelClass = this.leases.get(lease);
+    if (modelClass === undefined) return;
     this.leases.delete(lease);
+    const key = (name: string) => this.classKey(modelClass, name);
     // If this fails the lease expires: the request is then charged its estimate and its worst
     // case stays on the budget — conservative, never an overshoot.
     await this.redis
-      .floorlineSettle(this.key('buckets'), this.key('leases'), this.key('lease-data'), this.spendKey(), lease,
+      .floorlineSettle(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), lease,
         actual.consumption.inputTokens, actual.consumption.outputTokens, actual.usd ?? 0, actual.tokens)
       .catch(() => undefined);
   }
 
   async release(lease: string, refused: boolean, keepWorst: boolean): Promise<void> {
+    const modelClass = this.leases.get(lease);
+    if (modelClass === undefined) return;
     this.leases.delete(lease);
+    const key = (name: string) => this.classKey(modelClass, name);
     await this.redis
-      .floorlineRelease(this.key('buckets'), this.key('leases'), this.key('lease-data'), this.spendKey(), lease, refused ? 1 : 0, keepWorst ? 1 : 0)
+      .floorlineRelease(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), lease, refused ? 1 : 0, keepWorst ? 1 : 0)
       .catch(() => undefined);
   }
 
-  async observe(observation: LimitObservation): Promise<void> {
+  async observe(observation: LimitObservation, modelClass: string): Promise<void> {
+    const key = (name: string) => this.classKey(modelClass, name);
     const args: Array<string | number> = [];
     for (const [dimension, reading] of Object.entries(observation.buckets)) {
       if (!reading || (dimension === 'tokens' && QuotaModel.tokensMirrorsAnother(observation))) continue;
       args.push(dimension, reading.limit, reading.remaining);
     }
     if (args.length === 0) return;
-    await this.redis.floorlineObserve(this.key('buckets'), this.key('leases'), this.key('lease-data'), CONFIRM_WINDOW_MS, ...args).catch(() => undefined);
+    await this.redis.floorlineObserve(key('buckets'), key('leases'), key('lease-data'), CONFIRM_WINDOW_MS, ...args).catch(() => undefined);
   }
 
-  async coolDown(ms: number): Promise<void> {
-    await this.redis.floorlineCoolDown(this.key('cooldown'), Math.max(1, Math.ceil(ms))).catch(() => undefined);
+  async coolDown(ms: number, modelClass: string): Promise<void> {
+    await this.redis.floorlineCoolDown(this.classKey(modelClass, 'cooldown'), Math.max(1, Math.ceil(ms))).catch(() => undefined);
   }
 
   async setPaused(paused: boolean): Promise<void> {
@@ -226,9 +240,9 @@ export class RedisCoordinator implements SharedCoordinator {
     await this.redis.set(this.key('stop'), explanation, 'PX', STOP_TTL_MS).catch(() => undefined);
   }
 
-  async view(): Promise<SharedView | undefined> {
+  async view(modelClass: string): Promise<SharedView | undefined> {
     try {
-      const [inFlight, usd, tokens, flat] = await this.redis.floorlineView(this.key('buckets'), this.key('leases'), this.spendKey());
+      const [inFlight, usd, tokens, flat] = await this.redis.floorlineView(this.classKey(modelClass, 'buckets'), this.classKey(modelClass, 'leases'), this.spendKey());
       const buckets: SharedView['buckets'] = {};
       for (let i = 0; i + 2 < flat.length; i += 3) {
         buckets[flat[i] as keyof SharedView['buckets']] = { limit: Number(flat[i + 1]), remaining: Math.max(0, Math.round(Number(flat[i + 2]))) };
@@ -240,8 +254,15 @@ export class RedisCoordinator implements SharedCoordinator {
   }
 
   private async renew(): Promise<void> {
-    if (this.leases.size === 0) return;
-    await this.redis.floorlineRenew(this.key('leases'), this.leaseTtlMs, ...this.leases).catch(() => undefined);
+    const byClass = new Map<string, string[]>();
+    for (const [lease, modelClass] of this.leases) {
+      const leases = byClass.get(modelClass);
+      if (leases) leases.push(lease);
+      else byClass.set(modelClass, [lease]);
+    }
+    await Promise.all(
+      [...byClass].map(([modelClass, leases]) => this.redis.floorlineRenew(this.classKey(modelClass, 'leases'), this.leaseTtlMs, ...leases).catch(() => undefined)),
+    );
   }
 
   async close(): Promise<void> {

@@ -43,7 +43,7 @@ export class ClassLane {
     this.quota = new QuotaModel({ softFloor: o.softFloor, hardFloor: o.hardFloor, clock: o.clock, ...(o.initialLimits ? { initialLimits: o.initialLimits } : {}) });
     this.cooldown = new Cooldown(o.random);
     this.ceiling = new CeilingControl({ maxInFlight: o.maxInFlight, cap: o.maxInFlightCap, tierPreset: Boolean(o.initialLimits) }, this.quota, this.estimator);
-    this.grants = o.coordinator && new SharedGrants(o.coordinator, this.quota, o.clock, o.random);
+    this.grants = o.coordinator && new SharedGrants(o.coordinator, modelClass, this.quota, o.clock, o.random);
   }
 }
 

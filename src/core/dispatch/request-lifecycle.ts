@@ -150,7 +150,7 @@ export class RequestLifecycle {
   /** What a response's headers said (`sentAt`: when its request went out): our own model, and every other participant's. */
   private observe(lane: ClassLane, observation: LimitObservation, sentAt: number): void {
     lane.quota.observe(observation, sentAt);
-    void this.ctx.coordinator?.observe(observation);
+    void this.ctx.coordinator?.observe(observation, lane.modelClass);
   }
 
   /**
@@ -182,7 +182,7 @@ export class RequestLifecycle {
     const pause = lane.cooldown.pushback(pushback, now, sentAt, verdict.retryAfterMs, verdict.retryAfterAskedMs);
     if (!pause) return;
     if (pushback === 'unreachable') return this.ctx.log('warn', `${pause.message} (${verdict.error.error.message})`);
-    void this.ctx.coordinator?.coolDown(pause.pauseMs);
+    void this.ctx.coordinator?.coolDown(pause.pauseMs, lane.modelClass);
     this.ctx.log('warn', pause.message);
   }
 

@@ -19,9 +19,9 @@ export type GrantRefusal =
   | { kind: 'stopped'; explanation: string };
 
 /** Ask for one request's capacity. A store that throws is an unavailable store: hold, and ask again in a second. */
-function askForGrant(coordinator: SharedCoordinator, consumption: Consumption, worst: { usd: number | null; tokens: number }): Promise<SharedReserveOutcome> {
+function askForGrant(coordinator: SharedCoordinator, modelClass: string, consumption: Consumption, worst: { usd: number | null; tokens: number }): Promise<SharedReserveOutcome> {
   return coordinator
-    .reserve({ consumption, worstUsd: worst.usd, worstTokens: worst.tokens })
+    .reserve({ modelClass, consumption, worstUsd: worst.usd, worstTokens: worst.tokens })
     .catch((err: unknown): SharedReserveOutcome => ({ ok: false, kind: 'unavailable', waitMs: 1_000, detail: String(err) }));
 }
 
@@ -64,6 +64,8 @@ export class SharedGrants {
 
   constructor(
     private readonly coordinator: SharedCoordinator,
+    /** The model class whose shared buckets this asks for. */
+    private readonly modelClass: string,
     private readonly quota: QuotaModel,
     private readonly clock: Clock,
     private readonly random: () => number,
@@ -91,7 +93,7 @@ export class SharedGrants {
    */
   ask(run: Run, item: PendingItem, consumption: Consumption, mayGo: () => boolean, apply: (answer: GrantAnswer) => void, after: () => void): void {
     this.asking = run;
-    askForGrant(this.coordinator, consumption, { usd: item.worstCaseUsd, tokens: item.worstCaseTokens })
+    askForGrant(this.coordinator, this.modelClass, consumption, { usd: item.worstCaseUsd, tokens: item.worstCaseTokens })
       .then((outcome) => apply(this.answer(outcome, consumption, mayGo)))
       .finally(() => {
         this.asking = undefined;

@@ -97,6 +97,8 @@ export interface DispatcherSnapshot {
   dimensions: Partial<Record<Dimension, DimensionView>>;
   /** Each model class in use, in the order first met. */
   classes: ClassSnapshot[];
+  /** The class `dimensions` shows (undefined before the first line). */
+  tightestClass: string | undefined;
   /**
    * The shared retry budget: `available` retries now, out of a budget refilled at `perMinute` plus
    * `ratio` of the fresh requests sent in about the last minute — so `available` may exceed `perMinute`.

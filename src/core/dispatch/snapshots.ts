@@ -1,8 +1,8 @@
 // The dispatcher as one picture (DispatcherSnapshot), and how often that picture is sent.
 import type { Clock } from '../types';
-import type { DimensionView } from '../limits/quota-model';
 import type { ClassLane } from './class-lane';
 import { holdLevel, type Hold } from './hold';
+import { tightestTokenDimension } from './tightest-dimension';
 import type { RetryBudget } from './retry-budget';
 import type { Run } from './run';
 import type { ClassSnapshot, DispatcherSnapshot } from './snapshot';
@@ -33,6 +33,7 @@ export function buildSnapshot(s: SnapshotSources, now: number): DispatcherSnapsh
     holdCause: s.hold,
     dimensions: tightest?.dimensions ?? {},
     classes,
+    tightestClass: tightest?.modelClass,
     retryBudget: { available: s.retryBudget.available, perMinute: s.retryBudgetPerMinute, ratio: s.retryBudget.ratio },
     cooldownUntil: cooldowns.length ? Math.max(...cooldowns) : undefined,
     runs: [...s.runs].map((r) => r.snapshot(now)),
@@ -51,12 +52,12 @@ function classSnapshot(lane: ClassLane, now: number): ClassSnapshot {
   };
 }
 
-/** The class whose fullest-spent bucket has the least left, as a share of its limit. */
+/** The class whose tightest token bucket has the least left, as a share of its limit (the one-line views' rule). */
 function tightestClass(classes: ClassSnapshot[]): ClassSnapshot | undefined {
   let best: { c: ClassSnapshot; share: number } | undefined;
   for (const c of classes) {
-    const views = Object.values(c.dimensions).filter((v): v is DimensionView => v !== undefined && v.limit > 0);
-    const share = views.length ? Math.min(...views.map((v) => v.remaining / v.limit)) : Number.POSITIVE_INFINITY;
+    const tight = tightestTokenDimension(c);
+    const share = tight ? tight.view.remaining / tight.view.limit : Number.POSITIVE_INFINITY;
     if (!best || share < best.share) best = { c, share };
   }
   return best?.c;

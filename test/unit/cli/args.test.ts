@@ -127,7 +127,7 @@ describe('CLI progress', () => {
     spend: { spentUsd: 3.2, reservedUsd: 0.4, capUsd: 15 }, startedAt: 0, endedAt: undefined,
   };
   const snapshot: DispatcherSnapshot = {
-    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: 'soft', holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined, classes: [],
+    at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: 'soft', holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined, classes: [], tightestClass: undefined,
     dimensions: {
       inputTokens: { limit: 2_000_000, remaining: 1_500_000, resetAt: 0, softFloor: 200_000, hardFloor: 40_000 },
       outputTokens: { limit: 400_000, remaining: 41_000, resetAt: 0, softFloor: 40_000, hardFloor: 8_000 },
@@ -146,6 +146,20 @@ describe('CLI progress', () => {
     assert.equal(lines[0], 'budget reached: 400 succeeded, 12 errored, 1580 unsent');
     assert.match(lines[1]!, /1580 lines left unsent/);
     assert.equal(lines.at(-1), 'results: jobs.results.jsonl');
+  });
+  it('with two model classes: the tightest class named on the progress line, each class in the summary', () => {
+    const view = (remaining: number, limit: number) => ({ limit, remaining, resetAt: 0, softFloor: limit * 0.1, hardFloor: limit * 0.02 });
+    const haiku = { modelClass: 'haiku', inFlight: 5, ceiling: 8, ceilingReason: '', cooldownUntil: undefined, dimensions: { requests: view(900, 1000), outputTokens: view(300_000, 400_000) } };
+    const sonnet = { modelClass: 'sonnet', inFlight: 3, ceiling: 4, ceilingReason: '', cooldownUntil: undefined, dimensions: { outputTokens: view(41_000, 400_000) } };
+    const two: DispatcherSnapshot = { ...snapshot, classes: [haiku, sonnet], tightestClass: 'sonnet', dimensions: sonnet.dimensions };
+    assert.match(progressLine(two, run), /, 41k\/400k sonnet output tokens left, /);
+    assert.doesNotMatch(progressLine(snapshot, run), /sonnet|haiku/, 'one class: not named');
+    const lines = summaryLines(run, 'jobs.results.jsonl', 125, two);
+    assert.deepEqual(lines.slice(-4, -1), [
+      'buckets per model class at the end:',
+      '  haiku: 900/1k requests, 300k/400k output tokens left',
+      '  sonnet: 41k/400k output tokens left',
+    ]);
   });
   it('pluralises its counts: 1 retry, 0 retries', () => {
     const one = { ...run, retries: 1 };

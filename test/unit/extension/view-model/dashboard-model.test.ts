@@ -31,7 +31,7 @@ function snapshot(partial: Partial<DispatcherSnapshot> = {}): DispatcherSnapshot
       inputTokens: dim(2_000_000, 1_240_000, 400_000, 200_000, 23_000),
       outputTokens: dim(400_000, 200_000, 100_000, 40_000, 46_000),
     },
-    retryBudget: { available: 8, perMinute: 10, ratio: 0.2 }, cooldownUntil: undefined, runs: [run()], classes: [],
+    retryBudget: { available: 8, perMinute: 10, ratio: 0.2 }, cooldownUntil: undefined, runs: [run()], classes: [], tightestClass: undefined,
     ...partial,
   };
 }

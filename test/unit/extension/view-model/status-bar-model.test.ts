@@ -15,7 +15,7 @@ const dim = (remaining: number, limit = 400_000): DimensionView => ({ limit, rem
 function snapshot(overrides: Partial<DispatcherSnapshot> = {}, runs: RunSnapshot[] = [run()]): DispatcherSnapshot {
   return {
     at: 0, inFlight: 8, ceiling: 12, ceilingReason: '', hold: undefined, holdDetail: undefined, holdCause: undefined, retryBudget: { available: 30, perMinute: 30, ratio: 0.2 }, cooldownUntil: undefined,
-    dimensions: { inputTokens: dim(1_900_000, 2_000_000), outputTokens: dim(41_000 * 5) }, runs, classes: [], ...overrides,
+    dimensions: { inputTokens: dim(1_900_000, 2_000_000), outputTokens: dim(41_000 * 5) }, runs, classes: [], tightestClass: undefined, ...overrides,
   };
 }
 const idleDaily = { spentUsd: 1.2, budgetUsd: 20, tokens: 12_000, tokenBudget: undefined };
