@@ -77,6 +77,15 @@ export interface RunModel {
   controls: Record<RunAction, boolean>;
 }
 
+/** One model class's row of gauges: each class has its own buckets and in-flight window. */
+export interface ClassRowModel {
+  modelClass: string;
+  inFlight: MeterModel;
+  gauges: MeterModel[];
+  /** Its pause after a 429/529, while it lasts ('' otherwise). */
+  detail: string;
+}
+
 export interface DispatcherModel {
   id: string;
   label: string;
@@ -87,6 +96,8 @@ export interface DispatcherModel {
   /** Why the ceiling is what it is, and the retry budget. */
   caption: string;
   gauges: MeterModel[];
+  /** One row per model class once more than one is in use (then `inFlight` and `gauges` are not shown). */
+  classes: ClassRowModel[];
   runs: RunModel[];
 }
 

@@ -1,5 +1,6 @@
 // <fl-dispatcher>: one API key's dispatcher — its hold, in flight against the ceiling, a gauge per
-// token bucket, the retry budget, and the cards of its runs.
+// token bucket (a row of them per model class once several are in use), the retry budget, and the
+// cards of its runs.
 import '@vscode-elements/elements/dist/vscode-icon/index.js';
 import { css, html, LitElement, nothing } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
@@ -33,9 +34,18 @@ export class FlDispatcher extends LitElement {
           <span class="dispatcher-state">${d.stateText}</span>
         </header>
         <p class="detail" ?hidden=${d.detail === ''}>${d.detail}</p>
-        <div class="gauges">
-          ${repeat([d.inFlight, ...d.gauges], (g) => g.id, (g) => html`<fl-meter .meter=${g}></fl-meter>`)}
-        </div>
+        ${d.classes.length === 0
+          ? html`<div class="gauges">${repeat([d.inFlight, ...d.gauges], (g) => g.id, (g) => html`<fl-meter .meter=${g}></fl-meter>`)}</div>`
+          : repeat(
+              d.classes,
+              (c) => c.modelClass,
+              (c) => html`
+                <div class="class-row" role="group" aria-label=${`${c.modelClass} buckets`}>
+                  <h3 class="class-name">${c.modelClass}<span class="class-detail" ?hidden=${c.detail === ''}> · ${c.detail}</span></h3>
+                  <div class="gauges">${repeat([c.inFlight, ...c.gauges], (g) => g.id, (g) => html`<fl-meter .meter=${g}></fl-meter>`)}</div>
+                </div>
+              `,
+            )}
         <p class="caption">${d.caption}</p>
         <div class="runs">
           ${repeat(d.runs, (r) => r.id, (r) => html`<fl-run-card .run=${r} ?collapsed=${this.collapsed.has(r.id)}></fl-run-card>`)}
@@ -79,6 +89,21 @@ export class FlDispatcher extends LitElement {
         grid-template-columns: repeat(auto-fill, minmax(180px, 1fr));
         gap: 10px 20px;
         margin-top: 8px;
+      }
+
+      .class-row {
+        margin-top: 8px;
+      }
+
+      .class-name {
+        font-size: 1em;
+        font-weight: 600;
+        margin: 0;
+      }
+
+      .class-detail {
+        font-weight: normal;
+        color: var(--sev-warning);
       }
 
       .runs {

@@ -1,7 +1,7 @@
 // One dispatcher's section (one API key, one quota): its hold, its gauges, in flight against the
 // ceiling, the retry budget, and its runs' cards.
-import type { DispatcherSnapshot } from '../../core/dispatch/snapshot';
-import type { DispatcherModel } from '../protocol';
+import type { ClassSnapshot, DispatcherSnapshot } from '../../core/dispatch/snapshot';
+import type { ClassRowModel, DispatcherModel } from '../protocol';
 import { cooldownText, holdSeverity, holdText } from './holds';
 import { gaugesOf, inFlightMeter } from './meters';
 import { runModel } from './run-card';
@@ -18,6 +18,10 @@ function retryBudgetCaption(budget: DispatcherSnapshot['retryBudget']): string {
   return `retry budget: ${budget.available} available (${budget.perMinute}/min${share > 0 ? ` + ${share}% of recent requests` : ''})`;
 }
 
+function classRow(c: ClassSnapshot, now: number): ClassRowModel {
+  return { modelClass: c.modelClass, inFlight: inFlightMeter(c), gauges: gaugesOf(c, now), detail: cooldownText(c.cooldownUntil, now) ?? '' };
+}
+
 /** `id` is unique on the page; `label` names the key for people and is already redacted. */
 export function dispatcherModel(id: string, label: string, snapshot: DispatcherSnapshot, now: number): DispatcherModel {
   const live = snapshot.runs.some((r) => isLive(r.state));
@@ -31,6 +35,7 @@ export function dispatcherModel(id: string, label: string, snapshot: DispatcherS
     inFlight: inFlightMeter(snapshot),
     caption: retryBudgetCaption(snapshot.retryBudget),
     gauges: gaugesOf(snapshot, now),
+    classes: snapshot.classes.length > 1 ? snapshot.classes.map((c) => classRow(c, now)) : [],
     runs: snapshot.runs.map((r) => runModel(r, snapshot, now)),
   };
 }

@@ -66,6 +66,20 @@ describe('dashboard model: formatting', () => {
     assert.match(g.aria.text, /96k \/ 400k output tokens remaining, soft floor 100k, hard floor 40k, full in 46s/);
   });
 
+  it('one row of gauges per model class once two are in use, each with its own in flight and pause', () => {
+    const haiku = { modelClass: 'haiku', inFlight: 6, ceiling: 10, ceilingReason: 'auto', cooldownUntil: NOW + 4_000, dimensions: { outputTokens: dim(400_000, 300_000) } };
+    const sonnet = { modelClass: 'sonnet', inFlight: 2, ceiling: 4, ceilingReason: 'auto', cooldownUntil: undefined, dimensions: { requests: dim(1000, 900), outputTokens: dim(80_000, 8_000, 8_000, 1_600) } };
+    const rows = only(snapshot({ classes: [haiku, sonnet], tightestClass: 'sonnet' })).dispatchers[0]!.classes;
+    assert.deepEqual(rows.map((r) => [r.modelClass, r.inFlight.text, r.gauges.map((g) => `${g.id} ${g.text}`)]), [
+      ['haiku', '6 / 10', ['outputTokens 300k / 400k']],
+      ['sonnet', '2 / 4', ['requests 900 / 1k', 'outputTokens 8k / 80k']],
+    ]);
+    assert.match(rows[0]!.detail, /^new requests resume in 4s/);
+    assert.equal(rows[1]!.detail, '');
+    assert.equal(rows[1]!.gauges[1]!.severity, 'warning', 'at its soft floor');
+    assert.deepEqual(only(snapshot({ classes: [haiku], tightestClass: 'haiku' })).dispatchers[0]!.classes, [], 'one class: the single row of gauges');
+  });
+
   it('shows requests without floors, and "full" once the bucket has refilled', () => {
     const m = only(snapshot({ dimensions: { requests: dim(4000, 4000, 0, 0, 0) } }));
     const g = gauge(m, 'requests');
