@@ -33,8 +33,12 @@ export function statusBarModel(input: StatusBarInput): StatusBarModel {
 
   const runs = live.flatMap((s) => s.runs.filter((r) => r.endedAt === undefined));
   const inFlight = live.reduce((n, s) => n + s.inFlight, 0);
+  // Each dispatcher's tightest class is its top-level picture; of those, the tightest bucket.
   const tightest = live
-    .map((s) => tightestTokenDimension(s))
+    .map((s) => {
+      const t = tightestTokenDimension(s);
+      return t && { ...t, modelClass: s.classes.length > 1 ? s.tightestClass : undefined };
+    })
     .filter((t) => t !== undefined)
     .sort((a, b) => a.view.remaining / a.view.limit - b.view.remaining / b.view.limit)[0];
   const spent = runs.reduce((sum, r) => sum + r.spend.spentUsd, 0);
@@ -58,7 +62,13 @@ export function statusBarModel(input: StatusBarInput): StatusBarModel {
   lines.push('', `In flight: ${inFlight} (ceiling ${live.map((s) => s.ceiling).join(' + ')})`);
   if (tightest) {
     const v = tightest.view;
-    lines.push(`Tightest: ${DIMENSION_LABELS[tightest.dimension]} ${formatCount(v.remaining)} of ${formatCount(v.limit)} left (soft floor ${formatCount(v.softFloor)}, hard ${formatCount(v.hardFloor)})`);
+    const whose = tightest.modelClass ? `${tightest.modelClass} ` : '';
+    lines.push(`Tightest: ${whose}${DIMENSION_LABELS[tightest.dimension]} ${formatCount(v.remaining)} of ${formatCount(v.limit)} left (soft floor ${formatCount(v.softFloor)}, hard ${formatCount(v.hardFloor)})`);
+  }
+  // With several model classes, each one's tightest bucket.
+  for (const c of live.flatMap((s) => (s.classes.length > 1 ? s.classes : []))) {
+    const t = tightestTokenDimension(c);
+    lines.push(`- ${c.modelClass}: ${c.inFlight} in flight${t ? ` · ${DIMENSION_LABELS[t.dimension]} ${formatCount(t.view.remaining)} of ${formatCount(t.view.limit)} left` : ''}`);
   }
   const hold = live.find((s) => s.holdDetail)?.holdDetail;
   if (hold) lines.push(`Holding: ${hold}`);

@@ -30,6 +30,15 @@ describe('status bar model', () => {
     assert.match(m.tooltip, /output tokens 41k of 400k left/);
   });
 
+  it('with two model classes: the tightest class in the text and named in the tooltip, each class listed', () => {
+    const haiku = { modelClass: 'haiku', inFlight: 5, ceiling: 8, ceilingReason: '', cooldownUntil: undefined, dimensions: { outputTokens: dim(300_000) } };
+    const sonnet = { modelClass: 'sonnet', inFlight: 3, ceiling: 4, ceilingReason: '', cooldownUntil: undefined, dimensions: { outputTokens: dim(41_000) } };
+    const m = statusBarModel({ snapshots: [snapshot({ classes: [haiku, sonnet], tightestClass: 'sonnet', dimensions: sonnet.dimensions })], daily: idleDaily });
+    assert.equal(m.text, '$(pulse) 8 · 41k · $3.20/$15.00');
+    assert.match(m.tooltip, /Tightest: sonnet output tokens 41k of 400k left/);
+    assert.match(m.tooltip, /- haiku: 5 in flight · output tokens 300k of 400k left\n- sonnet: 3 in flight · output tokens 41k of 400k left/);
+  });
+
   it('is calm well above the floors and under 80% of the caps', () => {
     const m = statusBarModel({ snapshots: [snapshot({ dimensions: { outputTokens: dim(300_000) } })], daily: idleDaily });
     assert.equal(m.severity, 'ok');
