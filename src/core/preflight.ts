@@ -1,6 +1,7 @@
 // What a file will take before anything is sent: requests, tokens, the worst and the expected cost,
 // and how long the limits will make it last. The CLI prints it; the extension asks to confirm it.
-import type { ScanTotals } from './input/scan-file';
+import type { ModelTotals, ScanTotals } from './input/scan-file';
+import { ModelClasses } from './models/model-class';
 import type { Pricing } from './pricing/pricing';
 import type { TierLimits } from './tiers';
 import type { FloorSpec } from './limits/floors';
@@ -19,6 +20,8 @@ export interface PreflightOptions {
   inFlight?: CeilingPolicy;
   /** The soft floor the run will keep; default 10%. */
   softFloor?: FloorSpec;
+  /** Which buckets each model draws on (default: the built-in table). */
+  modelClasses?: ModelClasses;
 }
 
 export interface PreflightEstimate {
@@ -68,25 +71,49 @@ export function estimatePreflight(totals: ScanTotals, pricing: Pricing, options:
     if (worst !== null && worstHere !== null) worst += worstHere;
     if (expected !== null) expected += input * p.input + output * p.output;
   }
-  const duration = options.limits && requests > 0
-    ? estimateDuration({
-        requests,
-        inputTokens: inputTokens / requests,
-        outputTokens: outputTokens / requests,
-        limits: options.limits,
-        replies: replyTimesOf(totals, outputShare, options.replyTimes ?? apiReplyTimes),
-        ...(options.inFlight ? { inFlight: options.inFlight } : {}),
-        ...(options.softFloor ? { softFloor: options.softFloor } : {}),
-      })
-    : undefined;
+  const duration = options.limits && requests > 0 ? slowestClass(totals, outputShare, tokensPerByte, options.limits, options) : undefined;
   return {
     requests, inputTokens: Math.round(inputTokens), outputTokens: Math.round(outputTokens), worstCaseUsd: worst, expectedUsd: expected,
     expectedSeconds: duration?.expectedSeconds, bindingLimit: duration?.binding, duration, unpricedModels, outputShare,
   };
 }
 
-/** Reply times of the whole file: each model's, weighted by its requests (the longest reply of any). */
-function replyTimesOf(totals: ScanTotals, outputShare: number, of: (shape: RequestShape) => ReplyTimes): ReplyTimes {
+/**
+ * Each model class has its own buckets (models/model-class.ts) and the classes run in parallel: the
+ * file takes as long as its slowest class, each estimated on its own lines at the limits given (a
+ * tier's limits are per class). The range is the slowest class's at either end.
+ */
+function slowestClass(totals: ScanTotals, outputShare: number, tokensPerByte: number, limits: TierLimits, options: PreflightOptions): DurationEstimate | undefined {
+  const classes = options.modelClasses ?? new ModelClasses();
+  const byClass = new Map<string, Array<[string, ModelTotals]>>();
+  for (const entry of Object.entries(totals.perModel)) {
+    const modelClass = classes.classOf(entry[0]);
+    const models = byClass.get(modelClass);
+    if (models) models.push(entry);
+    else byClass.set(modelClass, [entry]);
+  }
+  let slowest: DurationEstimate | undefined;
+  let range: [number, number] = [0, 0];
+  for (const models of byClass.values()) {
+    const requests = models.reduce((n, [, t]) => n + t.requests, 0);
+    if (requests <= 0) continue;
+    const estimate = estimateDuration({
+      requests,
+      inputTokens: (models.reduce((n, [, t]) => n + t.inputBytes, 0) * tokensPerByte) / requests,
+      outputTokens: (models.reduce((n, [, t]) => n + t.maxTokens, 0) * outputShare) / requests,
+      limits,
+      replies: replyTimesOf(models, outputShare, options.replyTimes ?? apiReplyTimes),
+      ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+      ...(options.softFloor ? { softFloor: options.softFloor } : {}),
+    });
+    if (!slowest || estimate.expectedSeconds > slowest.expectedSeconds) slowest = estimate;
+    range = [Math.max(range[0], estimate.range[0]), Math.max(range[1], estimate.range[1])];
+  }
+  return slowest && { ...slowest, range };
+}
+
+/** Reply times of some models' lines: each model's, weighted by its requests (the longest reply of any). */
+function replyTimesOf(models: Array<[string, ModelTotals]>, outputShare: number, of: (shape: RequestShape) => ReplyTimes): ReplyTimes {
   let requests = 0;
   let mean = 0;
   let max = 0;
@@ -94,7 +121,7 @@ function replyTimesOf(totals: ScanTotals, outputShare: number, of: (shape: Reque
   let output = 0;
   let outputKnown = true;
   let cpu = 0;
-  for (const [model, t] of Object.entries(totals.perModel)) {
+  for (const [model, t] of models) {
     if (t.requests <= 0) continue;
     const r = of({ model, outputTokens: (t.maxTokens * outputShare) / t.requests, maxTokens: t.maxTokens / t.requests });
     requests += t.requests;

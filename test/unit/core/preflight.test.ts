@@ -223,6 +223,18 @@ describe('pre-flight duration', () => {
       close(floored.expectedSeconds! - at({ tokens: 0 }).expectedSeconds!, 6, '66 s − 60 s');
     });
 
+    it('two model classes run in parallel on their own buckets: the file takes as long as its slower class', () => {
+      const haiku = { ...totals.perModel['claude-haiku-4-5'], requests: 2_001, maxTokens: 2_001 * 300 };
+      const options = { limits: start, replyTimes: simulatedReplyTimes(REALISTIC_LATENCY), inFlight: { maxInFlight: 'auto' as const, cap: 1_000 } };
+      const alone = estimatePreflight({ ...totals, perModel: { 'claude-haiku-4-5': haiku } }, new Pricing(), options);
+      // The same again on Sonnet: its own 1,000 requests a minute, so no longer than Haiku alone.
+      const both = estimatePreflight({ ...totals, perModel: { 'claude-haiku-4-5': haiku, 'claude-sonnet-4-6': { ...haiku } } }, new Pricing(), options);
+      close(both.expectedSeconds, alone.expectedSeconds!, 'two classes in parallel');
+      // Two models of one class share its buckets: twice the work, about twice as long.
+      const oneClass = estimatePreflight({ ...totals, perModel: { 'claude-haiku-4-5': haiku, 'claude-haiku-4-5-20251001': { ...haiku } } }, new Pricing(), options);
+      assert.ok(oneClass.expectedSeconds! > 1.8 * alone.expectedSeconds!, `${oneClass.expectedSeconds} vs ${alone.expectedSeconds}`);
+    });
+
     it('without limits there is no duration, and the line says how to get one', () => {
       const e = estimatePreflight(totals, new Pricing());
       assert.equal(e.expectedSeconds, undefined);
