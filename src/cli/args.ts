@@ -8,7 +8,7 @@ import { formatFloor, type FloorSpec } from '../core/limits/floors';
 import type { TierName } from '../core/tiers';
 import type { Priority } from '../core/dispatch/snapshot';
 import type { PriceTable } from '../core/pricing/price-table';
-import { baseUrl, checkRedisUrl, choiceOption, floor, orList, positiveInt, priceEntry, PRIORITIES, REDIS_FALLBACKS, TIER_NAMES, UsageError } from './option-values';
+import { baseUrl, checkRedisUrl, choiceOption, fallbackEntry, floor, orList, positiveInt, priceEntry, PRIORITIES, REDIS_FALLBACKS, seconds, TIER_NAMES, UsageError } from './option-values';
 import { BATCH_ACTIONS, defineBatchCommands, type BatchAction, type BatchArgs, type SharedOptions } from './batch-args';
 
 export interface RunArgs {
@@ -23,6 +23,9 @@ export interface RunArgs {
   maxSpendUsd: number | undefined;
   maxAttempts: number;
   retryBudgetPerMinute: number;
+  /** Model → the models its lines may go to (`--fallback`). */
+  fallback: Record<string, string[]>;
+  fallbackAfterSeconds: number;
   priority: Priority;
   tier: TierName | undefined;
   prices: PriceTable;
@@ -84,6 +87,8 @@ interface RunOptions {
   maxSpendUsd?: number;
   maxAttempts: number;
   retryBudgetPerMinute: number;
+  fallback?: Record<string, string[]>;
+  fallbackAfter: number;
   priority: Priority;
   tier?: TierName;
   price?: PriceTable;
@@ -133,6 +138,8 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
         return Number(text);
       }),
     )
+    .addOption(new Option('--fallback <MODEL=M1,M2>', "let MODEL's lines go to M1, then M2, when MODEL's class is held back (repeatable); other lines never change model").argParser(fallbackEntry))
+    .addOption(new Option('--fallback-after <DURATION>', "how long MODEL's class holds lines back before they may go to a fallback").default(DEFAULTS.fallbackAfterSeconds, `${DEFAULTS.fallbackAfterSeconds}s`).argParser(seconds('--fallback-after')))
     .addOption(choiceOption('--priority <P>', 'share of the limits against other runs', PRIORITIES).default(DEFAULTS.priority))
     .addOption(choiceOption('--tier <TIER>', 'first guess at the limits, until a response tells', TIER_NAMES))
     .addOption(shared.price('prices for a model not in the table (repeatable); PRICES is IN,OUT[,W5M,W1H,READ] in USD per million tokens'))
@@ -171,6 +178,8 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
       maxSpendUsd: o.maxSpendUsd,
       maxAttempts: o.maxAttempts,
       retryBudgetPerMinute: o.retryBudgetPerMinute,
+      fallback: o.fallback ?? {},
+      fallbackAfterSeconds: o.fallbackAfter,
       priority: o.priority,
       tier: o.tier,
       prices: o.price ?? {},

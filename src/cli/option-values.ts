@@ -91,3 +91,24 @@ export function checkRedisUrl(source: string, url: string): string {
   }
   return url;
 }
+
+/** `--fallback MODEL=M1,M2` (repeatable): the models MODEL's lines may go to, in order. */
+export function fallbackEntry(text: string, previous: Record<string, string[]> | undefined): Record<string, string[]> {
+  const match = /^([^=\s]+)=(.+)$/.exec(text.trim());
+  const chain = match?.[2]?.split(',').map((m) => m.trim()) ?? [];
+  if (!match || chain.length === 0 || chain.some((m) => m === '' || m === match[1])) {
+    throw new UsageError(`--fallback takes MODEL=FALLBACK[,FALLBACK...] (e.g. claude-opus-4-7=claude-sonnet-4-6,claude-haiku-4-5), got '${text}'`);
+  }
+  // fromEntries: a model named '__proto__' stays a plain key.
+  return Object.fromEntries([...Object.entries(previous ?? {}), [match[1]!, chain]]);
+}
+
+/** `--fallback-after 5s`, `500ms`, `1m` or plain seconds. */
+export function seconds(flag: string) {
+  return (text: string): number => {
+    const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+    if (!match) throw new UsageError(`${flag} takes a duration such as 5s, 500ms or 1m, got '${text}'`);
+    const n = Number(match[1]);
+    return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
+  };
+}

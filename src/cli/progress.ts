@@ -60,6 +60,7 @@ export function summaryLines(run: RunSnapshot, resultsPath: string, elapsedSecon
       (run.resumed ? ` (${run.resumed} already done before this run)` : ''),
     `spent ${formatUsd(run.spend.spentUsd)}${run.spend.capUsd !== undefined ? ` of ${formatUsd(run.spend.capUsd)} cap` : ''} · ` +
       `${run.rateLimited} answered 429 · ${plural(run.retries, 'retry')} · ${formatDuration(elapsedSeconds)}`,
+    ...(run.fallbacks ? [`fallbacks: ${Object.entries(run.fallbacks).map(([moved, n]) => `${n} ${moved}`).join(', ')}`] : []),
     ...(dispatcher && dispatcher.classes.length > 1 ? ['buckets per model class at the end:', ...classLines(dispatcher)] : []),
     `results: ${resultsPath}`,
   ];

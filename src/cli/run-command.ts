@@ -69,6 +69,8 @@ function configOf(args: RunArgs): FloorlineConfig {
     priority: args.priority,
     maxAttempts: args.maxAttempts,
     retryBudgetPerMinute: args.retryBudgetPerMinute,
+    fallback: args.fallback,
+    fallbackAfterSeconds: args.fallbackAfterSeconds,
   };
 }
 

@@ -91,6 +91,12 @@ const configSchema = z.object({
   priority: option(z._default(z.enum(['high', 'normal', 'background']), 'normal'), 'resource', 'Share of the limits against other runs on the same key.'),
   maxAttempts: option(z._default(z.int().check(z.minimum(1)), 5), 'window', 'Attempts per request before it is recorded as errored.'),
   retryBudgetPerMinute: option(z._default(z.int().check(z.minimum(0)), 30), 'window', 'Retries per minute for the whole run, whatever the traffic.'),
+  fallback: option(
+    z._default(z.record(z.string().check(z.minLength(1)), z.array(z.string().check(z.trim(), z.minLength(1)))), {}),
+    'application',
+    'Fallback chains: a model, and the models its lines may go to when its own class is held back (e.g. {"claude-opus-4-7": ["claude-sonnet-4-6"]}). Empty: no line ever changes model.',
+  ),
+  fallbackAfterSeconds: option(z._default(z.number().check(z.minimum(0)), 5), 'window', "How long a model class holds lines back before they may go to their fallback."),
   retryBudgetRatio: option(z._default(z.number().check(z.minimum(0), z.maximum(1)), 0.2), 'window', 'Retries earned per fresh request, on top of the per-minute floor.'),
 });
 

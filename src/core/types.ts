@@ -59,7 +59,10 @@ export interface ResultLine {
     | { type: 'errored'; error: ResultError }
     | { type: 'canceled' }
     | { type: 'expired' };
+  /** The model the request went to. */
   model: string;
+  /** The line's own model, when a fallback chain sent it to `model` instead. */
+  fallback_from?: string;
   latency_ms: number | null;
   attempts: number;
   cost_usd: number | null;

@@ -109,6 +109,9 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
     maxAttempts: config.maxAttempts,
     retryBudgetPerMinute: config.retryBudgetPerMinute,
     retryBudgetRatio: config.retryBudgetRatio,
+    ...(Object.keys(config.fallback).length > 0
+      ? { fallback: { chains: new Map(Object.entries(config.fallback)), afterMs: config.fallbackAfterSeconds * 1000 } }
+      : {}),
   });
 
   return {

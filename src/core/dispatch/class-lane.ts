@@ -14,7 +14,7 @@ import { ModelClasses, type ModelClass } from '../models/model-class';
 import { CeilingControl } from './ceiling-control';
 import { Cooldown } from './cooldown';
 import { ConsumptionEstimator } from './estimator';
-import type { PendingItem } from './run-queue';
+import { modelOf, type PendingItem } from './run-queue';
 import { SharedGrants } from './shared-grant';
 
 export interface LaneOptions {
@@ -38,6 +38,8 @@ export class ClassLane {
   /** With a shared coordinator: its answers, one ask at a time. */
   readonly grants: SharedGrants | undefined;
   inFlight = 0;
+  /** Since when this class has had lines waiting at every pass (its backlog): what a fallback waits for. */
+  heldSince: number | undefined;
 
   constructor(readonly modelClass: ModelClass, o: LaneOptions) {
     this.quota = new QuotaModel({ softFloor: o.softFloor, hardFloor: o.hardFloor, clock: o.clock, ...(o.initialLimits ? { initialLimits: o.initialLimits } : {}) });
@@ -57,9 +59,13 @@ export class ClassLanes {
     this.classes = classes ?? new ModelClasses();
   }
 
-  /** The lane an item goes through: its model's class. */
+  /** The lane an item goes through: its model's class (the fallback's, once moved). */
   of(item: PendingItem): ClassLane {
-    const modelClass = this.classes.classOf(item.request.params.model);
+    return this.ofModel(modelOf(item));
+  }
+
+  ofModel(model: string): ClassLane {
+    const modelClass = this.classes.classOf(model);
     let lane = this.lanes.get(modelClass);
     if (!lane) this.lanes.set(modelClass, (lane = new ClassLane(modelClass, this.options)));
     return lane;

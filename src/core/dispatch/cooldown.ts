@@ -56,6 +56,11 @@ export class Cooldown<Probe> {
 
   constructor(private readonly random: () => number) {}
 
+  /** 529s came back more than once since the last success: the class is overloaded, not just unlucky. */
+  get repeatedOverloads(): boolean {
+    return this.consecutiveOverloads >= 2;
+  }
+
   /** Until when new dispatches wait, if they do. */
   pausedUntil(now: number): number | undefined {
     return this.until > now ? this.until : undefined;

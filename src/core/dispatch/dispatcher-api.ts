@@ -11,6 +11,12 @@ import type { SharedCoordinator } from '../coordination/coordinator';
 import type { CeilingDecision } from './in-flight-ceiling';
 import type { DispatcherSnapshot, RunState } from './snapshot';
 
+export interface FallbackOptions {
+  /** Model → the models to try instead, in order. */
+  chains: ReadonlyMap<string, readonly string[]>;
+  afterMs: number;
+}
+
 export interface DispatcherOptions {
   client: MessagesClient;
   clock?: Clock;
@@ -26,6 +32,12 @@ export interface DispatcherOptions {
   initialLimits?: TierLimits;
   /** Which buckets each model draws on (default: the built-in table, models/model-class.ts). */
   modelClasses?: ModelClasses;
+  /**
+   * Fallback chains (opt-in): a line whose model is a key may go to the next model of its chain
+   * whose class has room, once its own class has held lines back for `afterMs` or answers 529
+   * repeatedly. Lines of other models never move.
+   */
+  fallback?: FallbackOptions;
   maxAttempts?: number;
   retryBudgetPerMinute?: number;
   /** Retries earned per fresh request on top of the per-minute floor. */

@@ -1,7 +1,7 @@
 // The floor-aware dispatcher: one per API key (one org quota), shared by every run on that key.
 //
-// It sends a request only when the quota model says every bucket stays above its soft floor after
-// it, the in-flight ceiling has room, no 429 cool-down is in force, the retry budget allows (for a
+// It sends a request only when the quota model of its line's model class says every bucket stays
+// above its soft floor after it, that class's in-flight ceiling has room, no 429 cool-down is in force, the retry budget allows (for a
 // retry) and the run's spend cap can hold its worst case. Otherwise it waits — for a timer at the
 // moment the blocking condition clears, or for a completion — instead of retrying into the wall.
 //
@@ -9,7 +9,8 @@
 // (`pump` → `dispatchWhilePossible`, which picks the run whose turn it is and either admits its next
 // line or names what holds it back); one request sent (`launch` → `send`; the call and what its
 // answer does are request-lifecycle.ts, which settles or releases its Ticket); and the runs' states.
-// What it decides with lives beside it: the holds and their words (hold.ts), a run's books and queue
+// What it decides with lives beside it: each model class's buckets, ceiling and pause
+// (class-lane.ts), where a held line may go instead (fallback.ts), the holds and their words (hold.ts), a run's books and queue
 // (run.ts, run-queue.ts), the run state machine (run-states.ts), turns between runs (stride.ts), the
 // in-flight ceiling (ceiling-control.ts), the shared quota's answers (shared-grant.ts), the pause
 // after a 429/529 (cooldown.ts), an attempt's three ledgers (ticket.ts), sends held for the spend
@@ -21,6 +22,7 @@ import type { Consumption } from '../limits/quota-model';
 import { PromptBounds, type TokenCounter } from '../spend/prompt-bound';
 import { ClassLanes, type ClassLane } from './class-lane';
 import { withDefaults, type DispatcherEvents, type DispatcherOptions, type LogLevel } from './dispatcher-api';
+import { FallbackRouter } from './fallback';
 import { floorHold, holdLevel, type Hold } from './hold';
 import { JournaledSends } from './journaled-sends';
 import { HoldWatch } from './news';
@@ -30,7 +32,7 @@ import type { StopCause } from './retry-policy';
 import { RequestLifecycle } from './request-lifecycle';
 import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions } from './run';
-import type { PendingItem } from './run-queue';
+import { modelOf, type PendingItem } from './run-queue';
 import { nextRunStep, runHoldsOf } from './run-states';
 import type { GrantAnswer } from './shared-grant';
 import type { DispatcherSnapshot, RunState } from './snapshot';
@@ -52,6 +54,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly retryBudget: RetryBudget;
   private readonly retryBudgetPerMinute: number;
   private readonly coordinator: SharedCoordinator | undefined;
+  /** Fallback chains (opt-in): where a held line may go instead. */
+  private readonly fallback: FallbackRouter | undefined;
   private readonly runs = new Set<Run>();
   private readonly schedule = new StrideSchedule();
   private readonly wake: WakeTimer;
@@ -80,6 +84,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       softFloor: o.softFloor, hardFloor: o.hardFloor, maxInFlight: o.maxInFlight, maxInFlightCap: o.maxInFlightCap,
       initialLimits: options.initialLimits, clock: this.clock, random: o.random, coordinator: this.coordinator,
     }, options.modelClasses);
+    this.fallback = options.fallback && new FallbackRouter(options.fallback, this.lanes, (lane, consumption, now) => this.laneHold(lane, consumption, now) !== undefined);
     this.wake = new WakeTimer(this.clock, () => this.pump());
     this.snapshots = new SnapshotThrottle(this.clock, o.snapshotIntervalMs, () => this.emit('snapshot', this.snapshot()));
     this.retryBudgetPerMinute = o.retryBudgetPerMinute;
@@ -201,7 +206,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     let hold: Hold | undefined;
     /** The classes that take nothing more in this pass, with their hold (none: a completion or an answer will call pump again). */
     const held = new Map<ClassLane, Hold | undefined>();
-    const accept = (item: PendingItem) => !held.has(this.lanes.of(item));
+    /** Models whose lines found no fallback in this pass: their chains are held too, or their class has not waited long enough. */
+    const noFallback = new Set<string>();
+    const accept = (item: PendingItem) => !held.has(this.lanes.of(item)) || (this.fallback?.hasChain(item) === true && !noFallback.has(item.request.params.model));
 
     for (;;) {
       if (this.apiStop || this.paused) break;
@@ -216,27 +223,39 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         break;
       }
       const { run, item } = candidate;
-      const lane = this.lanes.of(item);
-      const consumption = lane.estimator.estimate(item.shape);
+      let lane = this.lanes.of(item);
+      let consumption = lane.estimator.estimate(item.shape);
+      let undoMove: (() => void) | undefined;
       const laneHold = this.laneHold(lane, consumption, now);
       if (laneHold) {
         held.set(lane, laneHold.hold);
         hold ??= laneHold.hold;
         if (laneHold.until !== undefined) wakeAt = Math.min(wakeAt, laneHold.until);
-        continue;
+        const fallback = laneHold.hold && this.fallback?.find(run, item, lane, laneHold.hold, now);
+        if (!fallback) {
+          noFallback.add(item.request.params.model);
+          continue;
+        }
+        ({ lane, consumption, undo: undoMove } = fallback);
       }
-      if (!this.reserveSpend(run, item)) continue; // this run waits or ended; others may go
+      if (!this.reserveSpend(run, item)) {
+        undoMove?.();
+        continue; // this run waits or ended; others may go
+      }
       run.queue.take(item);
       if (lane.grants) {
         // This class waits for the answer: one ask at a time per class, in schedule order.
         const mayGo = () => !(this.apiStop || this.paused || run.paused || run.stopping);
-        lane.grants.ask(run, item, consumption, mayGo, (answer) => this.onGrant(lane, run, item, consumption, answer), () => this.pump());
+        const asking = lane;
+        lane.grants.ask(run, item, consumption, mayGo, (answer) => this.onGrant(asking, run, item, consumption, answer), () => this.pump());
         held.set(lane, undefined);
         continue;
       }
       this.dispatch(lane, run, item, consumption, now, undefined);
     }
 
+    // A class with lines waiting at the end of the pass has a backlog; since when is what a fallback waits for.
+    for (const lane of this.lanes.all()) lane.heldSince = held.has(lane) ? (lane.heldSince ?? now) : undefined;
     this.runHolds = runHoldsOf(this.runs, held, (item) => this.lanes.of(item), now);
     const news = this.holds.update(hold, wakeAt - now);
     if (news) this.log(news.level, news.message);
@@ -298,7 +317,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     run.releaseSpend(item);
     if (!answer.refusal) return;
     if (answer.refusal.kind === 'budget-reached') {
-      run.reachBudget({ kind: 'spend-cap', label: answer.refusal.label, shared: true, model: item.request.params.model, worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
+      run.reachBudget({ kind: 'spend-cap', label: answer.refusal.label, shared: true, model: modelOf(item), worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
     } else if (answer.refusal.kind === 'stopped') this.stopForApi('shared', answer.refusal.explanation, 'stop signalled by another participant of the shared quota');
     const wait = lane.grants?.wait;
     if (wait) this.wake.arm(wait.until, now);

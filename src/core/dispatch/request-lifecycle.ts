@@ -20,7 +20,7 @@ import { ConsumptionEstimator } from './estimator';
 import * as say from './messages';
 import { classifyError, retryDelayMs, unreachableExplanation, type StopCause, type Verdict } from './retry-policy';
 import type { Run } from './run';
-import type { PendingItem } from './run-queue';
+import { modelOf, paramsOf, type PendingItem } from './run-queue';
 import type { Ticket } from './ticket';
 
 /**
@@ -60,7 +60,7 @@ export class RequestLifecycle {
    * stops that run loudly. `onAdmitted`: a streamed attempt's headers came (the rest may go now).
    */
   send(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, sentAt: number, signal: AbortSignal, onAdmitted: () => void): Promise<void> {
-    const params = item.request.params;
+    const params = paramsOf(item);
     // Until a response has told the limits, and for the probe after a push-back pause, requests
     // stream: their headers come on admission, so the rest wait for the API to accept one request,
     // not for its whole reply.
@@ -94,7 +94,7 @@ export class RequestLifecycle {
     const malformed = usageProblem(sent.message);
     if (malformed) return this.malformedSuccess(lane, run, item, ticket, sent, malformed, sentAt);
     const usage = sent.message.usage;
-    const cost = run.costOf(item.request.params.model, usage);
+    const cost = run.costOf(modelOf(item), usage);
     // Settled before its headers are read: they already count this request.
     ticket.settle(ConsumptionEstimator.charged(usage), { usd: cost, tokens: totalTokens(usage) });
     this.observe(lane, parseRateLimitHeaders(sent.headers, done), sentAt);

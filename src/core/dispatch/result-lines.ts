@@ -10,11 +10,16 @@ export interface SentResult {
   costUsd: number | null;
 }
 
+/** The model that answered, and the line's own when that was a fallback. */
+function modelFields(item: PendingItem): Pick<ResultLine, 'model' | 'fallback_from'> {
+  return item.model === undefined ? { model: item.request.params.model } : { model: item.model, fallback_from: item.request.params.model };
+}
+
 export function successLine(item: PendingItem, sent: SentResult): ResultLine {
   return {
     custom_id: item.request.customId,
     result: { type: 'succeeded', message: sent.message },
-    model: item.request.params.model,
+    ...modelFields(item),
     latency_ms: sent.latencyMs,
     attempts: item.attempts,
     cost_usd: sent.costUsd,
@@ -27,7 +32,7 @@ export function errorLine(item: PendingItem, error: ResultError, latencyMs: numb
   return {
     custom_id: item.request.customId,
     result: { type: 'errored', error },
-    model: item.request.params.model,
+    ...modelFields(item),
     latency_ms: latencyMs,
     attempts: item.attempts,
     cost_usd: 0,

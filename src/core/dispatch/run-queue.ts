@@ -1,7 +1,7 @@
 // What a run has left to send: its input, read lazily a little ahead of the dispatcher (so a file of
 // any size takes constant memory), and its retries waiting for their time. A due retry goes before
 // a fresh line: it is older.
-import type { InputRequest } from '../types';
+import type { InputRequest, MessageParams } from '../types';
 import type { BudgetHold } from '../spend/budgets';
 import { promptCacheTtl } from '../input/estimate';
 import type { Pricing } from '../pricing/pricing';
@@ -30,6 +30,21 @@ export interface PendingItem {
    * 500 retries that cannot storm, and on the budget they starved the end of the job for minutes.
    */
   pushedBack?: boolean;
+  /**
+   * The model it goes to instead of its own: a fallback (the dispatcher's `fallback` chains). Its
+   * request stays as the input wrote it, so the results line's fingerprint still matches its line.
+   */
+  model?: string;
+}
+
+/** The model an item is sent to: its own, or the fallback it was moved to. */
+export function modelOf(item: PendingItem): string {
+  return item.model ?? item.request.params.model;
+}
+
+/** The body sent for it: the input's, with the fallback model if it was moved. */
+export function paramsOf(item: PendingItem): MessageParams {
+  return item.model === undefined ? item.request.params : { ...item.request.params, model: item.model };
 }
 
 /**
@@ -71,6 +86,12 @@ export class RunQueue {
   private reading = false;
   /** How many lines to keep read ahead: more while lines of a class with no room fill the buffer. */
   private want = READ_AHEAD;
+  /**
+   * Where the last look past held lines stopped. `accept` is made anew for each pass of the
+   * dispatcher and only refuses more as the pass goes on, so a line it passed over stays passed
+   * over: the next look starts there, not at the head (a pass looks once per line it sends).
+   */
+  private scan: { accept: (item: PendingItem) => boolean; from: number } | undefined;
 
   constructor(
     private readonly iterator: AsyncIterator<InputRequest>,
@@ -129,7 +150,10 @@ export class RunQueue {
       if (retry.readyAt > now) break;
       if ((retriesAllowed || retry.pushedBack) && accept(retry)) return retry;
     }
-    const fresh = this.fresh.find(accept);
+    let from = this.scan?.accept === accept ? this.scan.from : 0;
+    while (from < this.fresh.length && !accept(this.fresh[from]!)) from++;
+    this.scan = { accept, from };
+    const fresh = this.fresh[from];
     // Every line read is held: read further, for lines of a class with room.
     if (!fresh && this.fresh.length > 0) this.want = Math.min(MAX_LOOKAHEAD, 2 * this.fresh.length + READ_AHEAD);
     return fresh;
@@ -139,9 +163,21 @@ export class RunQueue {
     if (this.retries[0] === item) this.retries.shift();
     else if (this.fresh[0] === item) {
       this.fresh.shift();
+      this.shiftScan(0, -1);
       // The head went: no line is being passed over, the usual read-ahead will do.
       this.want = READ_AHEAD;
-    } else if (!remove(this.retries, item)) remove(this.fresh, item);
+    } else if (!remove(this.retries, item)) {
+      const at = this.fresh.indexOf(item);
+      if (at !== -1) {
+        this.fresh.splice(at, 1);
+        this.shiftScan(at, -1);
+      }
+    }
+  }
+
+  /** A line left or came back at index `at` of the fresh lines: the scan's place moves with the lines after it. */
+  private shiftScan(at: number, by: 1 | -1): void {
+    if (this.scan && at < this.scan.from) this.scan.from += by;
   }
 
   /** When the earliest waiting retry becomes due (Infinity if none). */
@@ -157,14 +193,19 @@ export class RunQueue {
 
   /** Return an item taken but not sent to where it was: a retry to its place in time, a fresh line to the front. */
   requeue(item: PendingItem): void {
-    if (item.attempts === 0) this.fresh.unshift(item);
+    if (item.attempts === 0) this.unshiftFresh(item);
     else this.insertRetry(item);
   }
 
   /** An attempt the API refused to take at all (it stopped the key): the line goes back to the front, unsent, for a resume. */
   returnUnsent(item: PendingItem): void {
     item.attempts = Math.max(0, item.attempts - 1);
+    this.unshiftFresh(item);
+  }
+
+  private unshiftFresh(item: PendingItem): void {
     this.fresh.unshift(item);
+    this.shiftScan(-1, 1);
   }
 
   /** Nothing left to send or wait for. */

@@ -11,7 +11,8 @@ import { RateMeter } from './rate-meter';
 import { type Priority, type RunErrorEntry, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
 import { describeHold, type Hold } from './hold';
 import { errorLine, successLine, type SentResult } from './result-lines';
-import { pendingItemOf, RunQueue, type PendingItem } from './run-queue';
+import { modelOf, pendingItemOf, RunQueue, type PendingItem } from './run-queue';
+import { promptCacheTtl } from '../input/estimate';
 
 export interface RunOptions {
   /** Shown in the UI and logs (usually the file name). */
@@ -86,6 +87,8 @@ export class Run {
   /** Waiting for an in-flight request of this run to settle before the next reservation can fit. */
   private waitingForSettlement = false;
   private readonly counts = { succeeded: 0, errored: 0, rateLimited: 0, overloaded: 0, retries: 0 };
+  /** Lines answered by a fallback model, by `own → fallback`. */
+  private readonly fallbacks = new Map<string, number>();
   /** One per attempt in flight: what an abort cancels, and what "in flight" counts. */
   private readonly controllers = new Set<AbortController>();
   /** Whether its input is still wanted (read ahead only while it may send). */
@@ -256,7 +259,7 @@ export class Run {
       this.waitingForSettlement = true;
       return false;
     }
-    this.reachBudget({ kind: 'spend-cap', label: result.label, shared: false, model: item.request.params.model, worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
+    this.reachBudget({ kind: 'spend-cap', label: result.label, shared: false, model: modelOf(item), worstCaseUsd: item.worstCaseUsd, worstCaseTokens: item.worstCaseTokens });
     return false;
   }
 
@@ -297,6 +300,22 @@ export class Run {
     this.waitingForSettlement = false;
   }
 
+  /**
+   * The item goes to `model` instead of its own (a fallback), its worst case repriced at that
+   * model's prices before its spend is reserved. Returns the undo, for when it cannot go after all.
+   */
+  moveTo(item: PendingItem, model: string): () => void {
+    const before = { model: item.model, worstCaseUsd: item.worstCaseUsd };
+    const params = item.request.params;
+    const inputBound = item.worstCaseTokens - params.max_tokens;
+    item.model = model === params.model ? undefined : model;
+    item.worstCaseUsd = this.pricing.worstCaseCost(model, inputBound, params.max_tokens, promptCacheTtl(params));
+    return () => {
+      item.model = before.model;
+      item.worstCaseUsd = before.worstCaseUsd;
+    };
+  }
+
   markRateLimited(): void {
     this.counts.rateLimited++;
   }
@@ -309,12 +328,14 @@ export class Run {
   recordSuccess(item: PendingItem, message: SentResult, now: number): void {
     if (message.costUsd !== null) assertAmount("a request's cost", message.costUsd);
     this.counts.succeeded++;
+    this.countFallback(item);
     this.meter.record(now);
     this.onResult(successLine(item, message), item.request);
   }
 
   recordError(item: PendingItem, error: ResultError, latencyMs: number | null, now: number): void {
     this.counts.errored++;
+    this.countFallback(item);
     this.meter.record(now);
     this.recentErrors.push({ customId: item.request.customId, line: item.request.line, message: `${error.error.type}: ${error.error.message}` });
     if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
@@ -340,6 +361,12 @@ export class Run {
     this.ended = now;
     this.queue.close();
     this.resolveDone(this.summary());
+  }
+
+  private countFallback(item: PendingItem): void {
+    if (item.model === undefined) return;
+    const key = `${item.request.params.model} → ${item.model}`;
+    this.fallbacks.set(key, (this.fallbacks.get(key) ?? 0) + 1);
   }
 
   summary(): RunSummary {
@@ -380,6 +407,7 @@ export class Run {
       etaSeconds: left === 0 ? 0 : rate > 0 && this.endedAt === undefined ? left / rate : undefined,
       spend: this.ledger.view(),
       recentErrors: [...this.recentErrors],
+      ...(this.fallbacks.size ? { fallbacks: Object.fromEntries(this.fallbacks) } : {}),
       startedAt: this.startedAt,
       endedAt: this.endedAt,
     };

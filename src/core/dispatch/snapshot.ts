@@ -65,6 +65,8 @@ export interface RunSnapshot {
   etaSeconds: number | undefined;
   spend: SpendView;
   recentErrors: RunErrorEntry[];
+  /** Lines answered by a fallback model, by `own → fallback` (absent: none). */
+  fallbacks?: Record<string, number>;
   startedAt: number;
   endedAt: number | undefined;
 }

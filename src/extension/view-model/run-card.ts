@@ -46,6 +46,8 @@ function statsOf(run: RunSnapshot, ceiling: number, live: boolean, now: number):
     { label: '429s', value: exact(run.rateLimited), severity: run.rateLimited > 0 ? 'warning' : 'ok' },
     { label: 'Retries', value: exact(run.retries), severity: 'ok' },
     ...(run.overloaded > 0 ? [{ label: 'Overloaded', value: exact(run.overloaded), severity: 'warning' as const }] : []),
+    // One stat per chain that moved lines: "Fallback opus-4-7 → sonnet-4-6: 120".
+    ...Object.entries(run.fallbacks ?? {}).map(([moved, n]) => ({ label: `Fallback ${moved.replace(/claude-/g, '')}`, value: exact(n), severity: 'ok' as const })),
   ];
 }
 

@@ -60,7 +60,7 @@ describe('CLI arguments', () => {
     assert.ok(c.kind === 'run');
     assert.deepEqual(c.args, {
       file: 'a.jsonl', out: undefined, model: undefined, maxTokens: 1024, maxInFlight: 'auto', maxInFlightCap: 1000, softFloor: undefined, hardFloor: undefined,
-      maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
+      maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, fallback: {}, fallbackAfterSeconds: 5, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
       redisUrl: undefined, redisFallback: 'hold', verbose: false, resendChanged: false,
     });
   });
@@ -77,6 +77,15 @@ describe('CLI arguments', () => {
     assert.equal(c.args.retryBudgetPerMinute, 0);
     assert.equal(c.args.baseUrl, 'http://x');
     assert.equal(c.args.verbose, true);
+    const chains = parseCommand(['run', 'a.jsonl', '--fallback', 'claude-opus-4-7=claude-sonnet-4-6, claude-haiku-4-5', '--fallback', '__proto__=x', '--fallback-after', '500ms'], env);
+    assert.ok(chains.kind === 'run');
+    assert.deepEqual(chains.args.fallback['claude-opus-4-7'], ['claude-sonnet-4-6', 'claude-haiku-4-5']);
+    assert.ok(Object.hasOwn(chains.args.fallback, '__proto__'), 'a hostile model name stays a plain key');
+    assert.equal(chains.args.fallbackAfterSeconds, 0.5);
+    for (const bad of [['--fallback', 'claude-opus-4-7'], ['--fallback', 'a=a'], ['--fallback', 'a=b,,c'], ['--fallback-after', 'soon']]) {
+      const r = parseCommand(['run', 'a.jsonl', ...bad], env);
+      assert.ok(r.kind === 'error' && /^--fallback(-after)? takes /.test(r.message), `${bad.join(' ')}: ${JSON.stringify(r)}`);
+    }
     const eight = parseCommand(['run', 'a.jsonl', '--max-in-flight=8', '--max-spend-usd', '.5'], env);
     assert.ok(eight.kind === 'run' && eight.args.maxInFlight === 8 && eight.args.maxSpendUsd === 0.5);
   });
@@ -154,8 +163,9 @@ describe('CLI progress', () => {
     const two: DispatcherSnapshot = { ...snapshot, classes: [haiku, sonnet], tightestClass: 'sonnet', dimensions: sonnet.dimensions };
     assert.match(progressLine(two, run), /, 41k\/400k sonnet output tokens left, /);
     assert.doesNotMatch(progressLine(snapshot, run), /sonnet|haiku/, 'one class: not named');
-    const lines = summaryLines(run, 'jobs.results.jsonl', 125, two);
-    assert.deepEqual(lines.slice(-4, -1), [
+    const lines = summaryLines({ ...run, fallbacks: { 'claude-opus-4-7 → claude-sonnet-4-6': 120 } }, 'jobs.results.jsonl', 125, two);
+    assert.deepEqual(lines.slice(-5, -1), [
+      'fallbacks: 120 claude-opus-4-7 → claude-sonnet-4-6',
       'buckets per model class at the end:',
       '  haiku: 900/1k requests, 300k/400k output tokens left',
       '  sonnet: 41k/400k output tokens left',

@@ -59,7 +59,8 @@ describe('configuration', () => {
   });
 
   it('where the key goes and what may be spent are application-scoped', () => {
-    for (const key of ['baseUrl', 'redisUrl', 'maxSpendUsd', 'dailyBudgetUsd', 'dailyTokenBudget', 'confirmAboveUsd'] as ConfigKey[]) {
+    // A fallback chain decides which model (and so which price) a line goes to.
+    for (const key of ['baseUrl', 'redisUrl', 'maxSpendUsd', 'dailyBudgetUsd', 'dailyTokenBudget', 'confirmAboveUsd', 'fallback'] as ConfigKey[]) {
       assert.equal(scopeOf(key), 'application', key);
     }
   });
@@ -80,6 +81,7 @@ describe('configuration', () => {
     assert.equal(shown('--max-attempts <N>'), String(DEFAULTS.maxAttempts));
     assert.equal(shown('--retry-budget-per-minute <N>'), String(DEFAULTS.retryBudgetPerMinute));
     assert.equal(shown('--priority <P>'), `"${DEFAULTS.priority}"`);
+    assert.equal(shown('--fallback-after <DURATION>'), `${DEFAULTS.fallbackAfterSeconds}s`);
     assert.equal(shown('--redis-fallback <MODE>'), `"${DEFAULTS.redisFallback}"`);
     assert.deepEqual([DEFAULTS.softFloor, DEFAULTS.hardFloor], [{ percent: 10 }, { percent: 2 }]);
   });

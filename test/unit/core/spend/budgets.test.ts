@@ -99,10 +99,10 @@ describe('pre-flight estimate', () => {
     assert.ok(Math.abs(e.worstCaseUsd! - (1.6 + 2 + 2.4 + 1.5)) < 1e-9);
     // haiku: 0.4M in × $1 + 0.2M out × $5; sonnet: 0.1M × $3 + 0.05M × $15.
     assert.ok(Math.abs(e.expectedUsd! - (0.4 + 1 + 0.3 + 0.75)) < 1e-9);
-    // The duration (worked out in test/unit/preflight.test.ts): after the probe (~3.3 s) 1,000 of the
-    // 1,099 left go at once from the full 1,000-request bucket; the other 99 wait for its refill (16.7/s).
-    assert.equal(e.bindingLimit, 'requests');
-    // Then the last of ~55 replies in flight, up to 13 s for a 1,000-token Sonnet reply: ~22 s in all.
+    // The duration (worked out in test/unit/preflight.test.ts), per model class: Haiku and Sonnet
+    // each have their own 1,000-request bucket, so after its probe each class sends all its lines at
+    // once, and the slower class — Sonnet, replies of up to 13 s for 1,000 tokens — sets the end.
+    assert.equal(e.bindingLimit, 'in-flight ceiling');
     assert.ok(e.expectedSeconds! > 15 && e.expectedSeconds! < 30, String(e.expectedSeconds));
   });
   it('says which models have no price instead of costing them $0', () => {

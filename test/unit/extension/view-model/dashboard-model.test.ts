@@ -118,6 +118,8 @@ describe('dashboard model: formatting', () => {
     assert.equal(r.progress.caption, '7,310 succeeded · 37 errored');
     assert.deepEqual(Object.fromEntries(r.stats.map((s) => [s.label, s.value])), { 'In flight': '3 / 16', Rate: '2.4 req/s', ETA: '2m05s', '429s': '3', Retries: '9' });
     assert.equal(r.stats.find((s) => s.label === '429s')?.severity, 'warning');
+    const moved = only(snapshot({ runs: [run({ fallbacks: { 'claude-opus-4-7 → claude-sonnet-4-6': 120 } })] })).dispatchers[0]!.runs[0]!;
+    assert.equal(moved.stats.find((s) => s.label === 'Fallback opus-4-7 → sonnet-4-6')?.value, '120');
     assert.equal(r.spend.text, '$41.27 / $50.00');
     assert.equal(r.spend.percent, 82.5);
     assert.equal(r.spend.extraPercent, 3.8);
