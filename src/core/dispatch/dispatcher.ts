@@ -213,7 +213,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     for (;;) {
       if (this.apiStop || this.paused) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
-      const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined);
+      const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined, held.size < this.lanes.size);
       if (!candidate) {
         if (!retriesAllowed && hasDueRetry(this.runs, now)) {
           const waitMs = this.retryBudget.msUntilAvailable();

@@ -136,9 +136,11 @@ export class RunQueue {
   /**
    * The next item that may go out at `now`: a due retry first, then a fresh line. `retriesAllowed`
    * false (the shared retry budget is spent) leaves retries waiting without holding up fresh lines
-   * behind them; a retry after a push-back does not need the budget.
+   * behind them; a retry after a push-back does not need the budget. `accept` passes over lines of
+   * classes with no room; `lookFurther`: some class has room, so if every line read is passed over
+   * it is worth reading further (never with one class: its lines would only pile up in memory).
    */
-  peek(now: number, retriesAllowed = true, accept?: (item: PendingItem) => boolean): PendingItem | undefined {
+  peek(now: number, retriesAllowed = true, accept?: (item: PendingItem) => boolean, lookFurther = false): PendingItem | undefined {
     // Without `accept` (the common case, one model class with room) only the heads are looked at.
     if (!accept) {
       const retry = this.retries[0];
@@ -154,8 +156,8 @@ export class RunQueue {
     while (from < this.fresh.length && !accept(this.fresh[from]!)) from++;
     this.scan = { accept, from };
     const fresh = this.fresh[from];
-    // Every line read is held: read further, for lines of a class with room.
-    if (!fresh && this.fresh.length > 0) this.want = Math.min(MAX_LOOKAHEAD, 2 * this.fresh.length + READ_AHEAD);
+    // Every line read is held while some class has room (`lookFurther`): read further, for its lines.
+    if (!fresh && lookFurther && this.fresh.length > 0) this.want = Math.min(MAX_LOOKAHEAD, 2 * this.fresh.length + READ_AHEAD);
     return fresh;
   }
 

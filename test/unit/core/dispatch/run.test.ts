@@ -153,3 +153,42 @@ describe('dispatch: a run keeps the books', () => {
     assert.equal(run.endedAt, 5);
   });
 });
+
+describe('dispatch: a run reads ahead of the dispatcher', () => {
+  const classOf = (item: PendingItem) => (item.request.params.model.includes('sonnet') ? 'sonnet' : 'haiku');
+  async function queueOf(models: (i: number) => string, n: number) {
+    const requests = Array.from({ length: n }, (_, i) => inputRequest(i, models(i)));
+    const run = new Run({ label: 't', requests: source(requests), total: n, pricing: new Pricing(), onResult: () => undefined }, 0);
+    // The source is in memory: whatever reading it starts is done once the microtasks have run.
+    const read = async () => {
+      run.readAhead(() => undefined, (err) => assert.fail(err));
+      await new Promise((resolve) => setImmediate(resolve));
+    };
+    await read();
+    return { run, read };
+  }
+  const buffered = (run: Run) => {
+    let n = 0;
+    const seen: PendingItem[] = [];
+    for (let item = run.queue.peek(0, true, (i) => !seen.includes(i)); item; item = run.queue.peek(0, true, (i) => !seen.includes(i))) seen.push(item), n++;
+    return n;
+  };
+
+  it('past a held class only while another class has room, up to 1,024 lines, and back to 64 once the head moves', async () => {
+    const { run, read } = await queueOf((i) => (i < 600 ? 'claude-haiku-4-5' : 'claude-sonnet-4-6'), 2_000);
+    assert.equal(buffered(run), 64);
+    const haikuHeld = (item: PendingItem) => classOf(item) !== 'haiku';
+    // One class only, held (say at its in-flight ceiling): nothing to find further on.
+    assert.equal(run.queue.peek(0, true, haikuHeld, false), undefined);
+    await read();
+    assert.equal(buffered(run), 64, 'no lookahead when no class has room');
+    // Another class has room: read on until its lines turn up (the 601st line), never past 1,024.
+    for (let found: PendingItem | undefined; !found; await read()) found = run.queue.peek(0, true, haikuHeld, true);
+    const sonnet = run.queue.peek(0, true, haikuHeld, true)!;
+    assert.equal(sonnet.request.line, 601);
+    assert.ok(buffered(run) <= 1_024);
+    // The head goes: the usual read-ahead again.
+    run.queue.take(run.queue.peek(0)!);
+    assert.equal(run.queue.peek(0, true, haikuHeld, true), sonnet, 'a line taken from the head does not lose the place found');
+  });
+});
