@@ -1,6 +1,7 @@
-// The organisation's three rate-limit buckets (requests, input tokens, output tokens per minute)
-// and the API's admission rule over them: a request is refused with a 429 when any bucket cannot
-// take it now, with a retry-after that covers the slowest.
+// One model class's three rate-limit buckets (requests, input tokens, output tokens per minute;
+// ./class-buckets keeps one set per class, as the API does) and the API's admission rule over
+// them: a request is refused with a 429 when any bucket cannot take it now, with a retry-after that
+// covers the slowest.
 import { TIERS, isTierName } from '../core/tiers';
 import { TokenBucket } from './token-bucket';
 import type { ApiError, BucketLevels, InitialLevel, MockLimits, TenantLoad } from './types';
@@ -16,20 +17,23 @@ export function limitsForTier(name: string): MockLimits {
 }
 
 export class ApiBuckets {
-  readonly requests: TokenBucket;
-  readonly input: TokenBucket;
-  readonly output: TokenBucket;
-
-  constructor(
-    limits: MockLimits,
-    initial: InitialLevel | undefined,
+  private constructor(
+    readonly requests: TokenBucket,
+    readonly input: TokenBucket,
+    readonly output: TokenBucket,
     private readonly now: () => number,
-  ) {
-    const { requestsPerMinute, inputTokensPerMinute, outputTokensPerMinute } = limits;
+  ) {}
+
+  /** Buckets at `limits`, each starting at the `initial` share of its limit. */
+  static create(limits: MockLimits, initial: InitialLevel | undefined, now: () => number): ApiBuckets {
     const start = (limit: number) => limit * initialFraction(initial);
-    this.requests = new TokenBucket(requestsPerMinute, now, start(requestsPerMinute));
-    this.input = new TokenBucket(inputTokensPerMinute, now, start(inputTokensPerMinute));
-    this.output = new TokenBucket(outputTokensPerMinute, now, start(outputTokensPerMinute));
+    const bucket = (limit: number) => new TokenBucket(limit, now, start(limit));
+    return new ApiBuckets(bucket(limits.requestsPerMinute), bucket(limits.inputTokensPerMinute), bucket(limits.outputTokensPerMinute), now);
+  }
+
+  /** Independent buckets with these ones' limits, levels and tenant drain as they are now. */
+  copy(): ApiBuckets {
+    return new ApiBuckets(this.requests.copy(), this.input.copy(), this.output.copy(), this.now);
   }
 
   setLimits(limits: Partial<MockLimits>): void {

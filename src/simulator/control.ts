@@ -1,5 +1,6 @@
-// The test-control routes under /_mock/: read the stats and levels, change limits and options while
-// running, inject faults, reset the stats. JSON in, `{ok}` out; a bad request is a 400 saying why.
+// The test-control routes under /_mock/: read the stats and levels (one class's, `?class=haiku`, or
+// every class's), change limits and options while running, inject faults, reset the stats. JSON in,
+// `{ok}` out; a bad request is a 400 saying why.
 import type { ServerResponse } from 'node:http';
 import { parseInjections } from './faults';
 import { isRecord, sendJson } from './http';
@@ -7,13 +8,16 @@ import type { Simulation } from './simulation';
 import type { MockRuntimeConfig } from './types';
 
 /** Answers a /_mock/ route, or returns false when `route` is none of them. */
-export function onControl(sim: Simulation, res: ServerResponse, route: string, raw: Buffer | null): boolean {
+export function onControl(sim: Simulation, res: ServerResponse, route: string, raw: Buffer | null, query: URLSearchParams): boolean {
   switch (route) {
     case 'GET /_mock/stats':
       sendJson(res, 200, sim.snapshot());
       return true;
     case 'GET /_mock/levels':
-      sendJson(res, 200, sim.levels());
+      sendJson(res, 200, sim.levels(query.get('class') ?? undefined));
+      return true;
+    case 'GET /_mock/class-levels':
+      sendJson(res, 200, sim.classLevels());
       return true;
     case 'POST /_mock/configure':
       apply(res, raw, (json) => sim.configure(parseRuntimeConfig(json)));
@@ -43,13 +47,18 @@ function apply(res: ServerResponse, raw: Buffer | null, change: (json: unknown) 
 /** Validate POST /_mock/configure; over HTTP `outputTokens` can only be a number. */
 function parseRuntimeConfig(json: unknown): MockRuntimeConfig {
   if (!isRecord(json)) throw new Error('configure expects a JSON object');
-  const allowed = ['limits', 'tenantLoad', 'latency', 'outputTokens', 'orgSpendLimitUsd', 'usageLimitUsd', 'batches'];
+  const allowed = ['limits', 'classLimits', 'tenantLoad', 'latency', 'outputTokens', 'orgSpendLimitUsd', 'usageLimitUsd', 'batches'];
   const unknown = Object.keys(json).filter((k) => !allowed.includes(k));
   if (unknown.length) throw new Error(`unknown option(s): ${unknown.join(', ')}`);
   for (const key of ['limits', 'tenantLoad', 'latency']) {
     const value = json[key];
     if (value === undefined) continue;
-    if (!isRecord(value) || !Object.values(value).every((v) => typeof v === 'number')) throw new Error(`${key} must be an object of numbers`);
+    if (!isNumbers(value)) throw new Error(`${key} must be an object of numbers`);
+  }
+  // Each class's limits are checked further (names, values) before any change, by the simulation.
+  const classLimits = json.classLimits;
+  if (classLimits !== undefined && (!isRecord(classLimits) || !Object.values(classLimits).every((v) => v === null || isNumbers(v)))) {
+    throw new Error('classLimits must be an object of class names to objects of numbers (or null)');
   }
   const batches = json.batches;
   if (batches !== undefined && (!isRecord(batches) || !Object.values(batches).every((v) => typeof v === 'number' || v === null))) {
@@ -60,4 +69,8 @@ function parseRuntimeConfig(json: unknown): MockRuntimeConfig {
     if (value !== undefined && value !== null && typeof value !== 'number') throw new Error(`${key} must be a number or null`);
   }
   return json as MockRuntimeConfig;
+}
+
+function isNumbers(value: unknown): boolean {
+  return isRecord(value) && Object.values(value).every((v) => typeof v === 'number');
 }

@@ -42,8 +42,9 @@ export async function startMockServer(options: MockServerOptions): Promise<MockS
     configure: (partial) => sim.configure(partial),
     injectErrors: (list) => sim.inject(list),
     resetStats: () => sim.resetStats(),
-    levels: () => sim.levels(),
-    rateLimitHeaders: () => sim.rateLimitHeaders(),
+    levels: (modelClass) => sim.levels(modelClass),
+    classLevels: () => sim.classLevels(),
+    rateLimitHeaders: (modelClass) => sim.rateLimitHeaders(modelClass),
     batches: () => sim.batchList(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
@@ -68,6 +69,6 @@ async function handle(sim: Simulation, req: IncomingMessage, res: ServerResponse
   if (batchRoute) return onBatches(sim, req, res, raw, url, batchRoute[1], batchRoute[2]);
   if (route === 'POST /v1/messages') return onMessages(sim, req, res, raw);
   if (route === 'POST /v1/messages/count_tokens') return onCountTokens(sim, req, res, raw);
-  if (onControl(sim, res, route, raw)) return;
+  if (onControl(sim, res, route, raw, url.searchParams)) return;
   sim.sendError(res, { status: 404, type: 'not_found_error', message: `Not found: ${route}` }, false);
 }

@@ -3,10 +3,11 @@
 // (key, model, spend). The routes themselves live in ./messages-endpoint, ./batch-routes and
 // ./control; ./server serves them over HTTP.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ModelClass } from '../core/models/model-class';
 import type { Clock } from '../core/types';
 import { BatchStore, type MockBatchResult, type MockMessageBatch } from './batches';
 import { BATCH_PRICE_FACTOR, Billing } from './billing';
-import { ApiBuckets } from './buckets';
+import { ClassBuckets } from './class-buckets';
 import { mockClock, Waits } from './clock';
 import { FaultQueue, type InjectedError } from './faults';
 import { rateLimitHeaders } from './headers';
@@ -27,7 +28,8 @@ export interface BatchAnswers {
 export class Simulation {
   readonly clock: Clock;
   readonly stats = new StatsBook();
-  readonly buckets: ApiBuckets;
+  /** One set of rate-limit buckets per model class, as the API keeps them. */
+  readonly buckets: ClassBuckets;
   readonly cache = new PromptCache();
   readonly billing: Billing;
   readonly faults = new FaultQueue();
@@ -53,11 +55,10 @@ export class Simulation {
       },
       options.batches,
     );
-    this.buckets = new ApiBuckets(options.limits, options.initial, now);
+    this.buckets = new ClassBuckets(options, now);
     this.billing = new Billing(options);
     this.latency = { ...DEFAULT_LATENCY, ...options.latency };
     this.outputTokens = options.outputTokens;
-    if (options.tenantLoad) this.buckets.setTenantLoad(options.tenantLoad);
   }
 
   now(): number {
@@ -67,7 +68,9 @@ export class Simulation {
   // --- control surface ---------------------------------------------------------------------
 
   configure(partial: MockRuntimeConfig): void {
-    if (partial.limits) this.buckets.setLimits(partial.limits);
+    // Each of these two checks all it is given before changing anything (a bad value is a 400, not half a change).
+    if (partial.classLimits) this.buckets.setClassLimits(partial.classLimits);
+    if (partial.limits) this.buckets.setDefaultLimits(partial.limits);
     if (partial.tenantLoad !== undefined) this.buckets.setTenantLoad(partial.tenantLoad);
     if (partial.latency !== undefined) this.latency = { ...this.latency, ...partial.latency };
     if (partial.outputTokens !== undefined) this.outputTokens = partial.outputTokens ?? undefined;
@@ -94,13 +97,18 @@ export class Simulation {
     return this.stats.snapshot();
   }
 
-  levels(): BucketLevels {
-    return this.buckets.levels(this.now());
+  /** One class's levels (default: the class of the most recent request; see `ClassBuckets.view`). */
+  levels(modelClass?: ModelClass): BucketLevels {
+    return this.buckets.levels(modelClass);
   }
 
-  /** The API's `anthropic-ratelimit-*` headers for the buckets as they are now. */
-  rateLimitHeaders(): Record<string, string> {
-    return rateLimitHeaders(this.buckets, this.now());
+  classLevels(): Record<ModelClass, BucketLevels> {
+    return this.buckets.classLevels();
+  }
+
+  /** The API's `anthropic-ratelimit-*` headers for one class's buckets as they are now (default: as `levels`). */
+  rateLimitHeaders(modelClass?: ModelClass): Record<string, string> {
+    return rateLimitHeaders(this.buckets.view(modelClass), this.now());
   }
 
   batchList(): MockMessageBatch[] {
@@ -130,22 +138,23 @@ export class Simulation {
     return this.requestCounter;
   }
 
-  /** `messagesRoute`: a POST /v1/messages answer, which carries rate-limit headers and counts in the stats. */
-  sendError(res: ServerResponse, error: ApiError, messagesRoute = true): void {
+  /** `messagesRoute`: a POST /v1/messages answer, which carries rate-limit headers (of `modelClass`,
+   *  the request's, when its body names a model) and counts in the stats. */
+  sendError(res: ServerResponse, error: ApiError, messagesRoute = true, modelClass?: ModelClass): void {
     const requestId = this.nextRequestId();
     const details = error.errorCode ? { details: { error_code: error.errorCode } } : {};
     const body = { type: 'error', error: { type: error.type, message: error.message, ...details }, request_id: requestId };
-    this.send(res, error.status, body, { messagesRoute, retryAfterSec: error.retryAfterSec, requestId });
+    this.send(res, error.status, body, { messagesRoute, retryAfterSec: error.retryAfterSec, requestId, modelClass });
   }
 
   send(
     res: ServerResponse,
     status: number,
     body: unknown,
-    opts: { messagesRoute: boolean; retryAfterSec?: number | undefined; requestId?: string },
+    opts: { messagesRoute: boolean; retryAfterSec?: number | undefined; requestId?: string; modelClass?: ModelClass | undefined },
   ): void {
     const headers: Record<string, string> = { 'request-id': opts.requestId ?? this.nextRequestId() };
-    if (opts.messagesRoute) Object.assign(headers, this.rateLimitHeaders());
+    if (opts.messagesRoute) Object.assign(headers, this.rateLimitHeaders(opts.modelClass));
     if (opts.retryAfterSec !== undefined) headers['retry-after'] = String(opts.retryAfterSec);
     if (opts.messagesRoute) this.stats.answered(status);
     sendJson(res, status, body, headers);

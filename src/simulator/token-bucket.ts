@@ -78,6 +78,14 @@ export class TokenBucket {
     this.level = clamp(this.level, -limit, limit);
   }
 
+  /** An independent bucket with this one's limit, level and tenant drain as they are now: what a
+   *  model class seen for the first time starts from (see ./class-buckets). */
+  copy(): TokenBucket {
+    const twin = new TokenBucket(this._limit, this.now, this.levelAt());
+    twin.drainPerMs = this.drainPerMs;
+    return twin;
+  }
+
   /** A second tenant consuming this bucket continuously, in units per second (0 to stop). */
   setDrainPerSecond(perSecond: number): void {
     if (!(perSecond >= 0) || !Number.isFinite(perSecond)) throw new RangeError(`drain must be a finite number ≥ 0, got ${perSecond}`);

@@ -35,7 +35,15 @@ export interface MockServerOptions {
   port?: number;
   /** When set, requests must carry it as `x-api-key` or `Authorization: Bearer`. */
   apiKey?: string;
+  /** The default limits: of every model class that has none of its own in `classLimits`. */
   limits: MockLimits;
+  /**
+   * Per model class (`opus`, `sonnet`, `haiku`, or an unknown model's alias: the names core's
+   * `ModelClasses.classOf` gives), limits over `limits`, field by field. The API keeps one set of
+   * buckets per class; so does the mock. A model id as a key is refused (name its class).
+   */
+  classLimits?: Record<string, Partial<MockLimits>>;
+  /** Every class's buckets at start (a class first seen later has refilled since, as if it had been there). */
   initial?: InitialLevel;
   latency?: Partial<LatencyModel>;
   /** Output tokens per reply; default 20..220 derived from the prompt. Always capped at `max_tokens`. */
@@ -46,6 +54,7 @@ export interface MockServerOptions {
   orgSpendLimitUsd?: number;
   /** The user's own usage limit: once billed reaches it, 400 "You have reached your specified API usage limits…". */
   usageLimitUsd?: number;
+  /** Another tenant, at these rates on every model class's buckets. */
   tenantLoad?: TenantLoad;
   /** USD per million tokens for models the price table does not know (else they bill $0). */
   fallbackPrice?: { input: number; output: number };
@@ -65,7 +74,12 @@ export interface MockServerOptions {
 
 /** What `configure()` and POST /_mock/configure may change while running. `null` clears a limit or option. */
 export interface MockRuntimeConfig {
+  /** New default limits: they apply to every class, save the limits a class has of its own. */
   limits?: Partial<MockLimits>;
+  /** Merged into each named class's own limits (its buckets are made now if need be); `null` drops a
+   *  class's own limits, and it follows the defaults again. */
+  classLimits?: Record<string, Partial<MockLimits> | null>;
+  /** Replaces the tenant load, on every class's buckets. */
   tenantLoad?: TenantLoad;
   latency?: Partial<LatencyModel>;
   outputTokens?: OutputTokensOption | null;
@@ -88,9 +102,17 @@ export interface MockServer {
   configure(partial: MockRuntimeConfig): void;
   injectErrors(list: InjectedError[]): void;
   resetStats(): void;
-  levels(): BucketLevels;
-  /** The `anthropic-ratelimit-*` headers a response would carry now (for proxies that answer in its place). */
-  rateLimitHeaders(): Record<string, string>;
+  /**
+   * One model class's bucket levels (`haiku`, …), by default the class of the most recent request
+   * admitted or refused by the buckets. A class with no buckets yet (before any request, say) reads
+   * as it would be if used now: the default limits, from `initial`, refilled since the start.
+   */
+  levels(modelClass?: string): BucketLevels;
+  /** Every class with buckets (seen by a request, or given limits of its own), by class name. */
+  classLevels(): Record<string, BucketLevels>;
+  /** The `anthropic-ratelimit-*` headers a response to `modelClass` would carry now (default: as
+   *  `levels`), for proxies that answer in its place. */
+  rateLimitHeaders(modelClass?: string): Record<string, string>;
   /** Every Message Batch as GET /v1/messages/batches/:id would show it now (oldest first). */
   batches(): MockMessageBatch[];
   close(): Promise<void>;

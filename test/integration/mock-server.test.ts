@@ -584,3 +584,131 @@ describe('mock server standalone process', () => {
     }
   });
 });
+
+// The API keeps one set of buckets per model class (every Haiku shares one, every Sonnet another),
+// and a response's rate-limit headers describe its own class's: so does the mock.
+describe('mock Messages API: one set of buckets per model class (real SDK)', () => {
+  const HAIKU = 'claude-haiku-4-5';
+  const SONNET = 'claude-sonnet-4-6';
+  let server: MockServer | undefined;
+  const start = async (options: Partial<MockServerOptions> = {}) => {
+    const clock = manualClock();
+    server = await startMockServer({ apiKey: 'test-key', limits: LIMITS, latency: FAST, now: clock.now, ...options });
+    return { server, clock, client: new Anthropic({ apiKey: 'test-key', baseURL: server.url, maxRetries: 0 }) };
+  };
+  afterEach(async () => {
+    await server?.close();
+    server = undefined;
+  });
+  const limitHeaders = (h: Headers) => ['requests', 'input-tokens', 'output-tokens'].map((n) => Number(h.get(`anthropic-ratelimit-${n}-limit`)));
+  const requestsRemaining = (h: Headers) => Number(h.get('anthropic-ratelimit-requests-remaining'));
+
+  it('two classes drain independently: Haiku at its RPM gets a 429 while Sonnet answers with full headers', async () => {
+    const { client, server: s } = await start({ limits: { ...LIMITS, requestsPerMinute: 3 } });
+    for (const i of [1, 2, 3]) await client.messages.create(ask(`haiku ${i}`, { model: HAIKU }));
+    const err = await rejection(client.messages.create(ask('haiku 4', { model: HAIKU })));
+    assert.ok(err instanceof RateLimitError, String(err));
+    assert.equal(err.headers.get('retry-after'), '20', 'one request back at 3 a minute');
+    assert.equal(requestsRemaining(err.headers), 0);
+    assert.match(err.message, /3 requests per minute/);
+
+    const { data, response } = await client.messages.create(ask('sonnet 1', { model: SONNET })).withResponse();
+    assert.equal(data.model, SONNET);
+    const h = response.headers;
+    assert.equal(requestsRemaining(h), 2, "sonnet's own bucket: only this request taken");
+    assert.deepEqual(limitHeaders(h), [3, 600_000, 60_000]);
+    assert.equal(h.get('anthropic-ratelimit-input-tokens-remaining'), '600000');
+    assert.equal(h.get('anthropic-ratelimit-output-tokens-remaining'), '60000');
+    const streamed = await client.messages.create({ ...ask('sonnet 2', { model: SONNET }), stream: true }).withResponse();
+    for await (const _event of streamed.data); // drain the stream
+    assert.equal(requestsRemaining(streamed.response.headers), 1, 'a stream describes its class on admission');
+
+    assert.equal(s.levels('haiku').requests, 0, 'the 429 took nothing');
+    assert.equal(s.levels('haiku').inputTokens, LIMITS.inputTokensPerMinute - 3 * countInputTokens(ask('haiku 1')));
+    assert.equal(s.levels('sonnet').requests, 1);
+    assert.equal(s.stats().rateLimited, 1);
+    assert.ok((await rejection(client.messages.create(ask('haiku 5', { model: HAIKU })))) instanceof RateLimitError, 'sonnet gave haiku nothing back');
+  });
+
+  it('each response carries its own class\'s headers: different limits through classLimits, on 200s, streams, 429s and refusals', async () => {
+    const { client, server: s } = await start({ classLimits: { haiku: { requestsPerMinute: 1, outputTokensPerMinute: 5_000 } } });
+    const haiku = await client.messages.create(ask('h', { model: HAIKU })).withResponse();
+    assert.deepEqual(limitHeaders(haiku.response.headers), [1, 600_000, 5_000]);
+    const sonnet = await client.messages.create(ask('s', { model: SONNET })).withResponse();
+    assert.deepEqual(limitHeaders(sonnet.response.headers), [600, 600_000, 60_000]);
+    const opus = await client.messages.create({ ...ask('o', { model: 'claude-opus-4-7' }), stream: true }).withResponse();
+    for await (const _event of opus.data); // drain the stream
+    assert.deepEqual(limitHeaders(opus.response.headers), [600, 600_000, 60_000]);
+    assert.equal(requestsRemaining(opus.response.headers), 599);
+
+    const limited = await rejection(client.messages.create(ask('h2', { model: HAIKU })));
+    assert.ok(limited instanceof RateLimitError, String(limited));
+    assert.deepEqual(limitHeaders(limited.headers), [1, 600_000, 5_000]);
+    s.injectErrors([{ status: 529, type: 'overloaded_error', message: 'Overloaded' }]);
+    const overloaded = await rejection(client.messages.create(ask('h3', { model: HAIKU })));
+    assert.ok(overloaded instanceof OverloadedError, String(overloaded));
+    assert.deepEqual(limitHeaders(overloaded.headers), [1, 600_000, 5_000], 'an injected error describes the class the body names');
+    assert.deepEqual(limitHeaders(new Headers(s.rateLimitHeaders('sonnet'))), [600, 600_000, 60_000]);
+    assert.deepEqual(limitHeaders(new Headers(s.rateLimitHeaders())), [1, 600_000, 5_000], 'by default: the most recent request\'s class');
+
+    // No valid model: answered as before, a 400 with the headers of the most recent class.
+    const invalid = await fetch(`${s.url}/v1/messages`, { method: 'POST', headers: { 'x-api-key': 'test-key' }, body: JSON.stringify({ max_tokens: 5, messages: [] }) });
+    assert.equal(invalid.status, 400);
+    assert.deepEqual(limitHeaders(invalid.headers), [1, 600_000, 5_000]);
+  });
+
+  it('a dated id draws on its alias\'s class', async () => {
+    const { client, server: s } = await start();
+    await client.messages.create(ask('dated', { model: `${HAIKU}-20251001` }));
+    const { response } = await client.messages.create(ask('alias', { model: HAIKU })).withResponse();
+    assert.equal(requestsRemaining(response.headers), 598, 'both requests came out of one bucket');
+    assert.deepEqual(Object.keys(s.classLevels()), ['haiku']);
+    assert.equal(s.levels('haiku').requests, 598);
+  });
+
+  it('configure({ classLimits }) at run time changes that class only; limits change the rest; null gives a class back', async () => {
+    const { client, server: s } = await start();
+    const limitsOf = async (model: string) => limitHeaders((await client.messages.create(ask('x', { model })).withResponse()).response.headers);
+    const post = (json: unknown) => fetch(`${s.url}/_mock/configure`, { method: 'POST', body: JSON.stringify(json) });
+    await limitsOf(HAIKU);
+    await limitsOf(SONNET);
+
+    s.configure({ classLimits: { haiku: { requestsPerMinute: 60 } } });
+    assert.deepEqual(await limitsOf(HAIKU), [60, 600_000, 60_000]);
+    assert.deepEqual(await limitsOf(SONNET), [600, 600_000, 60_000], 'sonnet untouched');
+    assert.equal((await post({ classLimits: { sonnet: { inputTokensPerMinute: 100_000 } } })).status, 200);
+    assert.deepEqual(await limitsOf(SONNET), [600, 100_000, 60_000]);
+    assert.deepEqual(await limitsOf(HAIKU), [60, 600_000, 60_000], 'haiku untouched');
+
+    s.configure({ limits: { requestsPerMinute: 300 } });
+    assert.deepEqual(await limitsOf(SONNET), [300, 100_000, 60_000], 'new defaults reach what sonnet has not set itself');
+    assert.deepEqual(await limitsOf(HAIKU), [60, 600_000, 60_000], 'but not haiku\'s own RPM');
+
+    const refused = await post({ classLimits: { [HAIKU]: { requestsPerMinute: 1 } } });
+    assert.equal(refused.status, 400);
+    assert.match(((await refused.json()) as { error: string }).error, /is a model, not a class; its class is "haiku"/);
+    assert.equal((await post({ classLimits: { haiku: 5 } })).status, 400);
+    assert.equal((await post({ classLimits: { haiku: null } })).status, 200);
+    assert.deepEqual(await limitsOf(HAIKU), [300, 600_000, 60_000], 'haiku follows the defaults again');
+  });
+
+  it('classLevels() and GET /_mock/class-levels report each class; levels() the most recent or the one named', async () => {
+    const { client, server: s } = await start();
+    const get = async (route: string) => (await fetch(`${s.url}${route}`)).json() as Promise<unknown>;
+    assert.deepEqual(s.classLevels(), {}, 'no class before a request');
+    assert.deepEqual(s.levels(), { requests: 600, inputTokens: 600_000, outputTokens: 60_000 }, 'as a class would start now');
+    const haiku = await client.messages.create(ask('x'.repeat(4_000), { model: HAIKU }));
+    const sonnet = await client.messages.create(ask('y', { model: SONNET }));
+
+    const levels = s.classLevels();
+    assert.deepEqual(levels, {
+      haiku: { requests: 599, inputTokens: 600_000 - haiku.usage.input_tokens, outputTokens: 60_000 - haiku.usage.output_tokens },
+      sonnet: { requests: 599, inputTokens: 600_000 - sonnet.usage.input_tokens, outputTokens: 60_000 - sonnet.usage.output_tokens },
+    });
+    assert.deepEqual(s.levels(), levels.sonnet, 'the most recent request was sonnet\'s');
+    assert.deepEqual(s.levels('haiku'), levels.haiku);
+    assert.deepEqual(await get('/_mock/class-levels'), levels);
+    assert.deepEqual(await get('/_mock/levels'), levels.sonnet);
+    assert.deepEqual(await get('/_mock/levels?class=haiku'), levels.haiku);
+  });
+});

@@ -104,6 +104,22 @@ describe('simulator TokenBucket', () => {
     });
   });
 
+  it('copy() starts from the limit, level and drain of now, then goes its own way', () => {
+    const c = clock();
+    const bucket = new TokenBucket(600, c.now, 100); // 10 per second
+    bucket.setDrainPerSecond(4);
+    c.advance(1_000);
+    const twin = bucket.copy();
+    assert.equal(twin.limit, 600);
+    assert.equal(twin.levelAt(), 106);
+    c.advance(1_000);
+    assert.equal(twin.levelAt(), 112, 'the tenant drain came along');
+    twin.take(50);
+    assert.equal(bucket.levelAt(), 112, 'taking from the copy leaves the original alone');
+    bucket.setLimit(60);
+    assert.equal(twin.limit, 600);
+  });
+
   it('rejects invalid limits and drains', () => {
     const c = clock();
     assert.throws(() => new TokenBucket(-1, c.now), RangeError);
