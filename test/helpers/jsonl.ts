@@ -11,7 +11,8 @@ export function tempDir(): { dir: string; cleanup: () => void } {
 
 export interface JobOptions {
   count: number;
-  model?: string;
+  /** One model for every line, or line i's. */
+  model?: string | ((i: number) => string);
   maxTokens?: number;
   /** Prompt text for line i; include the id so the mock can count completions per id. */
   prompt?: (i: number) => string;
@@ -27,7 +28,7 @@ export function writeJob(path: string, options: JobOptions): string[] {
     lines.push(JSON.stringify({
       custom_id: id,
       params: {
-        model: options.model ?? 'claude-haiku-4-5',
+        model: typeof options.model === 'function' ? options.model(i) : (options.model ?? 'claude-haiku-4-5'),
         max_tokens: options.maxTokens ?? 200,
         metadata: { user_id: id },
         messages: [{ role: 'user', content: options.prompt?.(i) ?? `Question ${i}: say something short.` }],

@@ -34,6 +34,38 @@ describe('floorline CLI (a real process against the mock API)', function () {
     return server;
   }
 
+  it('--fallback: a job whose class is throttled to a quarter finishes sooner, every result naming the model that answered', async () => {
+    // Opus's output bucket a quarter of Sonnet's, both drained; 100 output tokens a reply.
+    const throttled = () => mock({
+      limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: 300_000 },
+      classLimits: { opus: { outputTokensPerMinute: 75_000 } },
+      initial: 'drained',
+      outputTokens: 100,
+    });
+    const timed = async (name: string, extra: string[]) => {
+      const s = await throttled();
+      const input = join(dir, `${name}.jsonl`);
+      writeJob(input, { count: 200, model: 'claude-opus-4-7' });
+      const started = Date.now();
+      const r = await start(['run', input, '--base-url', s.url, ...extra]).done;
+      assert.equal(r.code, 0, r.stderr);
+      await s.close();
+      server = undefined;
+      return { seconds: (Date.now() - started) / 1000, r, lines: readResults(join(dir, `${name}.results.jsonl`)) };
+    };
+    const alone = await timed('alone', []);
+    const chained = await timed('chained', ['--fallback', 'claude-opus-4-7=claude-sonnet-4-6', '--fallback-after', '2s']);
+    console.log(`      --fallback: ${chained.seconds.toFixed(1)} s with the chain, ${alone.seconds.toFixed(1)} s without`);
+    assert.ok(chained.seconds < 0.75 * alone.seconds, `${chained.seconds.toFixed(1)} s with the chain, ${alone.seconds.toFixed(1)} s without`);
+    assert.ok(alone.lines.every((l) => l.model === 'claude-opus-4-7' && l.fallback_from === undefined));
+    const moved = chained.lines.filter((l) => l.fallback_from === 'claude-opus-4-7');
+    assert.ok(moved.length > 20, `${moved.length} lines fell back`);
+    for (const l of chained.lines) {
+      assert.equal(l.model, (l.result as { message: { model: string } }).message.model, 'the model named is the one that answered');
+    }
+    assert.match(chained.r.stdout, new RegExp(`^fallbacks: ${moved.length} claude-opus-4-7 → claude-sonnet-4-6$`, 'm'));
+  });
+
   it('resumes a run killed with SIGKILL: every id exactly once, nothing lost', async () => {
     const s = await mock();
     const input = join(dir, 'job.jsonl');

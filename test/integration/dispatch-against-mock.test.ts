@@ -71,6 +71,55 @@ describe('dispatch against the mock API (real SDK over HTTP)', function () {
     assert.ok(stats.rateLimited / stats.received <= 0.01, `${stats.rateLimited} answered 429`);
   });
 
+  it('a drained file alternating two model classes: ≥ 95% of the floor-aware bound of both classes together, ≤ 1% answered 429', async () => {
+    // Each class its own buckets: Haiku 300,000 OTPM (5,000 tokens/s), Sonnet half that; 100 output tokens a reply.
+    const s = await mock({
+      limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: 300_000 },
+      classLimits: { sonnet: { outputTokensPerMinute: 150_000 } },
+      initial: 'drained',
+      outputTokens: 100,
+    });
+    const started = Date.now();
+    const { summary, completedAt } = await run({ count: 1_200, maxTokens: 200, model: (i) => (i % 2 ? 'claude-sonnet-4-6' : 'claude-haiku-4-5') });
+    const seconds = (completedAt.at(-1)! - started) / 1000;
+    const stats = s.stats();
+    // Per class: its soft floor's refill (10% of its limit), then 600 × 100 tokens, in parallel; the slower ends the job.
+    const classBound = (perMinute: number) => (0.1 * perMinute + 600 * 100) / (perMinute / 60);
+    const bound = Math.max(classBound(300_000), classBound(150_000)) + 0.4;
+    console.log(`      two classes: ${seconds.toFixed(1)} s against a bound of ${bound.toFixed(1)} s = ${((bound / seconds) * 100).toFixed(1)}%, ${stats.rateLimited} of ${stats.received} answered 429`);
+    assert.equal(summary.succeeded, 1_200);
+    assert.ok(bound / seconds >= 0.95, `${seconds.toFixed(1)} s for a ${bound.toFixed(1)} s bound`);
+    assert.ok(stats.rateLimited / stats.received <= 0.01, `${stats.rateLimited} answered 429`);
+  });
+
+  it("two runs on one key, one per model class: each at its own class's pace, together ≥ 95% of the bound, ≤ 1% answered 429", async () => {
+    const s = await mock({
+      limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: 300_000 },
+      classLimits: { sonnet: { outputTokensPerMinute: 150_000 } },
+      initial: 'drained',
+      outputTokens: 100,
+    });
+    const dispatcher = new Dispatcher({ client: createSdkMessagesClient({ apiKey: API_KEY, baseURL: server!.url }) });
+    const started = Date.now();
+    const runOf = async (name: string, model: string) => {
+      const inputPath = join(dir, `${name}.jsonl`);
+      writeJob(inputPath, { count: 600, maxTokens: 200, model });
+      const options: RunFileOptions = { inputPath, pricing: new Pricing() };
+      const prepared = await prepareRunFile(options);
+      assert.ok(prepared.ok);
+      const { finished } = await startRunFile(dispatcher, options, prepared);
+      await finished;
+      return (Date.now() - started) / 1000;
+    };
+    const [haiku, sonnet] = await Promise.all([runOf('grading', 'claude-haiku-4-5'), runOf('summaries', 'claude-sonnet-4-6')]);
+    const classBound = (perMinute: number) => (0.1 * perMinute + 600 * 100) / (perMinute / 60) + 0.4;
+    const stats = s.stats();
+    console.log(`      two runs: haiku ${haiku.toFixed(1)} s (bound ${classBound(300_000).toFixed(1)}), sonnet ${sonnet.toFixed(1)} s (bound ${classBound(150_000).toFixed(1)}), ${stats.rateLimited} of ${stats.received} answered 429`);
+    assert.ok(classBound(150_000) / Math.max(haiku, sonnet) >= 0.95, `${Math.max(haiku, sonnet).toFixed(1)} s`);
+    assert.ok(classBound(300_000) / haiku >= 0.9, `the Haiku run is not held to Sonnet's pace: ${haiku.toFixed(1)} s`);
+    assert.ok(stats.rateLimited / stats.received <= 0.01, `${stats.rateLimited} answered 429`);
+  });
+
   it('an ITPM-bound job runs at ≥ 95% of the quota bound with ≤ 1% answered 429', async () => {
     // 3,000,000 ITPM = 50,000 tokens/s; ~1,000 input tokens per request → bound ~50 req/s.
     const s = await mock({ limits: { requestsPerMinute: MANY, inputTokensPerMinute: 3_000_000, outputTokensPerMinute: MANY }, initial: 'drained', outputTokens: 10 });
