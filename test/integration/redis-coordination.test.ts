@@ -87,6 +87,35 @@ describe('shared quota over Redis (real redis-server, CLI processes, one mock AP
     console.log(`      without Redis: ${withoutRedis.rateLimited} of ${withoutRedis.received} answered 429; ${separate.seconds.toFixed(1)} s`);
   });
 
+  it('two model classes through Redis: each class shares its own buckets, the Haiku pair is not held to the Sonnet pair\'s pace, ≤ 1% answered 429', async () => {
+    // Sonnet's output bucket half of Haiku's; two workers per class on one key.
+    server = await startMockServer({
+      apiKey: API_KEY, limits: LIMITS, classLimits: { sonnet: { outputTokensPerMinute: LIMITS.outputTokensPerMinute / 2 } },
+      initial: 'drained', latency: { baseMs: 150, perOutputTokenMs: 1, jitter: 0.2 }, outputTokens: 100,
+    });
+    const started = Date.now();
+    const part = (name: string, model: string) => {
+      const input = join(dir, `${name}.jsonl`);
+      writeJob(input, { count: 50, model, prompt: (i) => `${name} question ${i}: say something short.` });
+      return worker(input, ['--base-url', server!.url, '--redis', redis.url]).done.then((f) => ({ f, seconds: (Date.now() - started) / 1000 }));
+    };
+    const done = await Promise.all([part('haiku-a', 'claude-haiku-4-5'), part('haiku-b', 'claude-haiku-4-5'), part('sonnet-a', 'claude-sonnet-4-6'), part('sonnet-b', 'claude-sonnet-4-6')]);
+    for (const { f } of done) assert.equal(f.code, 0, f.stderr);
+    const stats = server.stats();
+    const [haiku, sonnet] = [Math.max(done[0]!.seconds, done[1]!.seconds), Math.max(done[2]!.seconds, done[3]!.seconds)];
+    console.log(`      two classes over Redis: Haiku pair ${haiku.toFixed(1)} s, Sonnet pair ${sonnet.toFixed(1)} s; ${stats.rateLimited} of ${stats.received} answered 429`);
+    assert.ok(stats.rateLimited <= 0.01 * stats.received, `${stats.rateLimited} of ${stats.received} answered 429`);
+    assert.ok(haiku < 0.8 * sonnet, `the Haiku pair (${haiku.toFixed(1)} s) keeps its own pace, not Sonnet's (${sonnet.toFixed(1)} s)`);
+    // The shared picture is per class: one set of buckets each, under the key's hash tag.
+    const client = new Redis(redis.url).on('error', () => undefined);
+    try {
+      const keys = (await client.keys(`floorline:{${keyId(API_KEY)}}:class:*:buckets`)).sort();
+      assert.deepEqual(keys, ['haiku', 'sonnet'].map((c) => `floorline:{${keyId(API_KEY)}}:class:${c}:buckets`));
+    } finally {
+      client.disconnect();
+    }
+  });
+
   it('a worker killed with SIGKILL: its leases expire and the others finish its share of the quota', async () => {
     const s = await mock();
     const parts = jobs(3, 40);
@@ -103,7 +132,8 @@ describe('shared quota over Redis (real redis-server, CLI processes, one mock AP
     // The dead worker's in-flight leases lapse once their time-to-live has passed (the next
     // reservation by anyone sweeps them and returns what they held).
     const client = new Redis(redis.url).on('error', () => undefined);
-    const leases = `floorline:{${keyId(API_KEY)}}:leases`;
+    // The Haiku class's share of the key (every line here is Haiku).
+    const leases = `floorline:{${keyId(API_KEY)}}:class:haiku:leases`;
     const live = async () => {
       const [seconds, micros] = await client.time();
       return client.zcount(leases, `(${Number(seconds) * 1000 + Math.floor(Number(micros) / 1000)}`, '+inf');
