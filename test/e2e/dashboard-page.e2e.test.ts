@@ -217,6 +217,23 @@ describe('e2e: the dashboard page under its CSP (Chromium, no VS Code)', functio
     assert.deepEqual(errors, []);
   });
 
+  it('two model classes: a row of gauges each, named, with its own in flight and pause', async () => {
+    await open();
+    const dim = (limit: number, remaining: number, softFloor = 0, hardFloor = 0) => ({ limit, remaining, softFloor, hardFloor, resetAt: NOW + 20_000 });
+    const haiku = { modelClass: 'haiku', inFlight: 10, ceiling: 12, ceilingReason: 'auto', cooldownUntil: undefined, dimensions: { outputTokens: dim(400_000, 300_000, 40_000, 8_000) } };
+    const sonnet = { modelClass: 'sonnet', inFlight: 4, ceiling: 4, ceilingReason: 'auto', cooldownUntil: NOW + 3_000, dimensions: { outputTokens: dim(200_000, 21_000, 20_000, 4_000) } };
+    const two = { ...snapshot([run()]), classes: [haiku, sonnet], tightestClass: 'sonnet' };
+    await send(toDashboardModel({ snapshots: [{ key: 'API key …a1b2', snapshot: two }], daily: { spentUsd: 0, tokens: 0 }, history: [], now: NOW }));
+    const rows = page.locator('.class-row');
+    assert.equal(await rows.count(), 2);
+    assert.deepEqual(await rows.locator('.class-name').allInnerTexts(), ['haiku', 'sonnet · new requests resume in 3s']);
+    const meterIn = (row: number, label: string) => rows.nth(row).locator('.meter').filter({ hasText: label }).first().locator('.meter-value');
+    assert.equal(await meterIn(0, 'In flight').innerText(), '10 / 12');
+    assert.equal(await meterIn(1, 'Output tokens').innerText(), '21k / 200k');
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-page-two-classes.png'), fullPage: true });
+    assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
+  });
+
   it('shows what files and the API say as text, never as markup', async () => {
     await open();
     await send(model());
