@@ -5,6 +5,7 @@ import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { MessagesClient, SendOptions, SentMessage } from '../../src/core/client/messages-client';
 import type { MessageParams } from '../../src/core/types';
 import { TokenBucket } from '../../src/simulator/token-bucket';
+import { ModelClasses } from '../../src/core/models/model-class';
 
 export interface FakeApiOptions {
   rpm?: number;
@@ -118,5 +119,21 @@ export class FakeApi implements MessagesClient {
         reject(new APIUserAbortError());
       });
     });
+  }
+}
+
+/** The API with one FakeApi (one set of buckets) per model class, as the real API keeps them. */
+export class PerClassFakeApi<Class extends string> implements MessagesClient {
+  private readonly classes = new ModelClasses();
+  readonly apis: Record<Class, FakeApi>;
+
+  constructor(options: Record<Class, FakeApiOptions>) {
+    this.apis = Object.fromEntries(Object.entries<FakeApiOptions>(options).map(([c, o]) => [c, new FakeApi(o)])) as Record<Class, FakeApi>;
+  }
+
+  create(params: MessageParams, options: SendOptions): Promise<SentMessage> {
+    const api = (this.apis as Record<string, FakeApi | undefined>)[this.classes.classOf(params.model)];
+    if (!api) throw new Error(`no fake API for ${params.model}`);
+    return api.create(params, options);
   }
 }

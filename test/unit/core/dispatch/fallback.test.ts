@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { Dispatcher, type DispatcherOptions } from '../../../../src/core/dispatch/dispatcher';
-import type { MessagesClient, SendOptions } from '../../../../src/core/client/messages-client';
-import { ModelClasses } from '../../../../src/core/models/model-class';
+import type { MessagesClient } from '../../../../src/core/client/messages-client';
 import { Pricing } from '../../../../src/core/pricing/pricing';
-import type { InputRequest, MessageParams, ResultLine } from '../../../../src/core/types';
-import { FakeApi, type FakeApiOptions } from '../../../helpers/fake-api';
+import type { InputRequest, ResultLine } from '../../../../src/core/types';
+import { PerClassFakeApi } from '../../../helpers/fake-api';
 import { source } from '../../../helpers/requests';
 
 const OPUS = 'claude-opus-4-7';
@@ -17,16 +16,6 @@ const SONNET = 'claude-sonnet-4-6';
 const HAIKU = 'claude-haiku-4-5';
 type Family = 'opus' | 'sonnet' | 'haiku';
 
-class PerClassApi implements MessagesClient {
-  private readonly classes = new ModelClasses();
-  readonly apis: Record<Family, FakeApi>;
-  constructor(options: Record<Family, FakeApiOptions>) {
-    this.apis = { opus: new FakeApi(options.opus), sonnet: new FakeApi(options.sonnet), haiku: new FakeApi(options.haiku) };
-  }
-  create(params: MessageParams, options: SendOptions) {
-    return this.apis[this.classes.classOf(params.model) as Family].create(params, options);
-  }
-}
 
 function lines(n: number, model: (i: number) => string): InputRequest[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -45,9 +34,9 @@ describe('dispatch: fallback chains', function () {
   afterEach(() => clock.restore());
 
   // Opus throttled to a quarter of Sonnet's output rate; 100 output tokens a reply.
-  const throttled = (): PerClassApi => {
+  const throttled = (): PerClassFakeApi<Family> => {
     const outputTokens = () => 100;
-    return new PerClassApi({
+    return new PerClassFakeApi({
       opus: { otpm: 15_000, itpm: 10_000_000, initial: 'drained', latencyMs: 800, outputTokens },
       sonnet: { otpm: 60_000, itpm: 10_000_000, initial: 'drained', latencyMs: 800, outputTokens },
       haiku: { otpm: 60_000, itpm: 10_000_000, initial: 'drained', latencyMs: 800, outputTokens },

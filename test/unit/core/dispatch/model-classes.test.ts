@@ -4,27 +4,16 @@
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { Dispatcher } from '../../../../src/core/dispatch/dispatcher';
-import type { MessagesClient, SendOptions } from '../../../../src/core/client/messages-client';
-import { ModelClasses } from '../../../../src/core/models/model-class';
+import type { MessagesClient } from '../../../../src/core/client/messages-client';
 import { Pricing } from '../../../../src/core/pricing/pricing';
-import type { InputRequest, MessageParams, ResultLine } from '../../../../src/core/types';
-import { FakeApi, type FakeApiOptions } from '../../../helpers/fake-api';
+import type { InputRequest, ResultLine } from '../../../../src/core/types';
+import { PerClassFakeApi } from '../../../helpers/fake-api';
 import { source } from '../../../helpers/requests';
 
 const HAIKU = 'claude-haiku-4-5';
 const SONNET = 'claude-sonnet-4-6';
 
 /** The API with one FakeApi (one set of buckets) per model class. */
-class PerClassApi implements MessagesClient {
-  private readonly classes = new ModelClasses();
-  readonly apis: Record<'haiku' | 'sonnet', FakeApi>;
-  constructor(options: Record<'haiku' | 'sonnet', FakeApiOptions>) {
-    this.apis = { haiku: new FakeApi(options.haiku), sonnet: new FakeApi(options.sonnet) };
-  }
-  create(params: MessageParams, options: SendOptions) {
-    return this.apis[this.classes.classOf(params.model) as 'haiku' | 'sonnet'].create(params, options);
-  }
-}
 
 function alternating(n: number): InputRequest[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -60,7 +49,7 @@ describe('dispatch: one set of buckets per model class', () => {
   it('an alternating file on two drained classes runs both in parallel: ≥ 95% of the floor-aware bound of both together, no 429', async () => {
     // Haiku 60,000 OTPM (1,000 tokens/s), Sonnet 30,000 (500/s); 100 output tokens a reply.
     const outputTokens = () => 100;
-    const api = new PerClassApi({
+    const api = new PerClassFakeApi({
       haiku: { otpm: 60_000, itpm: 10_000_000, initial: 'drained', latencyMs: 800, outputTokens },
       sonnet: { otpm: 30_000, itpm: 10_000_000, initial: 'drained', latencyMs: 800, outputTokens },
     });
@@ -84,7 +73,7 @@ describe('dispatch: one set of buckets per model class', () => {
   });
 
   it('a 429 on one class pauses that class only', async () => {
-    const api = new PerClassApi({
+    const api = new PerClassFakeApi({
       haiku: { otpm: 10_000_000, itpm: 10_000_000, latencyMs: 200 },
       // 10 requests a second, from a little over its soft floor: Sonnet sends all along.
       sonnet: { rpm: 600, initial: 0.12, otpm: 10_000_000, itpm: 10_000_000, latencyMs: 200 },
@@ -102,7 +91,7 @@ describe('dispatch: one set of buckets per model class', () => {
   });
 
   it('snapshots carry each class; a hold names its class once two are in use', async () => {
-    const api = new PerClassApi({
+    const api = new PerClassFakeApi({
       haiku: { otpm: 60_000, itpm: 10_000_000, initial: 'drained', latencyMs: 500, outputTokens: () => 100 },
       sonnet: { otpm: 30_000, itpm: 10_000_000, initial: 'drained', latencyMs: 500, outputTokens: () => 100 },
     });

@@ -167,11 +167,14 @@ describe('dispatch: a run reads ahead of the dispatcher', () => {
     await read();
     return { run, read };
   }
+  /** Lines read ahead: every one `peek` can be made to show. */
   const buffered = (run: Run) => {
-    let n = 0;
-    const seen: PendingItem[] = [];
-    for (let item = run.queue.peek(0, true, (i) => !seen.includes(i)); item; item = run.queue.peek(0, true, (i) => !seen.includes(i))) seen.push(item), n++;
-    return n;
+    const seen = new Set<PendingItem>();
+    for (;;) {
+      const item = run.queue.peek(0, true, (i) => !seen.has(i));
+      if (!item) return seen.size;
+      seen.add(item);
+    }
   };
 
   it('past a held class only while another class has room, up to 1,024 lines, and back to 64 once the head moves', async () => {
