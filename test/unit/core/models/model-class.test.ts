@@ -1,6 +1,6 @@
 // Which buckets a model draws on: the class table, dated ids, unknown models and user overrides.
 import assert from 'node:assert/strict';
-import { ModelClasses } from '../../../../src/core/models/model-class';
+import { ModelClasses, OTHER_MODELS_CLASS } from '../../../../src/core/models/model-class';
 
 describe('model classes', () => {
   const classes = new ModelClasses();
@@ -21,6 +21,15 @@ describe('model classes', () => {
   it('hostile ids find no prototype property', () => {
     for (const m of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) assert.equal(classes.classOf(m), m);
     assert.equal(new ModelClasses({ __proto__: 'x' } as Record<string, string>).classOf('constructor'), 'constructor');
+  });
+
+  it('a file naming thousands of made-up models makes 64 classes, then one for the rest', () => {
+    const fresh = new ModelClasses();
+    const made = new Set(Array.from({ length: 5_000 }, (_, i) => fresh.classOf(`made-up-${i}`)));
+    assert.equal(made.size, 65);
+    assert.ok(made.has(OTHER_MODELS_CLASS));
+    assert.equal(fresh.classOf('made-up-3'), 'made-up-3', 'the first ones keep their own');
+    assert.equal(fresh.classOf('claude-haiku-4-5'), 'haiku', 'known families are never crowded out');
   });
 
   it('user overrides win, by exact id or by alias', () => {
