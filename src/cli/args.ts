@@ -8,7 +8,7 @@ import { formatFloor, type FloorSpec } from '../core/limits/floors';
 import type { TierName } from '../core/tiers';
 import type { Priority } from '../core/dispatch/snapshot';
 import type { PriceTable } from '../core/pricing/price-table';
-import { baseUrl, checkRedisUrl, choiceOption, fallbackEntry, floor, orList, positiveInt, priceEntry, PRIORITIES, REDIS_FALLBACKS, seconds, TIER_NAMES, UsageError } from './option-values';
+import { baseUrl, checkRedisUrl, choiceOption, fallbackEntry, floor, orList, share, positiveInt, priceEntry, PRIORITIES, REDIS_FALLBACKS, seconds, TIER_NAMES, UsageError } from './option-values';
 import { BATCH_ACTIONS, defineBatchCommands, type BatchAction, type BatchArgs, type SharedOptions } from './batch-args';
 
 export interface RunArgs {
@@ -23,6 +23,8 @@ export interface RunArgs {
   maxSpendUsd: number | undefined;
   maxAttempts: number;
   retryBudgetPerMinute: number;
+  /** Percent of each model class's limits this run may take (`--max-share`). */
+  maxShare: number | undefined;
   /** Model → the models its lines may go to (`--fallback`). */
   fallback: Record<string, string[]>;
   fallbackAfterSeconds: number;
@@ -87,6 +89,7 @@ interface RunOptions {
   maxSpendUsd?: number;
   maxAttempts: number;
   retryBudgetPerMinute: number;
+  maxShare?: number;
   fallback?: Record<string, string[]>;
   fallbackAfter: number;
   priority: Priority;
@@ -138,6 +141,7 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
         return Number(text);
       }),
     )
+    .addOption(new Option('--max-share <P%>', "take at most this share of each model class's limits, leaving the rest to whoever else uses the key").argParser(share))
     .addOption(new Option('--fallback <MODEL=M1,M2>', "let MODEL's lines go to M1, then M2, when MODEL's class is held back (repeatable); other lines never change model").argParser(fallbackEntry))
     .addOption(new Option('--fallback-after <DURATION>', "how long MODEL's class holds lines back before they may go to a fallback").default(DEFAULTS.fallbackAfterSeconds, `${DEFAULTS.fallbackAfterSeconds}s`).argParser(seconds('--fallback-after')))
     .addOption(choiceOption('--priority <P>', 'share of the limits against other runs', PRIORITIES).default(DEFAULTS.priority))
@@ -178,6 +182,7 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
       maxSpendUsd: o.maxSpendUsd,
       maxAttempts: o.maxAttempts,
       retryBudgetPerMinute: o.retryBudgetPerMinute,
+      maxShare: o.maxShare,
       fallback: o.fallback ?? {},
       fallbackAfterSeconds: o.fallbackAfter,
       priority: o.priority,

@@ -112,3 +112,11 @@ export function seconds(flag: string) {
     return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
   };
 }
+
+/** `--max-share 30%` (or `30`): a percent in (0, 100]. */
+export function share(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)%?$/.exec(text.trim());
+  const percent = match ? Number(match[1]) : NaN;
+  if (!(percent > 0 && percent <= 100)) throw new UsageError(`--max-share takes a percent above 0 and at most 100, e.g. 30%, got '${text}'`);
+  return percent;
+}

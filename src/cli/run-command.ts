@@ -69,6 +69,7 @@ function configOf(args: RunArgs): FloorlineConfig {
     priority: args.priority,
     maxAttempts: args.maxAttempts,
     retryBudgetPerMinute: args.retryBudgetPerMinute,
+    maxShare: args.maxShare,
     fallback: args.fallback,
     fallbackAfterSeconds: args.fallbackAfterSeconds,
   };
@@ -98,6 +99,7 @@ export async function runCommand(args: RunArgs, term: Terminal): Promise<number>
     defaults: { ...(config.model ? { model: config.model } : {}), maxTokens: config.maxTokens },
     pricing,
     priority: args.priority,
+    ...(args.maxShare !== undefined ? { maxShare: args.maxShare / 100 } : {}),
     ...(args.maxSpendUsd !== undefined ? { maxSpendUsd: args.maxSpendUsd } : {}),
     label: args.file,
     simulated: Boolean(args.simulate),

@@ -91,6 +91,11 @@ const configSchema = z.object({
   priority: option(z._default(z.enum(['high', 'normal', 'background']), 'normal'), 'resource', 'Share of the limits against other runs on the same key.'),
   maxAttempts: option(z._default(z.int().check(z.minimum(1)), 5), 'window', 'Attempts per request before it is recorded as errored.'),
   retryBudgetPerMinute: option(z._default(z.int().check(z.minimum(0)), 30), 'window', 'Retries per minute for the whole run, whatever the traffic.'),
+  maxShare: option(
+    z.optional(z.number().check(z.gt(0), z.maximum(100))),
+    'resource',
+    "Hold each run to this share (percent) of each model class's limits, whoever else uses the key. Unset: no limit of its own.",
+  ),
   fallback: option(
     z._default(z.record(z.string().check(z.minLength(1)), z.array(z.string().check(z.trim(), z.minLength(1)))), {}),
     'application',

@@ -26,6 +26,8 @@ export interface RunFileOptions {
   defaults?: Omit<InputDefaults, 'isKnownModel'>;
   pricing: Pricing;
   priority?: Priority;
+  /** At most this share (0..1] of each model class's refill. */
+  maxShare?: number;
   maxSpendUsd?: number;
   /** Shown in logs and the UI. */
   label?: string;
@@ -240,6 +242,7 @@ export async function startRunFile(dispatcher: Dispatcher, options: RunFileOptio
     total: prepared.toSend,
     resumed: prepared.scan.requests - prepared.toSend,
     ...(options.priority ? { priority: options.priority } : {}),
+    ...(options.maxShare !== undefined ? { maxShare: options.maxShare } : {}),
     ...(options.maxSpendUsd !== undefined ? { maxSpendUsd: options.maxSpendUsd, alreadySpentUsd: prepared.alreadySpentUsd } : {}),
     pricing: options.pricing,
     ...(options.sharedBudgets ? { sharedBudgets: options.sharedBudgets } : {}),

@@ -76,6 +76,7 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     defaults: { ...(settings.model ? { model: settings.model } : {}), maxTokens: settings.maxTokens },
     pricing,
     priority: settings.priority,
+    ...(settings.maxShare !== undefined ? { maxShare: settings.maxShare / 100 } : {}),
     ...(settings.maxSpendUsd !== undefined && !simulate ? { maxSpendUsd: settings.maxSpendUsd } : {}),
     label: vscode.workspace.asRelativePath(uri),
     simulated: simulate,

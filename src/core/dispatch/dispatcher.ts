@@ -208,12 +208,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const held = new Map<ClassLane, Hold | undefined>();
     /** Models whose lines found no fallback in this pass: their chains are held too, or their class has not waited long enough. */
     const noFallback = new Set<string>();
+    /** Runs whose own share (`maxShare`) holds them in this pass; the others go on. */
+    const shareHeld = new Map<Run, Hold>();
     const accept = (item: PendingItem) => !held.has(this.lanes.of(item)) || (this.fallback?.hasChain(item) === true && !noFallback.has(item.request.params.model));
 
     for (;;) {
       if (this.apiStop || this.paused) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
-      const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined, held.size < this.lanes.size);
+      const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined, held.size < this.lanes.size, shareHeld);
       if (!candidate) {
         if (!retriesAllowed && hasDueRetry(this.runs, now)) {
           const waitMs = this.retryBudget.msUntilAvailable();
@@ -238,6 +240,13 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         }
         ({ lane, consumption, undo: undoMove } = fallback);
       }
+      const shareWait = run.shareWait(lane.modelClass, consumption, lane.quota.view(), now);
+      if (shareWait) {
+        undoMove?.();
+        shareHeld.set(run, { kind: 'share', share: run.maxShare!, ...shareWait, ...(this.lanes.size > 1 ? { modelClass: lane.modelClass } : {}) });
+        wakeAt = Math.min(wakeAt, now + shareWait.waitMs);
+        continue;
+      }
       if (!this.reserveSpend(run, item)) {
         undoMove?.();
         continue; // this run waits or ended; others may go
@@ -257,6 +266,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     // A class with lines waiting at the end of the pass has a backlog; since when is what a fallback waits for.
     for (const lane of this.lanes.all()) lane.heldSince = held.has(lane) ? (lane.heldSince ?? now) : undefined;
     this.runHolds = runHoldsOf(this.runs, held, (item) => this.lanes.of(item), now);
+    for (const [run, shareHold] of shareHeld) if (!this.runHolds.has(run)) this.runHolds.set(run, shareHold);
     const news = this.holds.update(hold, wakeAt - now);
     if (news) this.log(news.level, news.message);
     wakeAt = Math.min(wakeAt, nextRetryDue(this.runs));
@@ -303,6 +313,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (item.attempts === 0) this.retryBudget.recordFresh();
     else if (!item.pushedBack) this.retryBudget.tryTake();
     this.schedule.charge(run);
+    run.takeShare(lane.modelClass, consumption, lane.quota.view(), now);
     lane.cooldown.sending(item);
     this.launch(lane, run, item, consumption, now, lease);
     this.readAhead(run);

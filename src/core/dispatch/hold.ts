@@ -46,6 +46,8 @@ export type Hold =
   | ({ kind: 'cooldown'; cause: PushbackCause | 'shared'; waitMs: number } & OfClass)
   /** After such a pause one request went out first; the rest wait for the API to accept it. */
   | ({ kind: 'probe'; cause: PushbackCause } & OfClass)
+  /** The run's own share of its class's buckets (`--max-share`) is spent: that run waits, others go on. */
+  | ({ kind: 'share'; share: number; dimension: Dimension; waitMs: number } & OfClass)
   /** Another participant of the shared quota paused every participant. */
   | { kind: 'paused' }
   /** The shared store cannot be reached, and running on local limits was not allowed. */
@@ -80,6 +82,7 @@ const LEVELS: Record<HoldKind, HoldLevel | undefined> = {
   'hard-floor': 'hard',
   cooldown: 'cooldown',
   probe: 'cooldown',
+  share: 'soft',
   paused: 'soft',
   'shared-unavailable': 'hard',
   'spend-settling': 'soft',
@@ -128,6 +131,8 @@ function holdSentence(hold: Hold): string {
       return `${hold.cause === 'shared' ? 'a 429/529 seen by a participant of the shared quota' : pushbackWords(hold.cause)} paused all new requests for ${seconds(hold.waitMs)}`;
     case 'probe':
       return `after ${pushbackWords(hold.cause)}, one request went out first; the rest wait for the API to accept it`;
+    case 'share':
+      return `held to its ${Math.round(hold.share * 100)}% share: ${DIMENSION_LABELS[hold.dimension]}; next in ${seconds(hold.waitMs)}`;
     case 'paused':
       return 'paused by another participant of the shared quota';
     case 'shared-unavailable':
@@ -155,6 +160,8 @@ export function holdKey(hold: Hold): string {
     case 'cooldown':
     case 'probe':
       return `${hold.kind}/${hold.cause}/${hold.modelClass ?? ''}`;
+    case 'share':
+      return `${hold.kind}/${hold.dimension}/${hold.modelClass ?? ''}`;
     case 'shared-unavailable':
       return `${hold.kind}/${hold.detail}`;
     case 'spend-settling':

@@ -96,7 +96,9 @@ export class RequestLifecycle {
     const usage = sent.message.usage;
     const cost = run.costOf(modelOf(item), usage);
     // Settled before its headers are read: they already count this request.
-    ticket.settle(ConsumptionEstimator.charged(usage), { usd: cost, tokens: totalTokens(usage) });
+    const charged = ConsumptionEstimator.charged(usage);
+    ticket.settle(charged, { usd: cost, tokens: totalTokens(usage) });
+    run.settleShare(lane.modelClass, ticket.consumption, charged, lane.quota.view(), done);
     this.observe(lane, parseRateLimitHeaders(sent.headers, done), sentAt);
     estimator.learn(item.shape, usage);
     ceiling.recordSuccess(done - sentAt);
@@ -132,6 +134,8 @@ export class RequestLifecycle {
         return;
       case 'retry': {
         ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
+        // Refused before any work (a 429/529, no connection): it took nothing of the run's share.
+        if (verdict.refused) run.settleShare(lane.modelClass, ticket.consumption, { inputTokens: 0, outputTokens: 0 }, lane.quota.view(), now);
         const tooBig = verdict.pushback === 'rate-limited' ? lane.quota.largerThanBucket(ticket.consumption) : undefined;
         if (tooBig) {
           // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying

@@ -13,6 +13,9 @@ import { describeHold, type Hold } from './hold';
 import { errorLine, successLine, type SentResult } from './result-lines';
 import { modelOf, pendingItemOf, RunQueue, type PendingItem } from './run-queue';
 import { promptCacheTtl } from '../input/estimate';
+import type { Consumption, DimensionView } from '../limits/quota-model';
+import type { Dimension } from '../limits/rate-limit-headers';
+import { ShareBuckets, type ShareWait } from './share';
 
 export interface RunOptions {
   /** Shown in the UI and logs (usually the file name). */
@@ -38,6 +41,8 @@ export interface RunOptions {
   journal?: SpendRecorder & { flush(): void };
   /** Tighter input bounds for cached prompts (shared by the runs of one dispatcher). */
   promptBounds?: PromptBounds;
+  /** At most this share (0..1] of each model class's refill (share.ts). Absent: no limit of its own. */
+  maxShare?: number;
 }
 
 export interface RunSummary {
@@ -89,6 +94,9 @@ export class Run {
   private readonly counts = { succeeded: 0, errored: 0, rateLimited: 0, overloaded: 0, retries: 0 };
   /** Lines answered by a fallback model, by `own → fallback`. */
   private readonly fallbacks = new Map<string, number>();
+  /** Its share of each model class's buckets, when it is held to one. */
+  private readonly shares = new Map<string, ShareBuckets>();
+  readonly maxShare: number | undefined;
   /** One per attempt in flight: what an abort cancels, and what "in flight" counts. */
   private readonly controllers = new Set<AbortController>();
   /** Whether its input is still wanted (read ahead only while it may send). */
@@ -105,6 +113,8 @@ export class Run {
   constructor(options: RunOptions, now: number) {
     this.label = options.label;
     this.priority = options.priority ?? 'normal';
+    if (options.maxShare !== undefined && !(options.maxShare > 0 && options.maxShare <= 1)) throw new RangeError(`a run's share must be in (0, 1], got ${options.maxShare}`);
+    this.maxShare = options.maxShare;
     this.total = options.total;
     this.resumed = options.resumed ?? 0;
     this.ledger = new SpendLedger(options.maxSpendUsd, options.alreadySpentUsd ?? 0, options.journal);
@@ -314,6 +324,28 @@ export class Run {
       item.model = before.model;
       item.worstCaseUsd = before.worstCaseUsd;
     };
+  }
+
+  /** How long its next request of this class waits for the run's share of the class's buckets (undefined: it fits, or the run has no share). */
+  shareWait(modelClass: string, c: Consumption, limits: Partial<Record<Dimension, DimensionView>>, now: number): ShareWait | undefined {
+    return this.shareOf(modelClass)?.wait(c, limits, now);
+  }
+
+  /** A request of this class went: off the run's share. */
+  takeShare(modelClass: string, c: Consumption, limits: Partial<Record<Dimension, DimensionView>>, now: number): void {
+    this.shareOf(modelClass)?.take(c, limits, now);
+  }
+
+  /** A request of this class came back: its share is charged what it really consumed (nothing, if refused). */
+  settleShare(modelClass: string, expected: Consumption, actual: Consumption, limits: Partial<Record<Dimension, DimensionView>>, now: number): void {
+    this.shares.get(modelClass)?.settle(expected, actual, limits, now);
+  }
+
+  private shareOf(modelClass: string): ShareBuckets | undefined {
+    if (this.maxShare === undefined) return undefined;
+    let share = this.shares.get(modelClass);
+    if (!share) this.shares.set(modelClass, (share = new ShareBuckets(this.maxShare)));
+    return share;
   }
 
   markRateLimited(): void {

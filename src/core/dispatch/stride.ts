@@ -26,12 +26,13 @@ export class StrideSchedule {
   /**
    * The run whose turn it is (lowest pass among those with something to send at `now`), with that
    * item; `accept` passes over items that may not go now (their model class has no room), and
-   * `lookFurther` says another class has room (see RunQueue.peek).
+   * `lookFurther` says another class has room (see RunQueue.peek); `skip`: runs that wait for their
+   * own share in this pass.
    */
-  next(runs: Iterable<Run>, now: number, retriesAllowed: boolean, accept?: (item: PendingItem) => boolean, lookFurther = false): { run: Run; item: PendingItem } | undefined {
+  next(runs: Iterable<Run>, now: number, retriesAllowed: boolean, accept?: (item: PendingItem) => boolean, lookFurther = false, skip?: { has(run: Run): boolean }): { run: Run; item: PendingItem } | undefined {
     let best: { run: Run; item: PendingItem; pass: number } | undefined;
     for (const run of runs) {
-      if (!run.isDispatching || run.budgetWait) continue;
+      if (!run.isDispatching || run.budgetWait || skip?.has(run)) continue;
       const item = run.queue.peek(now, retriesAllowed, accept, lookFurther);
       if (!item) continue;
       const pass = this.passOf(run);

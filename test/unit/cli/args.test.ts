@@ -60,7 +60,7 @@ describe('CLI arguments', () => {
     assert.ok(c.kind === 'run');
     assert.deepEqual(c.args, {
       file: 'a.jsonl', out: undefined, model: undefined, maxTokens: 1024, maxInFlight: 'auto', maxInFlightCap: 1000, softFloor: undefined, hardFloor: undefined,
-      maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, fallback: {}, fallbackAfterSeconds: 5, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
+      maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, maxShare: undefined, fallback: {}, fallbackAfterSeconds: 5, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
       redisUrl: undefined, redisFallback: 'hold', verbose: false, resendChanged: false,
     });
   });
@@ -82,6 +82,12 @@ describe('CLI arguments', () => {
     assert.deepEqual(chains.args.fallback['claude-opus-4-7'], ['claude-sonnet-4-6', 'claude-haiku-4-5']);
     assert.ok(Object.hasOwn(chains.args.fallback, '__proto__'), 'a hostile model name stays a plain key');
     assert.equal(chains.args.fallbackAfterSeconds, 0.5);
+    const shared = parseCommand(['run', 'a.jsonl', '--max-share', '30%'], env);
+    assert.ok(shared.kind === 'run' && shared.args.maxShare === 30);
+    for (const bad of ['0', '101%', 'half']) {
+      const r = parseCommand(['run', 'a.jsonl', '--max-share', bad], env);
+      assert.ok(r.kind === 'error' && /^--max-share takes a percent/.test(r.message), bad);
+    }
     for (const bad of [['--fallback', 'claude-opus-4-7'], ['--fallback', 'a=a'], ['--fallback', 'a=b,,c'], ['--fallback-after', 'soon']]) {
       const r = parseCommand(['run', 'a.jsonl', ...bad], env);
       assert.ok(r.kind === 'error' && /^--fallback(-after)? takes /.test(r.message), `${bad.join(' ')}: ${JSON.stringify(r)}`);
