@@ -214,6 +214,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
     for (;;) {
       if (this.apiStop || this.paused) break;
+      // Every class holds (the common case: one class at its ceiling): no line can go, none need be looked at.
+      if (held.size > 0 && held.size === this.lanes.size && !this.fallback) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
       const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined, held.size < this.lanes.size, shareHeld);
       if (!candidate) {
