@@ -6,9 +6,10 @@ import { createServer, request, Agent, type IncomingMessage, type ServerResponse
 import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { startMockServer, requestKey, type BucketLevels, type MockServer, type MockStats } from '../src/simulator/mock-server';
+import { startMockServer, requestKey, type MockServer, type MockStats } from '../src/simulator/mock-server';
 import type { Scenario } from './scenarios';
 import type { Job } from './jobs';
+import { scenarioClasses, type ClassLevels } from './metrics';
 import type { ContenderOptions, ContenderResult } from './contenders/types';
 import type { FromChild, ToChild } from './child';
 
@@ -20,7 +21,8 @@ interface Sample {
   at: number;
   succeeded: number;
   received: number;
-  levels: BucketLevels;
+  /** Each model class's bucket levels (the job's classes and those its fallback chains lead to). */
+  levels: ClassLevels;
 }
 
 export interface RunRecord {
@@ -35,8 +37,10 @@ export interface RunRecord {
   duplicates: number;
   /** Distinct lines the API saw at least one request for. */
   attemptedLines: number;
+  /** Requests that reached the buckets (429s included; not those the storm proxy answered), by the model they named. */
+  sentByModel: Record<string, number>;
   createdAt: number;
-  levelsAtCreation: BucketLevels;
+  levelsAtCreation: ClassLevels;
   firstRequestAt: number | null;
   lastCompletionAt: number | null;
   samples: Sample[];
@@ -106,21 +110,29 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
 
   // The mock is created only now, so a drained bucket has not refilled while the child booted.
   const attempted = new Set<string>();
+  const sentByModel: Record<string, number> = {};
   const mock = await startMockServer({
     apiKey: API_KEY,
     limits: { ...scenario.limits },
+    // One set of buckets per model class, as the API keeps them; a class without its own limits has `limits`.
+    ...(scenario.classLimits ? { classLimits: structuredClone(scenario.classLimits) } : {}),
     initial: scenario.initial,
     latency: { ...scenario.latency, baseMs: scenario.latency.baseMs / K, perOutputTokenMs: scenario.latency.perOutputTokenMs / K },
     outputTokens: (body) => {
       // Called for every request that reaches admission: which lines were ever tried.
       const key = requestKey(body);
       attempted.add(key);
+      sentByModel[body.model] = (sentByModel[body.model] ?? 0) + 1;
       return job.outputOf(key);
     },
     ...(K !== 1 ? { now } : {}),
   });
+  // Levels are read per class (reading never makes a class): `levels()` alone would follow whichever
+  // class the most recent request named.
+  const classes = scenarioClasses(scenario, job);
+  const levelsOf = (): ClassLevels => Object.fromEntries(classes.map((c) => [c, mock.levels(c)]));
   const createdAt = now();
-  const levelsAtCreation = mock.levels();
+  const levelsAtCreation = levelsOf();
   const hasStorm = scenario.events.some((e) => e.kind === 'storm');
   const proxy = hasStorm ? await StormProxy.start(mock, attempted) : undefined;
   const url = proxy?.url ?? mock.url;
@@ -139,6 +151,7 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
     preloadPath,
     timeScale: K,
     timeOrigin: origin,
+    ...(scenario.fallback ? { fallback: structuredClone(scenario.fallback) } : {}),
   };
 
   // Sampling and events.
@@ -149,7 +162,7 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
   const sample = () => {
     const s = mock.stats();
     const extra = proxy?.answered ?? 0;
-    samples.push({ at: now(), succeeded: s.succeeded, received: s.received + extra, levels: mock.levels() });
+    samples.push({ at: now(), succeeded: s.succeeded, received: s.received + extra, levels: levelsOf() });
     if (first === null && s.firstRequestAt !== null) {
       first = s.firstRequestAt;
       for (const event of scenario.events) {
@@ -213,6 +226,7 @@ export async function runOne(scenario: Scenario, job: Job, contender: string, id
     doneKeys,
     duplicates,
     attemptedLines: attempted.size,
+    sentByModel,
     createdAt,
     levelsAtCreation,
     firstRequestAt: final.firstRequestAt,

@@ -3,6 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { analyzePrompt } from '../src/simulator/tokens';
 import { Pricing } from '../src/core/pricing/pricing';
+import { ModelClasses, type ModelClass } from '../src/core/models/model-class';
 import type { JobSpec } from './scenarios';
 
 export interface JobLine {
@@ -17,6 +18,9 @@ export interface JobLine {
 }
 
 interface LineCost {
+  /** The model the line asks for, and its class (whose buckets it draws on at the API). */
+  model: string;
+  modelClass: ModelClass;
   /** Input tokens of the whole prompt. */
   input: number;
   /** Of those, the cacheable prefix (read from the cache once it is written). */
@@ -64,9 +68,25 @@ function text(chars: number, seed: number): string {
   return out.join(' ').slice(0, chars);
 }
 
+/** The model line i asks for: `models` cycled, else `model`. */
+function modelOfLine(spec: JobSpec, i: number): string {
+  return spec.models?.length ? spec.models[i % spec.models.length]! : spec.model;
+}
+
+const CLASSES = new ModelClasses();
+
+/** The model class a model draws on (core's table, which the mock uses too). */
+export function classOf(model: string): ModelClass {
+  return CLASSES.classOf(model);
+}
+
+/** The classes the job's lines draw on, in order of first appearance. */
+export function jobClasses(job: Job): ModelClass[] {
+  return [...new Set([...job.costs.values()].map((c) => c.modelClass))];
+}
+
 export function buildJob(spec: JobSpec, path: string): Job {
   const pricing = new Pricing();
-  const price = pricing.priceOf(spec.model)!;
   const system = spec.system
     ? [{ type: 'text' as const, text: `You are a careful analyst. ${text(spec.system.chars, 3)}`, ...(spec.system.cached ? { cache_control: { type: 'ephemeral' as const } } : {}) }]
     : undefined;
@@ -76,8 +96,10 @@ export function buildJob(spec: JobSpec, path: string): Job {
   for (let i = 0; i < spec.lines; i++) {
     const id = `l-${String(i).padStart(7, '0')}`;
     const content = `Item ${i}: ${text(spread(spec.promptChars, i, 1), i)}`;
+    const model = modelOfLine(spec, i);
+    const price = pricing.priceOf(model)!;
     const params: JobLine['params'] = {
-      model: spec.model,
+      model,
       max_tokens: spec.maxTokens,
       metadata: { user_id: id },
       ...(system ? { system } : {}),
@@ -89,31 +111,50 @@ export function buildJob(spec: JobSpec, path: string): Job {
     const fresh = prompt.inputTokens - cacheable;
     const usd = fresh * price.input + cacheable * price.cacheRead + output * price.output;
     lines.push({ custom_id: id, params });
-    costs.set(id, { input: prompt.inputTokens, cacheable, output, usd });
+    costs.set(id, { model, modelClass: classOf(model), input: prompt.inputTokens, cacheable, output, usd });
     outputs.set(id, output);
   }
   writeFileSync(path, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  // One cache write for the whole job (at the write price instead of the read price).
-  const firstCacheable = costs.values().next().value?.cacheable ?? 0;
-  const expectedUsd = [...costs.values()].reduce((s, c) => s + c.usd, 0) + firstCacheable * (price.cacheWrite5m - price.cacheRead);
+  // One cache write for the whole job (at the write price instead of the read price) — per model:
+  // the cache is the model's own.
+  const firstCacheable = new Map<string, number>();
+  for (const c of costs.values()) if (!firstCacheable.has(c.model)) firstCacheable.set(c.model, c.cacheable);
+  const writes = [...firstCacheable].reduce((sum, [model, tokens]) => {
+    const price = pricing.priceOf(model)!;
+    return sum + tokens * (price.cacheWrite5m - price.cacheRead);
+  }, 0);
+  const expectedUsd = [...costs.values()].reduce((s, c) => s + c.usd, 0) + writes;
   return { spec, lines, costs, outputOf: (id) => outputs.get(id) ?? spec.outputTokens[0], expectedUsd, path };
 }
 
-/** What the job (or the part of it in `done`) consumes of each bucket in the best case: the cache prefix written once. */
-export function consumption(job: Job, done?: Iterable<string>): { requests: number; input: number; output: number; lines: number; longestOutput: number } {
+export interface Consumption {
+  requests: number;
+  input: number;
+  output: number;
+  lines: number;
+  longestOutput: number;
+}
+
+/**
+ * What the job (or the part of it in `done`; only the lines of `modelClass`, when given) consumes of
+ * each bucket in the best case: the cache prefix written once per model. Each model class has its own
+ * buckets at the API, so a bound takes each class's consumption apart.
+ */
+export function consumption(job: Job, done?: Iterable<string>, modelClass?: ModelClass): Consumption {
   let requests = 0;
   let longestOutput = 0;
   let input = 0;
   let output = 0;
-  let firstPrefix = 0;
+  const firstPrefix = new Map<string, number>();
   for (const id of done ?? job.costs.keys()) {
     const c = job.costs.get(id);
-    if (!c) continue;
+    if (!c || (modelClass !== undefined && c.modelClass !== modelClass)) continue;
     requests++;
     input += c.input - c.cacheable;
     output += c.output;
     longestOutput = Math.max(longestOutput, c.output);
-    firstPrefix = Math.max(firstPrefix, c.cacheable);
+    firstPrefix.set(c.model, Math.max(firstPrefix.get(c.model) ?? 0, c.cacheable));
   }
-  return { requests, input: input + firstPrefix, output, lines: requests, longestOutput };
+  const prefixes = [...firstPrefix.values()].reduce((a, b) => a + b, 0);
+  return { requests, input: input + prefixes, output, lines: requests, longestOutput };
 }

@@ -1,14 +1,19 @@
 // From a run's raw record to the figures in the table. Every definition is the same for every
 // contender; bench/README.md states them in words.
-import type { BucketLevels } from '../src/simulator/mock-server';
+import type { BucketLevels, MockLimits } from '../src/simulator/mock-server';
+import type { ModelClass } from '../src/core/models/model-class';
 import { resolveFloor } from '../src/core/limits/floors';
 import { DEFAULTS } from '../src/core/config';
-import { consumption, type Job } from './jobs';
+import { classOf, consumption, jobClasses, type Consumption, type Job } from './jobs';
 import type { Scenario } from './scenarios';
 import type { RunRecord } from './harness';
 
-export type Dim = 'requests' | 'input' | 'output';
+type Dim = 'requests' | 'input' | 'output';
+const DIMS: readonly Dim[] = ['requests', 'input', 'output'];
 const LEVEL_KEY: Record<Dim, keyof BucketLevels> = { requests: 'requests', input: 'inputTokens', output: 'outputTokens' };
+
+/** Bucket levels of each model class (the API keeps one set of buckets per class). */
+export type ClassLevels = Record<ModelClass, BucketLevels>;
 
 export interface Ideal {
   /** Seconds from the first request to the last completion in the best case. */
@@ -20,13 +25,38 @@ export interface Ideal {
   latencySec: number;
   /** The job's longest reply (s, without the mock's jitter): no client finishes sooner, however much the buckets allow at once. */
   longestReplySec: number;
-  /** Requests per second the binding dimension sustains for this job's mix. */
+  /**
+   * Requests per second the binding dimension sustains for this job's mix. With several model
+   * classes: the sum of each class's own, what the job sustains while every class has lines left.
+   */
   boundRps: number;
+  /** The model class whose work ends last (the one `binding` and `perDim` are of). */
+  bindingClass: ModelClass;
 }
 
-function limitOf(scenario: Scenario, dim: Dim): number {
-  const l = scenario.limits;
+/** A model class's limits: the scenario's defaults, with the class's own (`classLimits`) over them, as the mock takes them. */
+function limitsOf(scenario: Pick<Scenario, 'limits' | 'classLimits'>, modelClass?: ModelClass): MockLimits {
+  const own = modelClass !== undefined && scenario.classLimits && Object.hasOwn(scenario.classLimits, modelClass) ? scenario.classLimits[modelClass] : undefined;
+  return { ...scenario.limits, ...Object.fromEntries(Object.entries(own ?? {}).filter(([, v]) => v !== undefined)) };
+}
+
+function limitOf(scenario: Scenario, dim: Dim, modelClass?: ModelClass): number {
+  const l = limitsOf(scenario, modelClass);
   return dim === 'requests' ? l.requestsPerMinute : dim === 'input' ? l.inputTokensPerMinute : l.outputTokensPerMinute;
+}
+
+/** Each class's bucket levels at the start of a scenario (its `initial`), for the classes the job (and its fallback chains) draw on. */
+export function initialLevels(scenario: Scenario, classes: Iterable<ModelClass>): ClassLevels {
+  const share = scenario.initial === 'full' ? 1 : 0;
+  return Object.fromEntries(
+    [...classes].map((c) => [c, { requests: share * limitOf(scenario, 'requests', c), inputTokens: share * limitOf(scenario, 'input', c), outputTokens: share * limitOf(scenario, 'output', c) }]),
+  );
+}
+
+/** The classes whose buckets matter in a scenario: the job's, then those its fallback chains lead to. */
+export function scenarioClasses(scenario: Scenario, job: Job): ModelClass[] {
+  const chained = Object.values(scenario.fallback?.chains ?? {}).flat().map(classOf);
+  return [...new Set([...jobClasses(job), ...chained])];
 }
 
 function tenantDrain(scenario: Scenario, dim: Dim): Array<{ from: number; perSec: number }> {
@@ -37,6 +67,22 @@ function tenantDrain(scenario: Scenario, dim: Dim): Array<{ from: number; perSec
     if (perSec) out.push({ from: e.at, perSec });
   }
   return out.sort((a, b) => a.from - b.from);
+}
+
+/** start + ∫₀ᵀ (refill − tenant): what a bucket has provided by T (the inverse of `timeToCover`). */
+function coveredBy(T: number, start: number, refillPerSec: number, drains: Array<{ from: number; perSec: number }>): number {
+  let have = start;
+  let t = 0;
+  let rate = refillPerSec;
+  for (const d of drains) {
+    if (d.from >= T) break;
+    if (d.from > t) {
+      have += rate * (d.from - t);
+      t = d.from;
+    }
+    rate -= d.perSec;
+  }
+  return have + Math.max(0, rate) * (T - t);
 }
 
 /** Smallest T ≥ 0 with start + ∫₀ᵀ (refill − tenant) ≥ need. */
@@ -62,12 +108,33 @@ function timeToCover(need: number, start: number, refillPerSec: number, drains: 
  * on the key: 10% of each token limit (ITPM, OTPM); requests have no floor. Refilling it takes
  * 10% × 60 s = 6 s whatever the limit.
  */
-export function floorReserve(scenario: Scenario): Record<Dim, number> {
+function floorReserve(scenario: Scenario, modelClass?: ModelClass): Record<Dim, number> {
   return {
     requests: 0,
-    input: resolveFloor(DEFAULTS.softFloor, limitOf(scenario, 'input')),
-    output: resolveFloor(DEFAULTS.softFloor, limitOf(scenario, 'output')),
+    input: resolveFloor(DEFAULTS.softFloor, limitOf(scenario, 'input', modelClass)),
+    output: resolveFloor(DEFAULTS.softFloor, limitOf(scenario, 'output', modelClass)),
   };
+}
+
+/** One class's part of a bound: the time its buckets need for its work `c`, without the reply at the end. */
+function classBound(scenario: Scenario, modelClass: ModelClass, c: Consumption, levels: BucketLevels, reserve: Record<Dim, number> | undefined) {
+  const need: Record<Dim, number> = { requests: c.requests, input: c.input, output: c.output };
+  const perDim = {} as Record<Dim, number>;
+  let binding: Dim = 'requests';
+  for (const dim of DIMS) {
+    const limit = limitOf(scenario, dim, modelClass);
+    perDim[dim] = timeToCover(need[dim], levels[LEVEL_KEY[dim]] - (reserve?.[dim] ?? 0), limit / 60, tenantDrain(scenario, dim));
+    if (perDim[dim] > perDim[binding]) binding = dim;
+  }
+  const meanOutput = c.lines ? c.output / c.lines : 0;
+  const latencySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * meanOutput) / 1000;
+  const boundRps = need[binding] > 0 ? ((limitOf(scenario, binding, modelClass) / 60) * c.lines) / need[binding] : Number.POSITIVE_INFINITY;
+  return { seconds: perDim[binding], binding, perDim, latencySec, boundRps };
+}
+
+/** A class's levels: as given, else what the scenario's start would give it. */
+function levelsOf(scenario: Scenario, levels: ClassLevels, modelClass: ModelClass): BucketLevels {
+  return Object.hasOwn(levels, modelClass) ? levels[modelClass]! : initialLevels(scenario, [modelClass])[modelClass]!;
 }
 
 /**
@@ -77,51 +144,109 @@ export function floorReserve(scenario: Scenario): Record<Dim, number> {
  * plus one request's latency — and never less than the job's longest reply. Concurrency is taken
  * as unlimited.
  *
- * With `reserve`, that much of each bucket is never the job's (it is kept for others): the
- * floor-aware bound. From a drained start the job first waits for the reserve to refill (6 s for
+ * Each model class has its own buckets at the API: a job whose lines name several classes runs every
+ * class's work at once, each on its own buckets, and ends with the class that takes longest.
+ *
+ * With `floorAware`, each class keeps its soft floor (`floorReserve`) for others, never the job's:
+ * the floor-aware bound. From a drained start the job first waits for the reserve to refill (6 s for
  * the default soft floor); from a full start it changes nothing unless the job needs more than the
  * full bucket minus the reserve.
  */
 export function idealTime(
   scenario: Scenario,
   job: Job,
-  levelsAtFirst: BucketLevels,
+  levelsAtFirst: ClassLevels,
   done?: Iterable<string>,
   storms: Array<{ from: number; to: number }> = [],
-  reserve?: Record<Dim, number>,
+  floorAware = false,
 ): Ideal {
-  const c = consumption(job, done);
-  const need: Record<Dim, number> = { requests: c.requests, input: c.input, output: c.output };
-  const perDim = {} as Record<Dim, number>;
-  let binding: Dim = 'requests';
-  for (const dim of ['requests', 'input', 'output'] as Dim[]) {
-    const limit = limitOf(scenario, dim);
-    perDim[dim] = timeToCover(need[dim], levelsAtFirst[LEVEL_KEY[dim]] - (reserve?.[dim] ?? 0), limit / 60, tenantDrain(scenario, dim));
-    if (perDim[dim] > perDim[binding]) binding = dim;
+  const doneIds = done === undefined ? undefined : [...done];
+  const classes = jobClasses(job);
+  const parts = classes
+    .map((modelClass) => ({ modelClass, c: consumption(job, doneIds, modelClass) }))
+    .filter((p, i, all) => p.c.lines > 0 || (i === 0 && all.every((x) => x.c.lines === 0)));
+  let slowest: { modelClass: ModelClass; end: number; part: ReturnType<typeof classBound> } | undefined;
+  let boundRps = 0;
+  let longestOutput = 0;
+  for (const { modelClass, c } of parts) {
+    const part = classBound(scenario, modelClass, c, levelsOf(scenario, levelsAtFirst, modelClass), floorAware ? floorReserve(scenario, modelClass) : undefined);
+    let seconds = part.seconds;
+    for (const s of storms) if (seconds > s.from && seconds < s.to) seconds = s.to;
+    const end = seconds + part.latencySec;
+    if (!slowest || end > slowest.end) slowest = { modelClass, end, part };
+    boundRps += part.boundRps;
+    longestOutput = Math.max(longestOutput, c.longestOutput);
   }
-  let seconds = perDim[binding];
-  for (const s of storms) if (seconds > s.from && seconds < s.to) seconds = s.to;
-  const meanOutput = c.lines ? c.output / c.lines : 0;
-  const latencySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * meanOutput) / 1000;
-  const longestReplySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * c.longestOutput) / 1000;
-  const boundRps = need[binding] > 0 ? ((limitOf(scenario, binding) / 60) * c.lines) / need[binding] : Number.POSITIVE_INFINITY;
+  const longestReplySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * longestOutput) / 1000;
+  const { part, end, modelClass } = slowest!;
   // Both are lower bounds on the end: the quota's pace plus a mean reply, and the longest reply
   // (a job that fits in full buckets is sent at once and ends with its longest reply, not its mean).
-  return { seconds: Math.max(seconds + latencySec, longestReplySec), binding, perDim, latencySec, longestReplySec, boundRps };
+  return { seconds: Math.max(end, longestReplySec), binding: part.binding, perDim: part.perDim, latencySec: part.latencySec, longestReplySec, boundRps, bindingClass: modelClass };
 }
 
-/** Bucket levels when the first request arrived: the levels at creation plus refill since (capped). */
-function levelsAt(scenario: Scenario, record: Pick<RunRecord, 'levelsAtCreation' | 'createdAt'>, at: number): BucketLevels {
+/**
+ * The bound with the scenario's fallback chain: the job's lines may be answered by their own class
+ * or by any class of their chain, so every one of those classes' buckets works at once and the work
+ * is split so they all end together — the smallest T at which the shares each class can have done
+ * by T (its start level plus its refill, less the reserve, over the job's consumption, in its
+ * tightest dimension) add up to the whole job. Plus one mean reply, and never less than the longest.
+ * Undefined unless every line of the job names one model and that model has a chain.
+ */
+export function chainIdealTime(
+  scenario: Scenario,
+  job: Job,
+  levelsAtFirst: ClassLevels,
+  floorAware = false,
+): { seconds: number; boundRps: number; classes: ModelClass[] } | undefined {
+  const models = new Set([...job.costs.values()].map((c) => c.model));
+  const chains = scenario.fallback?.chains;
+  const [model] = models;
+  if (models.size !== 1 || model === undefined || !chains || !Object.hasOwn(chains, model)) return undefined;
+  const classes = [...new Set([model, ...chains[model]!].map(classOf))];
+  const c = consumption(job);
+  const need: Record<Dim, number> = { requests: c.requests, input: c.input, output: c.output };
+  const shareBy = (T: number) =>
+    classes.reduce((sum, modelClass) => {
+      const levels = levelsOf(scenario, levelsAtFirst, modelClass);
+      const reserve = floorAware ? floorReserve(scenario, modelClass) : undefined;
+      const share = Math.min(
+        ...DIMS.filter((d) => need[d] > 0).map((d) => coveredBy(T, levels[LEVEL_KEY[d]] - (reserve?.[d] ?? 0), limitOf(scenario, d, modelClass) / 60, tenantDrain(scenario, d)) / need[d]),
+      );
+      return sum + Math.min(1, Math.max(0, share));
+    }, 0);
+  const own = idealTime(scenario, job, levelsAtFirst, undefined, [], floorAware);
+  let lo = 0;
+  let hi = Math.max(own.seconds, 1);
+  if (shareBy(lo) >= 1) hi = 0;
+  for (let i = 0; i < 60 && hi - lo > 1e-4; i++) {
+    const mid = (lo + hi) / 2;
+    if (shareBy(mid) >= 1) hi = mid;
+    else lo = mid;
+  }
+  const meanOutput = c.lines ? c.output / c.lines : 0;
+  const latencySec = (scenario.latency.baseMs + scenario.latency.perOutputTokenMs * meanOutput) / 1000;
+  const boundRps = classes.reduce((sum, modelClass) => {
+    const perLine = Math.max(...DIMS.filter((d) => need[d] > 0).map((d) => need[d] / c.lines / (limitOf(scenario, d, modelClass) / 60)));
+    return sum + (perLine > 0 ? 1 / perLine : 0);
+  }, 0);
+  return { seconds: Math.max(hi + latencySec, own.longestReplySec), boundRps, classes };
+}
+
+/** Each class's bucket levels when the first request arrived: the levels at creation plus refill since (capped). */
+function levelsAt(scenario: Scenario, record: Pick<RunRecord, 'levelsAtCreation' | 'createdAt'>, at: number): ClassLevels {
   const dt = Math.max(0, at - record.createdAt) / 1000;
-  const lift = (dim: Dim) => Math.min(limitOf(scenario, dim), record.levelsAtCreation[LEVEL_KEY[dim]] + (limitOf(scenario, dim) / 60) * dt);
-  return { requests: lift('requests'), inputTokens: lift('input'), outputTokens: lift('output') };
+  const lift = (levels: BucketLevels, modelClass: ModelClass, dim: Dim) =>
+    Math.min(limitOf(scenario, dim, modelClass), levels[LEVEL_KEY[dim]] + (limitOf(scenario, dim, modelClass) / 60) * dt);
+  return Object.fromEntries(
+    Object.entries(record.levelsAtCreation).map(([c, l]) => [c, { requests: lift(l, c, 'requests'), inputTokens: lift(l, c, 'input'), outputTokens: lift(l, c, 'output') }]),
+  );
 }
 
 interface TimelinePoint {
   /** Seconds (simulated) since the first request. */
   t: number;
   rps: number;
-  /** Remaining of the binding bucket, as a share of its limit (may dip below 0: output is charged after generation). */
+  /** Remaining of the binding bucket (of the binding class), as a share of its limit (may dip below 0: output is charged after generation). */
   remaining: number;
 }
 
@@ -147,7 +272,28 @@ export interface Figures {
   /** Share of the run (first request → end) during which the binding bucket held under 1% of its limit. */
   emptyShare: number | null;
   binding: Dim;
+  /** The model class the binding bucket is of (absent in results written before classes). */
+  bindingClass?: ModelClass;
+  /** The model classes the job's lines name, when more than one (`boundRps` is then theirs together). */
+  jobClasses?: ModelClass[];
   boundRps: number;
+  /**
+   * With a fallback chain (scenario `fallback`): the bound when the job's lines may also go to the
+   * chain's classes — every class's buckets at once, the work split so they end together — raw and
+   * floor-aware, and the rate all those classes sustain together. The table's bounds stay the job's own.
+   */
+  chainIdealSec?: number;
+  chainFloorIdealSec?: number;
+  chainBoundRps?: number;
+  /** Requests that reached the mock's buckets, by the model they named (429s included). */
+  sentByModel?: Record<string, number>;
+  /** Lines the contender recorded as answered, by the model that answered them (its results file, or the replies' `model`). */
+  answeredBy?: Record<string, number>;
+  /** Floorline only: result lines that name no answering model, and lines answered by a fallback (`fallback_from` set). */
+  unnamedModel?: number;
+  fallbackLines?: number;
+  /** Floorline only: result lines whose `model` is not the reply's own `message.model`. */
+  modelMismatch?: number;
   received: number;
   rateLimited: number;
   overloaded: number;
@@ -170,7 +316,9 @@ export function figures(scenario: Scenario, job: Job, record: RunRecord): Figure
   const levelsFirst = levelsAt(scenario, record, first ?? record.createdAt);
   const storms = record.eventTimes.filter((e) => e.kind.startsWith('storm') && e.to !== undefined).map((e) => ({ from: e.from / 1000, to: e.to! / 1000 }));
   const full = idealTime(scenario, job, levelsFirst, undefined, storms);
-  const floorAware = idealTime(scenario, job, levelsFirst, undefined, storms, floorReserve(scenario));
+  const floorAware = idealTime(scenario, job, levelsFirst, undefined, storms, true);
+  const chain = chainIdealTime(scenario, job, levelsFirst);
+  const chainFloor = chainIdealTime(scenario, job, levelsFirst, true);
   const finished = r?.stoppedBy === 'finished' && record.doneKeys.length === job.lines.length;
   const end = finished ? record.lastCompletionAt : (r?.endedAt ?? record.lastCompletionAt);
   const elapsedSec = first !== null && end !== null && end !== undefined ? Math.max(0.001, (end - first) / 1000) : null;
@@ -213,9 +361,17 @@ export function figures(scenario: Scenario, job: Job, record: RunRecord): Figure
     floorUtilization,
     projectedSec,
     steady,
-    emptyShare: emptyShare(scenario, record, full.binding, end ?? null),
+    emptyShare: emptyShare(scenario, record, full.binding, full.bindingClass, end ?? null),
     binding: full.binding,
+    bindingClass: full.bindingClass,
+    ...(jobClasses(job).length > 1 ? { jobClasses: jobClasses(job) } : {}),
     boundRps: full.boundRps,
+    ...(chain && chainFloor ? { chainIdealSec: chain.seconds, chainFloorIdealSec: chainFloor.seconds, chainBoundRps: chain.boundRps } : {}),
+    sentByModel: record.sentByModel,
+    ...(r?.answeredBy ? { answeredBy: r.answeredBy } : {}),
+    ...(r?.unnamedModel !== undefined ? { unnamedModel: r.unnamedModel } : {}),
+    ...(r?.fallbackLines !== undefined ? { fallbackLines: r.fallbackLines } : {}),
+    ...(r?.modelMismatch !== undefined ? { modelMismatch: r.modelMismatch } : {}),
     received: stats.received,
     rateLimited: stats.rateLimited,
     overloaded: stats.byStatus['529'] ?? 0,
@@ -229,18 +385,18 @@ export function figures(scenario: Scenario, job: Job, record: RunRecord): Figure
     cpuUsPerRequest: r?.cpuUs !== undefined && record.doneKeys.length > 0 ? r.cpuUs / record.doneKeys.length : null,
     peakRssMb: r?.peakRssMb ?? null,
     realSeconds: record.realSeconds,
-    timeline: timeline(scenario, record, full.binding),
+    timeline: timeline(scenario, record, full.binding, full.bindingClass),
   };
 }
 
-/** Share of the samples between the first request and `end` where the bucket was (nearly) empty. */
-function emptyShare(scenario: Scenario, record: RunRecord, binding: Dim, end: number | null): number | null {
+/** Share of the samples between the first request and `end` where the bucket (of `modelClass`) was (nearly) empty. */
+function emptyShare(scenario: Scenario, record: RunRecord, binding: Dim, modelClass: ModelClass, end: number | null): number | null {
   const first = record.firstRequestAt;
   if (first === null || end === null) return null;
-  const inRun = record.samples.filter((s) => s.at >= first && s.at <= end);
+  const inRun = record.samples.filter((s) => s.at >= first && s.at <= end && s.levels[modelClass] !== undefined);
   if (inRun.length < 2) return null;
-  const limit = limitOf(scenario, binding);
-  return inRun.filter((s) => s.levels[LEVEL_KEY[binding]] < 0.01 * limit).length / inRun.length;
+  const limit = limitOf(scenario, binding, modelClass);
+  return inRun.filter((s) => s.levels[modelClass]![LEVEL_KEY[binding]] < 0.01 * limit).length / inRun.length;
 }
 
 /** Successes at time `at`, linearly between samples. */
@@ -257,19 +413,19 @@ function interpolate(samples: RunRecord['samples'], at: number): number {
 }
 
 /** One point per real second (simulated seconds on the axis), from the first request on. */
-function timeline(scenario: Scenario, record: RunRecord, binding: Dim): TimelinePoint[] {
+function timeline(scenario: Scenario, record: RunRecord, binding: Dim, modelClass: ModelClass): TimelinePoint[] {
   const first = record.firstRequestAt;
   if (first === null || record.samples.length === 0) return [];
   const stepMs = 1000 * scenario.timeScale;
   const last = record.samples[record.samples.length - 1]!.at;
-  const limit = limitOf(scenario, binding);
+  const limit = limitOf(scenario, binding, modelClass);
   const points: TimelinePoint[] = [];
   let prevCount = interpolate(record.samples, first);
   for (let at = first + stepMs; at <= last + stepMs / 2; at += stepMs) {
     const count = interpolate(record.samples, Math.min(at, last));
     const span = (Math.min(at, last) - (at - stepMs)) / 1000;
     const nearest = record.samples.reduce((a, b) => (Math.abs(b.at - at) < Math.abs(a.at - at) ? b : a));
-    points.push({ t: (Math.min(at, last) - first) / 1000, rps: span > 0 ? (count - prevCount) / span : 0, remaining: nearest.levels[LEVEL_KEY[binding]] / limit });
+    points.push({ t: (Math.min(at, last) - first) / 1000, rps: span > 0 ? (count - prevCount) / span : 0, remaining: (nearest.levels[modelClass]?.[LEVEL_KEY[binding]] ?? 0) / limit });
     prevCount = count;
   }
   return points;

@@ -6,7 +6,7 @@ import type { MemoryResult } from './memory';
 import { CONTENDERS, DIAGNOSTICS } from './contenders';
 
 export interface ScenarioResult {
-  scenario: Pick<Scenario, 'name' | 'title' | 'description' | 'timeScale' | 'capBinding' | 'whenBehind' | 'limits' | 'initial'>;
+  scenario: Pick<Scenario, 'name' | 'title' | 'description' | 'timeScale' | 'capBinding' | 'whenBehind' | 'limits' | 'classLimits' | 'fallback' | 'initial'>;
   figures: Figures[];
   /** How each contender was configured in this scenario. */
   setups: Record<string, string>;
@@ -77,6 +77,8 @@ export function verdict(result: ScenarioResult): { ok: boolean; lines: string[] 
     if (share > 0.01) problems.push(`${pct(share, 1)} of requests answered 429`);
     if (f.overshootUsd > 0) problems.push(`overshot the cap by ${usd(f.overshootUsd)}`);
     if (f.status !== 'finished') problems.push(`did not finish (${f.status})`);
+    if (f.unnamedModel) problems.push(`${int(f.unnamedModel)} result lines name no answering model`);
+    if (f.modelMismatch) problems.push(`${int(f.modelMismatch)} result lines name another model than the reply's`);
     if (problems.length) ok = false;
     // The same question against only the contenders that themselves stay under 1% 429s.
     const bestCalm = calm.filter((o) => o.utilization !== null).sort((a, b) => b.utilization! - a.utilization!)[0];
@@ -86,10 +88,61 @@ export function verdict(result: ScenarioResult): { ok: boolean; lines: string[] 
           ? ` — among contenders with ≤ 1% 429s it is ${bestCalm.utilization! < f.utilization ? 'ahead' : 'behind'} (best: ${LABEL[bestCalm.contender]}, ${pct(bestCalm.utilization)})`
           : ' — every other contender had more than 1% of its requests answered 429'
         : '';
-    lines.push(`${LABEL[f.contender]}: ${problems.length ? problems.join('; ') + calmNote : `ahead (${pct(f.utilization)}${best ? ` vs best other ${pct(best.utilization)}, ${LABEL[best.contender]}` : ''}), ${int(f.rateLimited)} × 429, no overshoot`}`);
+    lines.push(`${LABEL[f.contender]}: ${problems.length ? problems.join('; ') + calmNote : `ahead (${pct(f.utilization)}${best ? ` vs best other ${pct(best.utilization)}, ${LABEL[best.contender]}` : ''}), ${int(f.rateLimited)} × 429, no overshoot`}${chainNote(f)}`);
   }
   return { ok, lines };
 }
+
+/** With a fallback chain: the time against the bound with the chain, and which models answered. */
+function chainNote(f: Figures): string {
+  if (f.chainFloorIdealSec === undefined || f.elapsedSec === null) return '';
+  const answered = f.answeredBy ? Object.entries(f.answeredBy).sort((a, b) => b[1] - a[1]).map(([m, n]) => `${int(n)} by ${m}`).join(', ') : '';
+  const named = f.unnamedModel === undefined ? '' : f.unnamedModel === 0 && !f.modelMismatch ? '; every result line names the model that answered it' : '';
+  return (
+    ` — ${sec(f.elapsedSec)} against ${sec(f.chainFloorIdealSec)} with the chain (floor-aware; raw ${sec(f.chainIdealSec ?? null)}): ${pct(f.chainFloorIdealSec / f.elapsedSec)} of it` +
+    (answered ? `; lines answered ${answered}${f.fallbackLines !== undefined ? ` (${int(f.fallbackLines)} by a fallback)` : ''}` : '') +
+    named
+  );
+}
+
+/**
+ * Per contender, where the scenario has several model classes or a fallback chain: the requests the
+ * API saw for each model, the lines answered by each (Floorline: its results file's `model`; the
+ * others: the reply's own), and — Floorline only — result lines naming no model or another than the reply's.
+ */
+function modelTable(results: ScenarioResult[]): string {
+  const relevant = results.filter((r) => r.scenario.fallback || r.scenario.classLimits || r.figures.some((f) => Object.keys(f.sentByModel ?? {}).length > 1));
+  if (!relevant.length) return '';
+  const counts = (c: Record<string, number> | undefined) =>
+    c && Object.keys(c).length
+      ? Object.entries(c)
+          .sort((a, b) => b[1] - a[1])
+          .map(([m, n]) => `${m} ${int(n)}`)
+          .join(', ')
+      : '—';
+  const head =
+    '| scenario | contender | time | requests sent, by model | lines answered, by model | by a fallback | result lines naming no model | model ≠ reply\'s |\n' +
+    '| --- | --- | ---: | --- | --- | ---: | ---: | ---: |';
+  const rows = relevant.flatMap((r) =>
+    r.figures.map((f) =>
+      [
+        r.scenario.name,
+        FLOORLINE.has(f.contender) ? `**${LABEL[f.contender]}**` : LABEL[f.contender] ?? f.contender,
+        sec(f.elapsedSec),
+        counts(f.sentByModel),
+        counts(f.answeredBy),
+        f.fallbackLines === undefined ? 'n/a' : int(f.fallbackLines),
+        f.unnamedModel === undefined ? 'n/a' : int(f.unnamedModel),
+        f.modelMismatch === undefined ? 'n/a' : int(f.modelMismatch),
+      ].join(' | '),
+    ),
+  );
+  return `${head}\n${rows.map((x) => `| ${x} |`).join('\n')}`;
+}
+
+const MODEL_NOTE =
+  'Requests sent: every request that reached the mock\'s buckets, 429s included, by the model it named. Lines answered: by the model that answered — for Floorline the `model` of each results line (its own model, or the fallback\'s with `fallback_from` set), checked against the reply\'s own `message.model`; for the others the reply\'s `model`. ' +
+  'Only the Floorline contenders have a fallback chain (in *fallback*); every other contender sends the model each line names.';
 
 export function markdownTable(results: ScenarioResult[]): string {
   const head =
@@ -200,7 +253,8 @@ export function memoryTable(list: MemoryResult[]): string {
   ].join('\n');
 }
 
-const DEFINITIONS = `- **Ideal time** (T*): from the first request, the least time the work could take under the scenario's buckets: for each bucket (RPM, ITPM, OTPM), the refill the work needs beyond what the bucket held when the first request arrived (minus what a second tenant takes), the slowest bucket binding; plus one request's latency (the last reply still has to come back). The work is the job's own consumption with the cache prefix written once. Concurrency is unlimited in T*. A storm window that T* would end inside pushes T* to the window's end. This is the **raw bound**.
+const DEFINITIONS = `- **Ideal time** (T*): from the first request, the least time the work could take under the scenario's buckets: for each bucket (RPM, ITPM, OTPM), the refill the work needs beyond what the bucket held when the first request arrived (minus what a second tenant takes), the slowest bucket binding; plus one request's latency (the last reply still has to come back). The work is the job's own consumption with the cache prefix written once. Concurrency is unlimited in T*. A storm window that T* would end inside pushes T* to the window's end. This is the **raw bound**. **Model classes**: the API (and the mock) keeps one set of buckets per model class (every Opus shares one, every Sonnet another, every Haiku another), so a job whose lines name several classes runs each class's work on its own buckets at once, and T* is the class that ends last (*two-classes*: Sonnet's); its bound rate is the classes' rates added up (while every class has lines left).
+- **Bound with the fallback chain** (*fallback* only): the job's lines may also be answered by the classes of their chain, so every one of those classes' buckets works at once and the work is split so that they end together — the smallest T at which the shares each class can do by T (its level at the first request, plus its refill, less its reserve, in its tightest bucket) add up to the whole job; plus one mean reply. Given beside Floorline's verdict, raw and floor-aware; the table's bounds stay the job as written (its own model only), which is all a contender without a chain can use.
 - **Floor-aware bound**: T* with Floorline's default soft floor kept for everyone else on the key — 10% of each token bucket (ITPM, OTPM; requests have none), which takes 6 s to refill at limit/60 per second — as a reserve the job never spends. From a drained start the ideal first waits those 6 s; from a full start it is the raw bound unless the job needs more than 90% of a full token bucket (then the reserve costs the same 6 s of refill at the end). **Utilization (floor-aware)** = this bound ÷ the actual time: what a client that leaves the floor to others could reach at most is 100%.
 - **Utilization** = T* ÷ actual time, where actual time runs from the first request the API received to the last success. A run stopped by the time limit (⏱) gets T* × (share of lines done) ÷ the time it ran — the full job's ideal over its time extrapolated linearly. Above 100% is possible: the mock (like the API) charges output after generating it and admits a request while the OTPM bucket is merely positive, so a client with many requests in flight borrows against the bucket and finishes in debt; and a second tenant consumes only while the bucket is positive, so a client that keeps the bucket at zero takes the tenant's share (T* assumes the tenant gets it).
 - **Steady state** (drained scenarios, and *long-replies*): completions per second from the end of the warm-up (10 s after the first request; 15 s in *long-replies*) to the last completion — or to the stop, for a run stopped by the time limit — ÷ the bound (binding refill rate ÷ the job's average consumption per line) — what \`test/integration/dispatch-against-mock.test.ts\` asserts. From a full start (*long-replies*) a client that spends the bucket reads above 100%; a client that cannot keep enough requests in flight reads its in-flight ceiling ÷ reply time ÷ the bound.
@@ -208,7 +262,7 @@ const DEFINITIONS = `- **Ideal time** (T*): from the first request, the least ti
 - **429s**: responses with status 429 (count, and share of all requests sent). **529s**: overload answers. **Retries**: requests sent minus distinct lines sent (the SDK's own retries included). **Wasted**: requests that produced no result — 429, 529, errors, requests abandoned by the client (timeouts, aborts) — plus duplicate successes.
 - **Bucket empty**: share of the run (first request → end, sampled 4× a second) during which the binding bucket held less than 1% of its limit — the time any other user of the same key (a second tenant, someone's interactive session) would have been answered 429.
 - **Billed / cap**: what the mock API billed (\`stats().billedUsd\`, list prices) against the run's USD cap (every contender gets the same cap: 1.1× the job's expected cost, or half of it in *spend-cap*). **Overshoot** = billed − cap when positive. Static contenders stop sending when settled spend plus one average request would cross the cap; Floorline reserves each request's worst case.
-- **Held at floor**: Floorline only — time its dispatcher's \`hold\` was \`soft\` or \`hard\` (from \`snapshot\` events for the core, from the hold/dispatching log lines for the CLI); *(+N s cooling down)*: time it paused all new requests after a 429/529 (\`hold\` = \`cooldown\`), when any.
+- **Held at floor**: Floorline only — time its dispatcher's \`hold\` was \`soft\` or \`hard\` (from \`snapshot\` events for the core, from the hold/dispatching log lines for the CLI); *(+N s cooling down)*: time it paused all new requests after a 429/529 (\`hold\` = \`cooldown\`), when any. With several model classes, the time *some* class was held (the dispatcher tells the first class hold it meets), while other classes' lines may go past it.
 - **CPU µs/line**: user + system CPU of the contender's process ÷ lines done. It includes the SDK's HTTP work and JSON parsing (the mock runs in another process); for the CLI, the whole process (start, file validation, results file). Floorline's own share is the micro-benchmark below.`;
 
 // ---------------------------------------------------------------------------------------------
@@ -249,9 +303,12 @@ export function chartSvg(result: ScenarioResult): string {
   const tAxis = niceAxis(Math.max(1, ...figs.map((f) => f.timeline[f.timeline.length - 1]!.t)), 6);
   const bound = figs[0]?.boundRps ?? 0;
   const hasBound = bound > 0 && Number.isFinite(bound) && !result.scenario.capBinding;
+  // With a fallback chain, the rate the chain's classes sustain together (drawn too, and the axis allows for it).
+  const chainBound = figs.find((f) => f.chainBoundRps !== undefined)?.chainBoundRps;
+  const hasChain = hasBound && chainBound !== undefined && Number.isFinite(chainBound) && chainBound > bound;
   // Spikes of a retry wave would flatten every other line: the axis stops at 3× the bound and clips.
   const peak = Math.max(1, ...figs.flatMap((f) => f.timeline.map((p) => p.rps)));
-  const rAxis = niceAxis(hasBound ? Math.min(peak, bound * 3) : peak, 5);
+  const rAxis = niceAxis(hasBound ? Math.min(peak, Math.max(bound, hasChain ? chainBound : 0) * 3) : peak, 5);
   const clipped = peak > rAxis.max;
   const lowest = Math.min(0, ...figs.flatMap((f) => f.timeline.map((p) => p.remaining)));
   const remMin = lowest < 0 ? Math.max(-1, Math.floor(lowest / 0.25) * 0.25) : 0;
@@ -259,7 +316,9 @@ export function chartSvg(result: ScenarioResult): string {
   const y1 = (v: number) => top1 + h1 - (Math.max(0, Math.min(v, rAxis.max)) / rAxis.max) * h1;
   const y2 = (v: number) => top2 + h2 - ((Math.max(remMin, Math.min(1, v)) - remMin) / (1 - remMin)) * h2;
   const binding = figs[0]?.binding ?? 'requests';
-  const dimName = binding === 'requests' ? 'RPM' : binding === 'input' ? 'ITPM' : 'OTPM';
+  // Several model classes: the bucket shown is the binding class's (the one whose work ends last).
+  const bindingClass = result.scenario.classLimits || result.scenario.fallback ? figs[0]?.bindingClass : undefined;
+  const dimName = `${bindingClass ? `${bindingClass} ` : ''}${binding === 'requests' ? 'RPM' : binding === 'input' ? 'ITPM' : 'OTPM'}`;
   const unit = result.scenario.timeScale > 1 ? `simulated seconds (time ×${result.scenario.timeScale})` : 'seconds';
   const fmt = (v: number) => String(Number(v.toFixed(2)));
 
@@ -288,7 +347,11 @@ export function chartSvg(result: ScenarioResult): string {
 
   if (hasBound) {
     out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y1(bound).toFixed(1)}" y2="${y1(bound).toFixed(1)}" stroke="#333" stroke-dasharray="6 4"/>`);
-    out.push(`<text x="${left + plotW - 4}" y="${(y1(bound) - 5).toFixed(1)}" text-anchor="end" fill="#333">quota bound ${bound.toFixed(1)} req/s</text>`);
+    out.push(`<text x="${left + plotW - 4}" y="${(y1(bound) - 5).toFixed(1)}" text-anchor="end" fill="#333">quota bound ${bound.toFixed(1)} req/s${figs[0]?.jobClasses ? esc(` (${figs[0].jobClasses.join(' + ')} together)`) : ''}</text>`);
+  }
+  if (hasChain) {
+    out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y1(chainBound).toFixed(1)}" y2="${y1(chainBound).toFixed(1)}" stroke="#333" stroke-dasharray="2 4"/>`);
+    out.push(`<text x="${left + plotW - 4}" y="${(y1(chainBound) - 5).toFixed(1)}" text-anchor="end" fill="#333">with the fallback chain ${chainBound.toFixed(1)} req/s</text>`);
   }
   if (clipped) out.push(`<text x="${left + 6}" y="${top1 + 14}" fill="#777">(clipped at ${fmt(rAxis.max)} req/s; peak ${peak.toFixed(0)})</text>`);
   out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y2(0.1).toFixed(1)}" y2="${y2(0.1).toFixed(1)}" stroke="#1f77b4" stroke-dasharray="3 3" opacity="0.8"/>`);
@@ -338,11 +401,18 @@ export function resultsMarkdown(report: Report): string {
   parts.push('The issue\'s criterion: *Floorline finishes no later than the best contender that keeps 429s ≤ 1%*.');
   parts.push(calmTable(report.scenarios));
   parts.push(CALM_NOTE);
+  const models = modelTable(report.scenarios);
+  if (models) {
+    parts.push('## Which model answered');
+    parts.push(models);
+    parts.push(MODEL_NOTE);
+  }
   parts.push('## Is Floorline ahead?');
   for (const r of report.scenarios) {
     const v = verdict(r);
     const note = r.scenario.whenBehind ? `\n  - *${v.ok ? 'Note' : 'Why, and what would fix it'}:* ${r.scenario.whenBehind}` : '';
-    parts.push(`- **${r.scenario.name}** ${v.ok ? '✓' : '✗'} — ${v.lines.join('; ')}.` + (!v.ok || r.scenario.capBinding ? note : ''));
+    // A fallback scenario's note says what its bound is: shown whatever the verdict.
+    parts.push(`- **${r.scenario.name}** ${v.ok ? '✓' : '✗'} — ${v.lines.join('; ')}.` + (!v.ok || r.scenario.capBinding || r.scenario.fallback ? note : ''));
   }
   parts.push('## Scenarios and contenders');
   for (const r of report.scenarios) {
@@ -412,7 +482,7 @@ export function performanceSection(report: Report): string {
     m ? `Dispatcher overhead (zero-latency fake client): ${m.usPerRequestWall.toFixed(1)} µs per request, ${int(m.requestsPerSecond)} requests/s on one core.` : '',
     mem ? `Peak RSS of \`floorline run\` on ${int(mem.lines)} lines: ${mem.peakRssMb.toFixed(0)} MB.` : '',
     '',
-    'Reproduce: `npm run bench` (≈30 min on 2 cores; `-- --quick` for a 2-minute smoke run, `-- --memory` for the 1,000,000-line memory step). Several processes on one key, with and without Redis: `npm run bench:shared` ([results](bench/results/multi-process.md)).',
+    'Reproduce: `npm run bench` (≈35 min on 2 cores; `-- --quick` for a 2-minute smoke run, `-- --memory` for the 1,000,000-line memory step). Several processes on one key, with and without Redis: `npm run bench:shared` ([results](bench/results/multi-process.md)).',
     '',
   ].join('\n');
 }

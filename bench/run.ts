@@ -1,6 +1,6 @@
 // `npm run bench`: every contender through every scenario, side by side, then the table, the charts
 // and the micro-benchmark. Flags:
-//   --quick              a smoke run for CI: nine scenarios that cover every mechanism (and the small jobs), small jobs; results go to bench/results/quick/
+//   --quick              a smoke run for CI: ten scenarios that cover every mechanism (and the small jobs), small jobs; results go to bench/results/quick/
 //   --memory             also (only, with --memory-only) the CLI's peak memory on 1,000,000 lines (20,000 with --quick)
 //   --memory-only        just the memory step
 //   --scenario A,B       only these scenarios (others keep their last results in results.json)
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { scenarios as allScenarios, type Scenario } from './scenarios';
 import { buildJob, type Job } from './jobs';
 import { runOne, type HarnessSettings } from './harness';
-import { figures, floorReserve, idealTime, type Figures } from './metrics';
+import { chainIdealTime, figures, idealTime, initialLevels, scenarioClasses, type Figures } from './metrics';
 import { CONTENDERS } from './contenders';
 import { microBench } from './micro';
 import { memoryBench, type MemoryResult } from './memory';
@@ -40,16 +40,15 @@ async function runScenario(scenario: Scenario, contenders: string[], common: Har
   const settings: HarnessSettings = { ...common, semaphore: semaphoreFlag ?? scenario.semaphore ?? common.semaphore };
   const path = join(settings.scratch, `${scenario.name}.jsonl`);
   const job: Job = buildJob(scenario.job, path);
-  const levels0 = {
-    requests: scenario.initial === 'full' ? scenario.limits.requestsPerMinute : 0,
-    inputTokens: scenario.initial === 'full' ? scenario.limits.inputTokensPerMinute : 0,
-    outputTokens: scenario.initial === 'full' ? scenario.limits.outputTokensPerMinute : 0,
-  };
+  // Every class the job (or its fallback chains) draws on, each at the scenario's start.
+  const levels0 = initialLevels(scenario, scenarioClasses(scenario, job));
   const planned = idealTime(scenario, job, levels0);
-  const plannedFloor = idealTime(scenario, job, levels0, undefined, [], floorReserve(scenario));
+  const plannedFloor = idealTime(scenario, job, levels0, undefined, [], true);
+  const plannedChain = chainIdealTime(scenario, job, levels0, true);
+  const classNote = scenario.classLimits || scenario.job.models ? ` of ${planned.bindingClass}` : '';
   log(
-    `\n## ${scenario.name}: ${scenario.title} — ${job.lines.length} lines, ideal ${planned.seconds.toFixed(1)} s (floor-aware ${plannedFloor.seconds.toFixed(1)} s; ${planned.binding}-bound, ${planned.boundRps.toFixed(1)} req/s, ` +
-      `mean reply ${planned.latencySec.toFixed(1)} s), cap $${(job.expectedUsd * scenario.capFactor).toFixed(3)}, semaphore ${settings.semaphore}`,
+    `\n## ${scenario.name}: ${scenario.title} — ${job.lines.length} lines, ideal ${planned.seconds.toFixed(1)} s (floor-aware ${plannedFloor.seconds.toFixed(1)} s; ${planned.binding}-bound${classNote}, ${planned.boundRps.toFixed(1)} req/s, ` +
+      `mean reply ${planned.latencySec.toFixed(1)} s)${plannedChain ? `, with the fallback chain ${plannedChain.seconds.toFixed(1)} s floor-aware` : ''}, cap $${(job.expectedUsd * scenario.capFactor).toFixed(3)}, semaphore ${settings.semaphore}`,
   );
   const byName = new Map<string, Figures>();
   await pool(contenders, scenario.timeScale === 1 && !scenario.alone ? jobs : 1, async (name) => {
@@ -63,15 +62,37 @@ async function runScenario(scenario: Scenario, contenders: string[], common: Har
         `${f.elapsedSec?.toFixed(1) ?? '—'} s (ideal ${f.idealSec.toFixed(1)} / ${f.floorIdealSec?.toFixed(1) ?? '—'})  util ${f.utilization === null ? '—' : (f.utilization * 100).toFixed(0) + '%'}` +
         ` / ${f.floorUtilization == null ? '—' : (f.floorUtilization * 100).toFixed(0) + '%'}  steady ${f.steady === null ? '—' : (f.steady * 100).toFixed(0) + '%'}  ` +
         `429 ${f.rateLimited}/${f.received}  billed $${f.billedUsd.toFixed(3)}  hold ${f.floorHoldSec?.toFixed(1) ?? '—'}  cpu ${f.cpuUsPerRequest?.toFixed(0) ?? '—'} µs  [${record.realSeconds.toFixed(0)} s real]` +
+        (Object.keys(record.sentByModel).length > 1 || scenario.fallback
+          ? `\n      sent ${modelCounts(record.sentByModel)}; answered ${modelCounts(f.answeredBy ?? {})}` +
+            (f.unnamedModel !== undefined ? `; result lines naming no model ${f.unnamedModel}, by a fallback ${f.fallbackLines ?? 0}, model ≠ reply's ${f.modelMismatch ?? 0}` : '')
+          : '') +
         (f.detail ? `\n      ${f.detail.split('\n')[0]}` : ''),
     );
   });
   const limits = scenario.limits;
+  const { classLimits, fallback } = scenario;
   return {
-    scenario: { name: scenario.name, title: scenario.title, description: scenario.description, timeScale: scenario.timeScale, capBinding: scenario.capBinding, whenBehind: scenario.whenBehind, limits, initial: scenario.initial },
+    scenario: {
+      name: scenario.name,
+      title: scenario.title,
+      description: scenario.description,
+      timeScale: scenario.timeScale,
+      capBinding: scenario.capBinding,
+      whenBehind: scenario.whenBehind,
+      limits,
+      ...(classLimits ? { classLimits } : {}),
+      ...(fallback ? { fallback } : {}),
+      initial: scenario.initial,
+    },
     figures: contenders.map((n) => byName.get(n)!).filter(Boolean),
-    setups: Object.fromEntries(CONTENDERS.map((c) => [c.name, c.describe({ limits, workers: settings.workers, semaphore: settings.semaphore })])),
+    setups: Object.fromEntries(CONTENDERS.map((c) => [c.name, c.describe({ limits, workers: settings.workers, semaphore: settings.semaphore, ...(fallback ? { fallback } : {}) })])),
   };
+}
+
+/** `claude-opus-4-7 212, claude-sonnet-4-6 588` (most first). */
+function modelCounts(counts: Record<string, number>): string {
+  const entries = Object.entries(counts).sort((a, b) => b[1] - a[1]);
+  return entries.length ? entries.map(([m, n]) => `${m} ${n}`).join(', ') : 'none';
 }
 
 function readJson<T>(path: string): T | undefined {

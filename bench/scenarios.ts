@@ -7,7 +7,10 @@ import { TIERS } from '../src/core/tiers';
 
 export interface JobSpec {
   lines: number;
+  /** The model every line asks for (unless `models` says otherwise). */
   model: string;
+  /** Cycled per line: line i asks for `models[i % models.length]` (a file that mixes model classes). Absent: every line asks for `model`. */
+  models?: string[];
   maxTokens: number;
   /** Characters of each line's own prompt, spread evenly over [min, max] (about 4 per token). */
   promptChars: [number, number];
@@ -30,8 +33,25 @@ export interface Scenario {
   title: string;
   /** One sentence for the report. */
   description: string;
-  /** What the mock enforces and its headers announce; also what the static limiters are configured from. */
+  /**
+   * What the mock enforces and its headers announce — the default limits, of every model class that
+   * has none of its own in `classLimits` — and what the static limiters are configured from.
+   */
   limits: MockLimits;
+  /**
+   * Per model class (`opus`, `sonnet`, `haiku`: core's `ModelClasses.classOf`), limits over `limits`,
+   * field by field: the mock keeps one set of buckets per class, as the API does, and the bounds are
+   * computed class by class. Absent: every class has `limits`.
+   */
+  classLimits?: Record<string, Partial<MockLimits>>;
+  /**
+   * Fallback chains given to the Floorline contenders only (the core's `fallback` option, the CLI's
+   * `--fallback MODEL=M1 --fallback-after Ns`): model → the models its lines may go to, and how long
+   * its class must have held lines back first (simulated seconds). The other contenders have no such
+   * thing and run the job's own model. The bounds stay those of the job as written (its own model's
+   * buckets); the bound with the chain is reported beside them.
+   */
+  fallback?: { chains: Record<string, string[]>; afterSec: number };
   initial: 'full' | 'drained';
   /** The mock's latency in simulated milliseconds (divided by `timeScale` for real timers). */
   latency: LatencyModel;
@@ -72,6 +92,9 @@ export interface Scenario {
 /** The integration tests' latency: 300 ms to first token, 1 ms per output token, ±10%. */
 const FIXTURE_LATENCY: LatencyModel = { baseMs: 300, perOutputTokenMs: 1, jitter: 0.1 };
 const MODEL = 'claude-haiku-4-5';
+/** Each of another model class (src/core/models/model-class.ts): its own set of buckets at the API. */
+const SONNET = 'claude-sonnet-4-6';
+const OPUS = 'claude-opus-4-7';
 
 // Why Floorline is behind where it is — each cause confirmed by a diagnostic run against src/ at the time of the run (bench/README.md).
 const CAUSES = {
@@ -103,6 +126,15 @@ const CAUSES = {
   startUp:
     '**Start-up is the whole job.** The job fits in the full buckets, so the ideal sends every line at once and takes one reply time. ' +
     "Floorline does not know the limits before the first response: its first request streams, so the headers (limits, levels) come on admission (~50 ms), and a full bucket then takes the whole job at once. p-queue and Bottleneck are told the limits in advance; the 1 s ideal also leaves no time for the CPU of sending hundreds of requests on 2 cores." ,
+  classes:
+    '**Each class is its own quota, and the job ends with the slower one.** Floorline keeps one picture of the buckets, one in-flight ceiling and one pause per model class (`class-lane.ts`), so Haiku lines are paced by Haiku\'s headers and go past Sonnet lines held at Sonnet\'s floor (~75 req/s together). ' +
+    'What it gives up against the bound is the soft floor of the class that ends the job: Sonnet\'s buckets first refill to 10% (6 s) and keep it at the end. ' +
+    'Going past held lines is bounded by the read-ahead (`run-queue.ts`, MAX_LOOKAHEAD 1,024): a diagnostic run showed Haiku ~600 lines ahead of Sonnet at t ≈ 32 s, after which Haiku lines waited for Sonnet lines to go (Haiku\'s bucket refilled from its 10% floor to ~25%), so Haiku\'s half ended at ~46 s instead of ~38 s. The job ends with Sonnet either way, so the total is not affected here; in a file where the held class has fewer lines it would be. ' +
+    'The static limiters here are one limiter for the whole file, configured from the default (Haiku\'s) limits: in this alternating file each class gets half of it — for OTPM, Sonnet\'s whole 150k — so a shared limiter is not handicapped by the mix, only by the drained start it does not see.',
+  fallback:
+    '**The bound here is the job as written: Opus only.** A contender without a chain can at best reach it; Floorline with `--fallback claude-opus-4-7=claude-sonnet-4-6` sends the lines Opus cannot take in time to Sonnet, whose buckets are four times larger, so it can finish well before the Opus-only bound (utilization above 100%). ' +
+    'The bound with the chain (both classes\' buckets at once, the work split so both end together, floors kept) is printed beside Floorline\'s verdict. What separates Floorline from it: it keeps each class\'s 10% soft floor (6 s from drained buckets), ' +
+    'and a line moves only once Opus has held lines back for `--fallback-after` (5 s) — a spill-over, not a switch — and goes to the first class of its chain with room now.',
   tenant:
     `Contenders above 100% here are taking the second tenant's share: the mock lets a tenant consume only while the bucket is positive, so a client that keeps it at zero starves the tenant and gets the whole refill (their "bucket empty" share is the time the other tenant was refused). ` +
     "Floorline leaves the tenant its share, which the ideal time assumes.",
@@ -218,6 +250,49 @@ export function scenarios(quick: boolean): Scenario[] {
       job: { ...shortJob(q(800, 150)), maxTokens: 100, outputTokens: [30, 70], system: { chars: 16_000, cached: true } },
       steadyWarmupSec: q(10, 7),
       whenBehind: `${CAUSES.cacheCap} ${CAUSES.floorHeadStart}`,
+    },
+    // --- Model classes: the API keeps one set of buckets per class (every Opus shares one, every
+    // Sonnet another, every Haiku another); so does the mock (`classLimits`), and so do the bounds.
+    {
+      ...common,
+      ...drained,
+      name: 'two-classes',
+      title: 'Two model classes, drained',
+      description:
+        `A file alternating ${MODEL} and ${SONNET} lines (~100-token replies). Each class has its own buckets: Haiku 300k OTPM (50 req/s), Sonnet 150k OTPM (25 req/s), 6,000 RPM and 3M ITPM each; every bucket starts empty. ` +
+        "The bound runs each class on its own buckets at once — Haiku's half done at ~32 s, Sonnet's at ~64 s — so the job ends with Sonnet (its 10% floor adds 6 s to the floor-aware bound). " +
+        "The static limiters are one limiter for the whole file, configured from the default limits (Haiku's, the key's published numbers).",
+      // `limits` is the default: Haiku's, and what the static limiters are configured from. One limiter for a
+      // file that mixes classes can only take one set of numbers; the default ones are what a user looks up
+      // first. In this alternating file a shared OTPM reservoir of 300k gives each class half — Sonnet's whole
+      // 150k — so it is not handicapped by the mix; Sonnet's numbers (the tighter class) would have held every
+      // class to half its pace, a strawman. The semaphore stays at 16 (sized from the default limits, as in otpm).
+      limits: drainedOtpm,
+      classLimits: { sonnet: { outputTokensPerMinute: 150_000 } },
+      initial: 'drained',
+      job: { ...shortJob(drainedLines), models: [MODEL, SONNET] },
+      // No steady state: the ideal pace changes mid-run (75 req/s while both classes have lines, 25 after).
+      whenBehind: `${CAUSES.classes} ${CAUSES.floorHeadStart}`,
+    },
+    {
+      ...common,
+      ...drained,
+      name: 'fallback',
+      quick: true,
+      title: 'Opus throttled, Sonnet as its fallback',
+      description:
+        `${q(800, 150).toLocaleString('en')} ${OPUS} lines (~100-token replies). The Opus class has a quarter of Sonnet's limits — 1,500 RPM, 750k ITPM, 75k OTPM (12.5 req/s) against 6,000 / 3M / 300k (50 req/s) — and every bucket starts empty. ` +
+        `The Floorline contenders get the chain ${OPUS} → ${SONNET} after 5 s (\`--fallback ${OPUS}=${SONNET} --fallback-after 5s\`); the others have none and run Opus, configured from Opus's limits. ` +
+        "The bound is the job as written, Opus only: a client with the chain can beat it (utilization above 100%); the bound with the chain — both classes' buckets at once, the work split so they end together — is reported beside Floorline's verdict.",
+      // `limits` (the default) is Opus's: the class the job names, and what the static limiters are configured from.
+      limits: { requestsPerMinute: 1_500, inputTokensPerMinute: 750_000, outputTokensPerMinute: 75_000 },
+      classLimits: { sonnet: { requestsPerMinute: 6_000, inputTokensPerMinute: 3_000_000, outputTokensPerMinute: 300_000 } },
+      initial: 'drained',
+      job: { ...shortJob(q(800, 150)), model: OPUS },
+      fallback: { chains: { [OPUS]: [SONNET] }, afterSec: 5 },
+      // Little's law from Opus's limits: 12.5 req/s × ~0.4 s replies = 5 (16 would be 40 req/s into a 12.5 req/s bucket).
+      semaphore: 5,
+      whenBehind: `${CAUSES.fallback} ${CAUSES.floorHeadStart}`,
     },
     {
       ...common,

@@ -32,6 +32,8 @@ export class Books {
   spentUsd = 0;
   inFlight = 0;
   stoppedBy: ContenderResult['stoppedBy'] | undefined;
+  /** Successes by the model the reply names. */
+  readonly answeredBy: Record<string, number> = {};
   readonly startedAt = Date.now();
   endedAt: number | undefined;
   private readonly controllers = new Set<AbortController>();
@@ -89,6 +91,7 @@ export class Books {
       const message = await this.client.messages.create(line.params as Anthropic.MessageCreateParamsNonStreaming, { signal: controller.signal });
       this.spentUsd += this.pricing.costOf(line.params.model, message.usage as unknown as CoreUsage) ?? 0;
       this.succeeded++;
+      this.answeredBy[message.model] = (this.answeredBy[message.model] ?? 0) + 1;
       if (this.done) this.finish();
       return { kind: 'ok', usage: message.usage };
     } catch (err) {
@@ -134,6 +137,7 @@ export class Books {
       startedAt: this.startedAt,
       endedAt: this.endedAt ?? Date.now(),
       ownSpendUsd: this.spentUsd,
+      answeredBy: { ...this.answeredBy },
       ...extra,
     };
   }

@@ -6,14 +6,19 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { HoldClock } from './floorline-core';
+import { answeringModels, describeFallback, HoldClock } from './floorline-core';
 import type { Contender, ContenderResult } from './types';
 
 type Hold = 'soft' | 'hard' | 'cooldown' | undefined;
 
-/** The hold state a CLI log line announces, or null when the line is about something else. */
+/**
+ * The hold state a CLI log line announces, or null when the line is about something else. With
+ * lines of several model classes in the run, a class's hold is told with its class first
+ * (`sonnet: holding at soft floor…`, hold.ts `describeHold`): the prefix is dropped, so the figure is,
+ * as the core's (its snapshots' `hold`), the time the dispatcher told a hold, whichever class it was.
+ */
 function holdOf(line: string): Hold | null {
-  const text = line.replace(/^floorline: (debug: |warn: |error: )?/, '');
+  const text = line.replace(/^floorline: (debug: |warn: |error: )?/, '').replace(/^[a-z0-9][a-z0-9.-]*: (?=holding at soft floor|stopped at hard floor|a (429|529) )/, '');
   if (text.startsWith('holding at soft floor')) return 'soft';
   if (text.startsWith('stopped at hard floor')) return 'hard';
   if (/^a (429|529) \([a-z ]+\) paused all new requests/.test(text)) return 'cooldown';
@@ -24,7 +29,8 @@ function holdOf(line: string): Hold | null {
 export const floorlineCli: Contender = {
   name: 'floorline-cli',
   label: 'Floorline (CLI process)',
-  describe: () => '`floorline run JOB --base-url URL --max-spend-usd CAP`, all defaults; a separate Node process',
+  describe: ({ fallback }) =>
+    `\`floorline run JOB --base-url URL --max-spend-usd CAP${fallback ? ' --fallback MODEL=FALLBACK --fallback-after Ns' : ''}\`, all defaults; a separate Node process${describeFallback(fallback)}`,
   async run(job, mockUrl, options) {
     const startedAt = Date.now();
     const out = join(options.dir, 'cli.results.jsonl');
@@ -34,6 +40,11 @@ export const floorlineCli: Contender = {
     rmSync(report, { force: true });
     const args = ['--require', options.preloadPath, options.cliPath, 'run', job.path, '--out', out, '--base-url', mockUrl];
     if (options.capUsd !== undefined) args.push('--max-spend-usd', String(options.capUsd));
+    // The scenario's fallback chains, as a user passes them: --fallback MODEL=M1,M2 (repeatable) --fallback-after 5s.
+    if (options.fallback) {
+      for (const [model, to] of Object.entries(options.fallback.chains)) args.push('--fallback', `${model}=${to.join(',')}`);
+      args.push('--fallback-after', `${options.fallback.afterSec}s`);
+    }
     // --verbose: short holds at the floor are debug lines, and "held at floor" is read from them.
     // BENCH_DEBUG=1 echoes that log on this process's stderr.
     args.push('--verbose');
@@ -97,6 +108,7 @@ export const floorlineCli: Contender = {
       floorHoldMs: holds.floorMs,
       cooldownMs: holds.cooldownMs,
       ownSpendUsd: spent,
+      ...answeringModels(out),
     };
   },
 };

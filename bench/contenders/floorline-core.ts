@@ -1,14 +1,14 @@
 // 4a. Floorline's core in-process, with its defaults (auto in-flight ceiling, soft floor 10%, hard
 // floor 2%, 5 attempts, 30 retries/min): prepareRunFile + startRunFile on a Dispatcher whose client
 // is the real SDK (createSdkMessagesClient: maxRetries 0, explicit per-request timeout).
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DispatcherSnapshot } from '../../src/core/dispatch/snapshot';
 import { DEFAULTS } from '../../src/core/config';
 import { assemble } from '../../src/runtime/assemble';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../../src/core/run-file';
-import type { Contender } from './types';
+import type { Contender, ContenderOptions } from './types';
 
 /** Time spent in each `hold` state, from consecutive snapshots (each holds until the next one). */
 export class HoldClock {
@@ -26,11 +26,46 @@ export class HoldClock {
   }
 }
 
+/**
+ * Which model answered each line, from a Floorline results file: every line should name the model
+ * that answered (`model`), and the line's own model when that was a fallback (`fallback_from`).
+ */
+export function answeringModels(path: string): { answeredBy: Record<string, number>; unnamedModel: number; fallbackLines: number; modelMismatch: number } {
+  const answeredBy: Record<string, number> = {};
+  let unnamedModel = 0;
+  let fallbackLines = 0;
+  let modelMismatch = 0;
+  if (existsSync(path)) {
+    for (const text of readFileSync(path, 'utf8').split('\n')) {
+      if (!text) continue;
+      const line = JSON.parse(text) as { model?: unknown; fallback_from?: unknown; result: { type: string; message?: { model?: unknown } } };
+      if (typeof line.model !== 'string' || line.model === '') {
+        unnamedModel++;
+        continue;
+      }
+      if (line.fallback_from !== undefined) fallbackLines++;
+      if (line.result.type !== 'succeeded') continue;
+      answeredBy[line.model] = (answeredBy[line.model] ?? 0) + 1;
+      if (line.result.message?.model !== line.model) modelMismatch++;
+    }
+  }
+  return { answeredBy, unnamedModel, fallbackLines, modelMismatch };
+}
+
+/** The fallback chains as the report shows them: `A → B, C after 5 s`. */
+export function describeFallback(fallback: ContenderOptions['fallback']): string {
+  if (!fallback) return '';
+  const chains = Object.entries(fallback.chains).map(([model, to]) => `${model} → ${to.join(', ')}`);
+  return `; fallback ${chains.join('; ')} after ${fallback.afterSec} s`;
+}
+
 function makeFloorlineCore(name: string, label: string): Contender {
   return {
     name,
     label,
-    describe: () => 'Dispatcher with defaults: auto in-flight ceiling (Little\'s law, cap 1,000; the first request streams so its headers come on admission), soft floor 10%, hard floor 2%, 5 attempts, 30 retries/min; spend cap by reservation',
+    describe: ({ fallback }) =>
+      'Dispatcher with defaults: auto in-flight ceiling (Little\'s law, cap 1,000; the first request streams so its headers come on admission), soft floor 10%, hard floor 2%, 5 attempts, 30 retries/min; spend cap by reservation' +
+      describeFallback(fallback),
     async run(job, mockUrl, options) {
       const startedAt = Date.now();
       const runOptions: RunFileOptions = {
@@ -44,8 +79,10 @@ function makeFloorlineCore(name: string, label: string): Contender {
       rmSync(runOptions.outPath!, { force: true });
       const prepared = await prepareRunFile(runOptions);
       if (!prepared.ok) throw new Error(`job rejected: ${prepared.problems.map((p) => p.message).join('; ')}`);
-      // Assembled as the CLI and the extension assemble theirs, with every default.
-      const { dispatcher } = await assemble({ config: { ...DEFAULTS, baseUrl: mockUrl }, target: { apiKey: options.apiKey } });
+      // Assembled as the CLI and the extension assemble theirs, with every default — and the
+      // scenario's fallback chains, as a user sets them (`fallback`, `fallbackAfterSeconds`).
+      const fallback = options.fallback ? { fallback: structuredClone(options.fallback.chains), fallbackAfterSeconds: options.fallback.afterSec } : {};
+      const { dispatcher } = await assemble({ config: { ...DEFAULTS, baseUrl: mockUrl, ...fallback }, target: { apiKey: options.apiKey } });
       const holds = new HoldClock();
       dispatcher.on('snapshot', (s) => holds.mark(s.at, s.hold));
       // BENCH_DEBUG=1: the dispatcher's own log, with simulated seconds since the start.
@@ -71,6 +108,7 @@ function makeFloorlineCore(name: string, label: string): Contender {
         floorHoldMs: holds.floorMs,
         cooldownMs: holds.cooldownMs,
         ownSpendUsd: summary.spentUsd,
+        ...answeringModels(runOptions.outPath!),
       };
     },
   };

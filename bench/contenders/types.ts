@@ -29,6 +29,11 @@ export interface ContenderOptions {
   preloadPath: string;
   timeScale: number;
   timeOrigin: number;
+  /**
+   * Fallback chains for the Floorline contenders (the scenario's `fallback`): model → the models its
+   * lines may go to, after its class has held lines back `afterSec` (simulated) seconds. The others ignore it.
+   */
+  fallback?: { chains: Record<string, string[]>; afterSec: number };
 }
 
 export interface ContenderResult {
@@ -49,12 +54,18 @@ export interface ContenderResult {
   cooldownMs?: number;
   /** What the contender's own books say it spent. */
   ownSpendUsd?: number;
+  /** Lines answered, by the model that answered (a Floorline results line's `model`; the reply's own `model` for the others). */
+  answeredBy?: Record<string, number>;
+  /** Floorline only: result lines that name no answering model; lines answered by a fallback (`fallback_from`); lines whose `model` is not the reply's `message.model`. */
+  unnamedModel?: number;
+  fallbackLines?: number;
+  modelMismatch?: number;
 }
 
 export interface Contender {
   name: string;
   label: string;
   /** How it is set up, for the report. */
-  describe(options: Pick<ContenderOptions, 'limits' | 'workers' | 'semaphore'>): string;
+  describe(options: Pick<ContenderOptions, 'limits' | 'workers' | 'semaphore' | 'fallback'>): string;
   run(job: ContenderJob, mockUrl: string, options: ContenderOptions): Promise<ContenderResult>;
 }

@@ -86,6 +86,8 @@ export class RunQueue {
   private reading = false;
   /** How many lines to keep read ahead: more while lines of a class with no room fill the buffer. */
   private want = READ_AHEAD;
+  /** Every line read was passed over while another class had room: read on now, not once the buffer is half empty. */
+  private starved = false;
   /**
    * Where the last look past held lines stopped. `accept` is made anew for each pass of the
    * dispatcher and only refuses more as the pass goes on, so a line it passed over stays passed
@@ -105,7 +107,8 @@ export class RunQueue {
    * dispatcher can look again.
    */
   readAhead(open: () => boolean, onReady: () => void, onFail: (err: Error) => void): void {
-    if (this.exhausted || this.reading || this.fresh.length >= this.want / 2) return;
+    if (this.exhausted || this.reading || this.fresh.length >= (this.starved ? this.want : this.want / 2)) return;
+    this.starved = false;
     this.reading = true;
     void (async () => {
       try {
@@ -157,7 +160,10 @@ export class RunQueue {
     this.scan = { accept, from };
     const fresh = this.fresh[from];
     // Every line read is held while some class has room (`lookFurther`): read further, for its lines.
-    if (!fresh && lookFurther && this.fresh.length > 0) this.want = Math.min(MAX_LOOKAHEAD, 2 * this.fresh.length + READ_AHEAD);
+    if (!fresh && lookFurther && this.fresh.length > 0) {
+      this.want = Math.min(MAX_LOOKAHEAD, 2 * this.fresh.length + READ_AHEAD);
+      this.starved = true;
+    }
     return fresh;
   }
 
