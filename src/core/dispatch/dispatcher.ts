@@ -210,14 +210,16 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     const noFallback = new Set<string>();
     /** Runs whose own share (`maxShare`) holds them in this pass; the others go on. */
     const shareHeld = new Map<Run, Hold>();
-    const accept = (item: PendingItem) => !held.has(this.lanes.of(item)) || (this.fallback?.hasChain(item) === true && !noFallback.has(item.request.params.model));
+    // Made once a class holds (the scan's cursor in RunQueue knows a pass by this function).
+    let accept: ((item: PendingItem) => boolean) | undefined;
 
     for (;;) {
       if (this.apiStop || this.paused) break;
       // Every class holds (the common case: one class at its ceiling): no line can go, none need be looked at.
       if (held.size > 0 && held.size === this.lanes.size && !this.fallback) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
-      const candidate = this.schedule.next(this.runs, now, retriesAllowed, held.size > 0 ? accept : undefined, held.size < this.lanes.size, shareHeld);
+      if (held.size > 0) accept ??= (item) => !held.has(this.lanes.of(item)) || (this.fallback?.hasChain(item) === true && !noFallback.has(item.request.params.model));
+      const candidate = this.schedule.next(this.runs, now, retriesAllowed, accept, held.size < this.lanes.size, shareHeld);
       if (!candidate) {
         if (!retriesAllowed && hasDueRetry(this.runs, now)) {
           const waitMs = this.retryBudget.msUntilAvailable();
@@ -242,7 +244,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
         }
         ({ lane, consumption, undo: undoMove } = fallback);
       }
-      const shareWait = run.shareWait(lane.modelClass, consumption, lane.quota.view(), now);
+      const shareWait = run.shareWait(lane.modelClass, consumption, lane.quota, now);
       if (shareWait) {
         undoMove?.();
         shareHeld.set(run, { kind: 'share', share: run.maxShare!, ...shareWait, ...(this.lanes.size > 1 ? { modelClass: lane.modelClass } : {}) });
@@ -267,7 +269,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
     // A class with lines waiting at the end of the pass has a backlog; since when is what a fallback waits for.
     for (const lane of this.lanes.all()) lane.heldSince = held.has(lane) ? (lane.heldSince ?? now) : undefined;
-    this.runHolds = runHoldsOf(this.runs, held, (item) => this.lanes.of(item), now);
+    this.runHolds = runHoldsOf(this.runs, held, this.lanes, now);
     for (const [run, shareHold] of shareHeld) if (!this.runHolds.has(run)) this.runHolds.set(run, shareHold);
     const news = this.holds.update(hold, wakeAt - now);
     if (news) this.log(news.level, news.message);
@@ -286,11 +288,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
    */
   private laneHold(lane: ClassLane, consumption: Consumption, now: number): { hold: Hold | undefined; until: number | undefined } | undefined {
     if (lane.grants?.granting || lane.inFlight >= this.currentCeiling(lane).value) return { hold: undefined, until: undefined };
-    // Once more than one class is in use, a hold says whose buckets it is.
-    const named = (hold: Hold): Hold => (this.lanes.size > 1 ? ({ ...hold, modelClass: lane.modelClass } as Hold) : hold);
     const pushedBack = lane.cooldown.hold(now);
     // Without an end time the probe is out: its headers, or its answer, call pump again.
-    if (pushedBack) return { hold: named(pushedBack.hold), until: pushedBack.until };
+    if (pushedBack) return { hold: this.named(pushedBack.hold, lane), until: pushedBack.until };
     const sharedWait = lane.grants?.holdAt(now);
     if (sharedWait) return { hold: sharedWait.hold, until: sharedWait.until };
     // With a shared coordinator its answer is the one that counts: our own model has not seen
@@ -298,7 +298,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (this.coordinator) return undefined;
     const admit = lane.quota.admit(consumption);
     if (admit.ok) return undefined;
-    return { hold: named(floorHold(admit, lane.quota.view()[admit.dimension])), until: now + admit.waitMs };
+    return { hold: this.named(floorHold(admit, lane.quota.view()[admit.dimension]), lane), until: now + admit.waitMs };
+  }
+
+  /** Once more than one class is in use, a hold says whose buckets it is. */
+  private named(hold: Hold, lane: ClassLane): Hold {
+    return this.lanes.size > 1 ? ({ ...hold, modelClass: lane.modelClass } as Hold) : hold;
   }
 
   /** Reserve the item's worst case on the run's cap and budgets; a throw in the books stops that run. */
@@ -315,7 +320,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (item.attempts === 0) this.retryBudget.recordFresh();
     else if (!item.pushedBack) this.retryBudget.tryTake();
     this.schedule.charge(run);
-    run.takeShare(lane.modelClass, consumption, lane.quota.view(), now);
+    run.takeShare(lane.modelClass, consumption, lane.quota, now);
     lane.cooldown.sending(item);
     this.launch(lane, run, item, consumption, now, lease);
     this.readAhead(run);

@@ -98,7 +98,7 @@ export class RequestLifecycle {
     // Settled before its headers are read: they already count this request.
     const charged = ConsumptionEstimator.charged(usage);
     ticket.settle(charged, { usd: cost, tokens: totalTokens(usage) });
-    run.settleShare(lane.modelClass, ticket.consumption, charged, lane.quota.view(), done);
+    run.settleShare(lane.modelClass, ticket.consumption, charged, lane.quota, done);
     this.observe(lane, parseRateLimitHeaders(sent.headers, done), sentAt);
     estimator.learn(item.shape, usage);
     ceiling.recordSuccess(done - sentAt);
@@ -135,7 +135,7 @@ export class RequestLifecycle {
       case 'retry': {
         ticket.release({ refused: verdict.refused, possiblyBilled: verdict.possiblyBilled });
         // Refused before any work (a 429/529, no connection): it took nothing of the run's share.
-        if (verdict.refused) run.settleShare(lane.modelClass, ticket.consumption, { inputTokens: 0, outputTokens: 0 }, lane.quota.view(), now);
+        if (verdict.refused) run.settleShare(lane.modelClass, ticket.consumption, { inputTokens: 0, outputTokens: 0 }, lane.quota, now);
         const tooBig = verdict.pushback === 'rate-limited' ? lane.quota.largerThanBucket(ticket.consumption) : undefined;
         if (tooBig) {
           // Not an empty bucket everyone must wait for: this one prompt can never fit. Retrying

@@ -52,13 +52,13 @@ function liveStep(run: Run, s: DispatcherSituation): RunStep {
  * What holds each run after a pass: the hold of the model class of its next line, when that class
  * took nothing more (`held`). A run whose next line could go, or that has none waiting, is not held.
  */
-export function runHoldsOf<Lane>(runs: Iterable<Run>, held: ReadonlyMap<Lane, Hold | undefined>, laneOf: (item: PendingItem) => Lane, now: number): Map<Run, Hold> {
+export function runHoldsOf<Lane>(runs: Iterable<Run>, held: ReadonlyMap<Lane, Hold | undefined>, lanes: { of(item: PendingItem): Lane }, now: number): Map<Run, Hold> {
   const holds = new Map<Run, Hold>();
   if (held.size === 0) return holds;
   for (const run of runs) {
     if (!run.isDispatching) continue;
     const next = run.queue.peek(now);
-    const hold = next && held.get(laneOf(next));
+    const hold = next && held.get(lanes.of(next));
     if (hold) holds.set(run, hold);
   }
   return holds;

@@ -63,6 +63,10 @@ const RECENT_ERRORS = 50;
 let nextRunId = 1;
 
 type SpendCapHold = Extract<Hold, { kind: 'spend-cap' }>;
+/** A class's quota model: its buckets are asked for only by a run held to a share (a view costs a copy). */
+interface LimitsSource {
+  view(): Partial<Record<Dimension, DimensionView>>;
+}
 
 export class Run {
   readonly id = `run-${nextRunId++}`;
@@ -327,18 +331,18 @@ export class Run {
   }
 
   /** How long its next request of this class waits for the run's share of the class's buckets (undefined: it fits, or the run has no share). */
-  shareWait(modelClass: string, c: Consumption, limits: Partial<Record<Dimension, DimensionView>>, now: number): ShareWait | undefined {
-    return this.shareOf(modelClass)?.wait(c, limits, now);
+  shareWait(modelClass: string, c: Consumption, quota: LimitsSource, now: number): ShareWait | undefined {
+    return this.shareOf(modelClass)?.wait(c, quota.view(), now);
   }
 
   /** A request of this class went: off the run's share. */
-  takeShare(modelClass: string, c: Consumption, limits: Partial<Record<Dimension, DimensionView>>, now: number): void {
-    this.shareOf(modelClass)?.take(c, limits, now);
+  takeShare(modelClass: string, c: Consumption, quota: LimitsSource, now: number): void {
+    this.shareOf(modelClass)?.take(c, quota.view(), now);
   }
 
   /** A request of this class came back: its share is charged what it really consumed (nothing, if refused). */
-  settleShare(modelClass: string, expected: Consumption, actual: Consumption, limits: Partial<Record<Dimension, DimensionView>>, now: number): void {
-    this.shares.get(modelClass)?.settle(expected, actual, limits, now);
+  settleShare(modelClass: string, expected: Consumption, actual: Consumption, quota: LimitsSource, now: number): void {
+    this.shares.get(modelClass)?.settle(expected, actual, quota.view(), now);
   }
 
   private shareOf(modelClass: string): ShareBuckets | undefined {
