@@ -78,11 +78,4 @@ export class ClassLanes {
   get size(): number {
     return this.lanes.size;
   }
-
-  /** Requests in flight, every class together. */
-  get inFlight(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) n += lane.inFlight;
-    return n;
-  }
 }

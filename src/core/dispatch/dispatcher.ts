@@ -247,7 +247,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       const shareWait = run.shareWait(lane.modelClass, consumption, lane.quota, now);
       if (shareWait) {
         undoMove?.();
-        shareHeld.set(run, { kind: 'share', share: run.maxShare!, ...shareWait, ...(this.lanes.size > 1 ? { modelClass: lane.modelClass } : {}) });
+        shareHeld.set(run, this.named({ kind: 'share', share: run.maxShare!, ...shareWait }, lane));
         wakeAt = Math.min(wakeAt, now + shareWait.waitMs);
         continue;
       }
