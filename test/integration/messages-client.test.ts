@@ -1,7 +1,7 @@
 // The SDK client Floorline sends through, against the project's mock API over HTTP.
 import assert from 'node:assert/strict';
 import sinon from 'sinon';
-import { APIError } from '@anthropic-ai/sdk';
+import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { createSdkMessagesClient } from '../../src/core/client/messages-client';
 import { PromptBounds, type TokenCounter } from '../../src/core/spend/prompt-bound';
 import { startMockServer, limitsForTier, type MockServer } from '../../src/simulator/mock-server';
@@ -96,6 +96,43 @@ describe('the SDK messages client', () => {
       assert.equal(sent.requestId, 'req_broken');
     } finally {
       broken.close();
+    }
+  });
+
+  /** A server that sends a 200's headers and half a JSON body, then `then` (cut the socket, or nothing: the client aborts). */
+  async function halfReply(then: 'cut' | 'stall'): Promise<{ url: string; close: () => void }> {
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_half', 'content-length': '400' });
+      res.write('{"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Half');
+      if (then === 'cut') setTimeout(() => res.socket?.destroy(), 20);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, close: () => { server.closeAllConnections(); server.close(); } };
+  }
+
+  it('a plain reply cut off mid-body comes back as an answer without usage (kept at its worst case), not as a bare error', async () => {
+    const half = await halfReply('cut');
+    try {
+      const sent = await createSdkMessagesClient({ apiKey: API_KEY, baseURL: half.url }).create(params('claude-haiku-4-5'), { signal: new AbortController().signal, timeoutMs: 10_000 });
+      assert.equal(typeof sent.message, 'string');
+      assert.match(String(sent.message), /^the reply broke off/);
+      assert.equal(sent.requestId, 'req_half');
+    } finally {
+      half.close();
+    }
+  });
+
+  it('our abort while the body is being read rejects with the SDK abort class (what the dispatcher keeps at its worst case)', async () => {
+    const half = await halfReply('stall');
+    try {
+      const controller = new AbortController();
+      const client = createSdkMessagesClient({ apiKey: API_KEY, baseURL: half.url });
+      const pending = client.create(params('claude-haiku-4-5'), { signal: controller.signal, timeoutMs: 10_000 });
+      setTimeout(() => controller.abort(), 50);
+      await assert.rejects(pending, (err: unknown) => err instanceof APIUserAbortError);
+    } finally {
+      half.close();
     }
   });
 

@@ -2,6 +2,7 @@
 // response headers back, or an SDK error. The SDK's own retries are off: the dispatcher owns them.
 import type Anthropic from '@anthropic-ai/sdk';
 import { BaseAnthropic } from '@anthropic-ai/sdk/client';
+import { APIUserAbortError } from '@anthropic-ai/sdk/core/error';
 import { MessageStream } from '@anthropic-ai/sdk/lib/MessageStream';
 import { Messages } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Stream } from '@anthropic-ai/sdk/core/streaming';
@@ -82,7 +83,15 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
       // that looks like a request that never went out. Error statuses still throw the SDK's classes.
       if (onHeaders) return streamed(client, params, { signal, timeoutMs, onHeaders });
       const response = await client.post('/v1/messages', { body: params, signal, timeout: timeoutMs, maxRetries: 0 }).asResponse();
-      const text = await response.text();
+      let text: string;
+      try {
+        text = await response.text();
+      } catch (err) {
+        // The API admitted it and was answering: whatever cut the body (our abort, a lost
+        // connection), the request may have been billed. Never a raw error that reads as unsent.
+        if (signal.aborted) throw new APIUserAbortError();
+        return { message: brokeOff(err), headers: response.headers, requestId: response.headers.get('request-id') };
+      }
       let message: unknown;
       try {
         message = JSON.parse(text);
@@ -123,9 +132,14 @@ async function streamed(client: SdkClient, params: MessageParams, options: SendO
     const { parsed_output: _parsed, ...message } = (await MessageStream.fromReadableStream(data.toReadableStream()).finalMessage()) as unknown as Record<string, unknown>;
     return { message: message as SentMessage['message'], headers: response.headers, requestId };
   } catch (err) {
-    if (options.signal.aborted) throw err;
-    return { message: `the streamed reply broke off: ${err instanceof Error ? err.message : String(err)}` as unknown as SentMessage['message'], headers: response.headers, requestId };
+    if (options.signal.aborted) throw new APIUserAbortError();
+    return { message: brokeOff(err, 'streamed '), headers: response.headers, requestId };
   }
+}
+
+/** A reply cut off after the API admitted it: an answer without usage, which the dispatcher keeps at its worst case. */
+function brokeOff(err: unknown, what = ''): SentMessage['message'] {
+  return `the ${what}reply broke off: ${err instanceof Error ? err.message : String(err)}` as unknown as SentMessage['message'];
 }
 
 /**

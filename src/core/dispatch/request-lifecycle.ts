@@ -8,7 +8,7 @@
 // an answer may touch (the `LifecycleContext`), not the loop's state: deciding what may go next,
 // counting what is in flight and stopping a run whose books broke stay there, and the dispatcher
 // looks again (`pump`) after every answer, so nothing here needs to.
-import { APIError } from '@anthropic-ai/sdk';
+import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Clock, ResultError, Usage } from '../types';
 import type { MessagesClient, SentMessage } from '../client/messages-client';
 import { usageProblem } from '../client/usage-check';
@@ -73,7 +73,8 @@ export class RequestLifecycle {
       .create(params, { signal, timeoutMs: this.ctx.timeoutMs(params.max_tokens), ...(onHeaders ? { onHeaders } : {}) })
       .then(
         (sent) => this.succeeded(lane, run, item, ticket, sent, sentAt),
-        (err: unknown) => this.failed(lane, run, item, ticket, err, sentAt),
+        // Once we aborted it, it is an abort, whatever shape the error took on the way up.
+        (err: unknown) => this.failed(lane, run, item, ticket, signal.aborted ? new APIUserAbortError() : err, sentAt),
       );
   }
 
@@ -128,7 +129,7 @@ export class RequestLifecycle {
         this.ctx.stopForApi(verdict.cause, verdict.explanation, verdict.error.error.message);
         return;
       case 'final':
-        ticket.release({ refused: true, possiblyBilled: false });
+        ticket.release({ refused: !verdict.possiblyBilled, possiblyBilled: verdict.possiblyBilled });
         this.ctx.log('warn', say.lineMessage(run, item, `${verdict.error.error.type}: ${verdict.error.error.message}`), run.id);
         run.recordError(item, verdict.error, now - sentAt, now);
         return;

@@ -31,7 +31,12 @@ export type Verdict =
       /** The API refused it before doing any work, or it never reached the API: nothing was charged. */
       refused: boolean;
     }
-  | { kind: 'final'; error: ResultError }
+  | {
+      kind: 'final';
+      error: ResultError;
+      /** Not the API's refusal but a failure on our side after the request may have left: the cap keeps its worst case. */
+      possiblyBilled: boolean;
+    }
   | { kind: 'stop'; cause: StopCause; explanation: string; error: ResultError }
   | { kind: 'aborted' };
 
@@ -201,8 +206,11 @@ export function classifyError(err: unknown, now: number): Verdict {
     };
   }
   if (!(err instanceof APIError) || err.status === undefined) {
+    // Not an answer from the API: something failed on this side, perhaps after the request was
+    // written (a body cut off mid-read surfaced as a bare "aborted"). Only the API's own refusals
+    // prove nothing was billed.
     const message = err instanceof Error ? err.message : String(err);
-    return { kind: 'final', error: envelope('client_error', message) };
+    return { kind: 'final', error: envelope('client_error', `${message}; ${MAY_HAVE_BEEN_BILLED}`), possiblyBilled: true };
   }
 
   const status = err.status;
@@ -226,7 +234,7 @@ export function classifyError(err: unknown, now: number): Verdict {
     };
   }
   // 400, 404, 413, 422 …: the line itself is at fault; retrying would fail the same way.
-  return { kind: 'final', error };
+  return { kind: 'final', error, possiblyBilled: false };
 }
 
 export interface BackoffOptions {

@@ -50,6 +50,37 @@ describe('Dispatcher: a server that lies, and books that must stay honest', () =
     assert.ok(worst >= 3 * 100 * pricing.priceOf('claude-haiku-4-5')!.output, `kept ${worst}`);
   });
 
+  it('an abort that reaches us as a bare error (a body cut mid-read) keeps its worst case, as any abort does', async () => {
+    const pricing = new Pricing();
+    // The reply's body is being read when the abort lands: Node says "aborted", not the SDK's class.
+    const cutOff: MessagesClient = {
+      create: (_params, { signal }) =>
+        new Promise<SentMessage>((_resolve, reject) => signal.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })))),
+    };
+    const dispatcher = new Dispatcher({ client: cutOff, random: () => 0.5, maxInFlight: 2 });
+    const run = dispatcher.addRun({ label: 't', requests: source([request(0), request(1)]), total: 2, pricing, maxSpendUsd: 10, onResult: () => undefined });
+    await clock.tickAsync(500);
+    const reserved = run.snapshot(Date.now()).spend.reservedUsd;
+    assert.ok(reserved > 0, 'both requests are out, their worst cases reserved');
+    dispatcher.abort();
+    await clock.tickAsync(100);
+    const summary = await run.done;
+    assert.equal(summary.state, 'aborted');
+    assert.ok(Math.abs(summary.spentUsd - reserved) < 1e-12, `spent ${summary.spentUsd}, reserved ${reserved}: an abort may have been billed, so its worst case stays`);
+  });
+
+  it('a failure that is not the API\'s answer (a bare client-side error) is an errored line that keeps its worst case', async () => {
+    const pricing = new Pricing();
+    const broken: MessagesClient = { create: () => Promise.reject(new TypeError('terminated')) };
+    const dispatcher = new Dispatcher({ client: broken, random: () => 0.5, maxInFlight: 1 });
+    const results: ResultLine[] = [];
+    const run = dispatcher.addRun({ label: 't', requests: source([request(0)]), total: 1, pricing, maxSpendUsd: 10, onResult: (l) => results.push(l) });
+    await clock.tickAsync(1_000);
+    const summary = await run.done;
+    assert.equal(results[0]?.result.type, 'errored');
+    assert.ok(summary.spentUsd > 0, 'its worst case is counted, not released as if never sent');
+  });
+
   it('a price that makes the books NaN stops that run loudly instead of disabling its cap', async () => {
     const logs: string[] = [];
     const pricing = new Pricing({ overrides: { 'bad-model': { input: Number.NaN, output: 1, cacheWrite5m: 1, cacheWrite1h: 1, cacheRead: 1 } } });

@@ -48,8 +48,19 @@ describe('retry classification', () => {
     for (const [status, type] of [[400, 'invalid_request_error'], [404, 'not_found_error'], [413, 'request_too_large']] as const) {
       const v = classifyError(apiError(status, type, 'nope'), now);
       assert.equal(v.kind, 'final');
-      if (v.kind === 'final') assert.deepEqual(v.error, { type: 'error', error: { type, message: 'nope' }, request_id: 'req_1' });
+      if (v.kind === 'final') {
+        assert.deepEqual(v.error, { type: 'error', error: { type, message: 'nope' }, request_id: 'req_1' });
+        assert.equal(v.possiblyBilled, false, 'the API refused it: nothing to keep on the cap');
+      }
     }
+  });
+
+  it('a failure that is not an API answer (a body cut off mid-read: a bare "aborted") is final and may have been billed', () => {
+    const cut = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    const v = classifyError(cut, now);
+    assert.ok(v.kind === 'final');
+    assert.equal(v.possiblyBilled, true);
+    assert.match(v.error.error.message, /^aborted; it may have been billed/);
   });
 
   it('stops the run on auth, permission, billing, the org spend limit and the usage-limit 400', () => {
