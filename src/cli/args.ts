@@ -37,6 +37,8 @@ export interface RunArgs {
   redisUrl: string | undefined;
   /** When Redis cannot be reached: hold (default) or carry on under local limits with a warning. */
   redisFallback: 'hold' | 'local';
+  /** Who this is among those sharing the quota (`--participant`; unset: user@host). */
+  participant: string | undefined;
   verbose: boolean;
   /** Send again the lines whose request changed since their answer was recorded (old answers set aside). */
   resendChanged: boolean;
@@ -99,6 +101,7 @@ interface RunOptions {
   baseUrl?: string;
   redis?: string;
   redisFallback: 'hold' | 'local';
+  participant?: string;
   verbose?: boolean;
   resendChanged?: boolean;
 }
@@ -161,6 +164,13 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
       ),
     )
     .addOption(choiceOption('--redis-fallback <MODE>', 'if Redis cannot be reached: hold new requests, or run on local limits with a warning', REDIS_FALLBACKS).default(DEFAULTS.redisFallback))
+    .addOption(
+      new Option('--participant <NAME>', 'who this is among those sharing the quota through Redis (default: user@host); --max-share holds every process under NAME together').argParser((text: string) => {
+        const name = text.trim();
+        if (name.length === 0 || name.length > 100) throw new UsageError(`--participant takes a name of 1 to 100 characters, got '${text}'`);
+        return name;
+      }),
+    )
     .addOption(new Option('--resend-changed', 'send again the lines whose request changed since their answer was recorded (the old answers move to <name>.results.replaced.jsonl)'))
     .addOption(new Option('--verbose', 'log every retry and ceiling change'))
     .addHelpText('after', RUN_HELP_AFTER);
@@ -192,6 +202,7 @@ function defineRun(program: Command, env: NodeJS.ProcessEnv, done: (args: RunArg
       baseUrl: o.baseUrl ?? env.ANTHROPIC_BASE_URL,
       redisUrl: o.redis ?? (envRedis === undefined ? undefined : checkRedisUrl('$FLOORLINE_REDIS_URL', envRedis)),
       redisFallback: o.redisFallback,
+      participant: o.participant ?? (env.FLOORLINE_PARTICIPANT || undefined),
       verbose: o.verbose ?? false,
       resendChanged: o.resendChanged ?? false,
     });

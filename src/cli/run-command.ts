@@ -58,6 +58,7 @@ function configOf(args: RunArgs): FloorlineConfig {
     baseUrl: args.baseUrl,
     redisUrl: args.redisUrl,
     redisFallback: args.redisFallback,
+    participant: args.participant,
     model: args.model,
     maxTokens: args.maxTokens,
     maxInFlight: args.maxInFlight,

@@ -63,6 +63,11 @@ const configSchema = z.object({
   baseUrl: option(z.optional(httpUrl), 'application', 'Where requests (and the API key) are sent. Unset: ANTHROPIC_BASE_URL, else the public API.'),
   redisUrl: option(z.optional(redisUrl), 'application', 'Share one quota with other runs and machines through this Redis.'),
   redisFallback: option(z._default(z.enum(['hold', 'local']), 'hold'), 'application', 'If Redis cannot be reached: hold new requests, or run on local limits with a warning.'),
+  participant: option(
+    z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+    'application',
+    'Who this is among those sharing a quota through Redis (unset: user@host). Runs held to a share (maxShare) hold it under this name together, across processes and machines.',
+  ),
   model: option(z.optional(z.string().check(z.trim(), z.minLength(1))), 'resource', 'Model for lines that do not name one.'),
   maxTokens: option(z._default(z.int().check(z.minimum(1)), 1_024), 'resource', 'max_tokens for lines that do not set it.'),
   maxInFlight: option(

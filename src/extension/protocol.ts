@@ -98,7 +98,17 @@ export interface DispatcherModel {
   gauges: MeterModel[];
   /** One row per model class once more than one is in use (then `inFlight` and `gauges` are not shown). */
   classes: ClassRowModel[];
+  /** With a shared quota (Redis): who draws on each class and how much, against their shares. */
+  participants: ParticipantRowModel[];
   runs: RunModel[];
+}
+
+export interface ParticipantRowModel {
+  id: string;
+  modelClass: string;
+  name: string;
+  /** e.g. "24% of the limit · share 25%". */
+  text: string;
 }
 
 export interface ChartModel {

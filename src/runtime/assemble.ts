@@ -88,6 +88,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
         ...(config.dailyBudgetUsd !== undefined ? { dailyBudgetUsd: config.dailyBudgetUsd } : {}),
         ...(config.dailyTokenBudget !== undefined ? { dailyTokenBudget: config.dailyTokenBudget } : {}),
         fallback: config.redisFallback,
+        ...(config.participant ? { participant: config.participant } : {}),
         ...(options.onLog ? { onLog: options.onLog } : {}),
       });
     } catch (err) {

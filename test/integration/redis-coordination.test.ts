@@ -3,6 +3,7 @@
 // collide; a killed worker's leases expire; a Redis outage holds the runs, which recover after it.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
@@ -111,6 +112,97 @@ describe('shared quota over Redis (real redis-server, CLI processes, one mock AP
     try {
       const keys = (await client.keys(`floorline:{${keyId(API_KEY)}}:class:*:buckets`)).sort();
       assert.deepEqual(keys, ['haiku', 'sonnet'].map((c) => `floorline:{${keyId(API_KEY)}}:class:${c}:buckets`));
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  /** A job whose requests the server counts under `name` (its `metadata.user_id` prefix). */
+  function namedJob(name: string, model: string, count: number): string {
+    const input = join(dir, `${name}.jsonl`);
+    const lines = Array.from({ length: count }, (_, i) =>
+      JSON.stringify({ custom_id: `${name}-${i}`, params: { model, max_tokens: 200, metadata: { user_id: `${name}-${i}` }, messages: [{ role: 'user', content: `${name} question ${i}: say something short.` }] } }),
+    );
+    writeFileSync(input, lines.join('\n') + '\n');
+    return input;
+  }
+
+  /** When the server answered each of `name`'s requests, polled from its books every 50 ms until `done`. */
+  function answerTimes(s: MockServer, names: string[], done: Promise<unknown>): Promise<Map<string, number[]>> {
+    const times = new Map(names.map((n) => [n, [] as number[]]));
+    const counted = new Map(names.map((n) => [n, 0]));
+    const poll = () => {
+      const byKey = s.stats().completionsByKey;
+      const now = Date.now();
+      for (const name of names) {
+        let n = 0;
+        for (const [key, c] of Object.entries(byKey)) if (key.startsWith(`${name}-`)) n += c;
+        for (let k = counted.get(name)!; k < n; k++) times.get(name)!.push(now);
+        counted.set(name, n);
+      }
+    };
+    const timer = setInterval(poll, 50);
+    return done.then(() => {
+      clearInterval(timer);
+      poll();
+      return times;
+    });
+  }
+
+  /**
+   * Output tokens per second taken once past the start (its first quarter of answers: the probe,
+   * the wait for a drained bucket, and the share's first fill, which is its share of what the
+   * bucket held), as a fraction of a class's OTPM.
+   */
+  function fractionOf(times: number[], otpm: number): number {
+    const from = Math.floor(times.length / 4);
+    const seconds = (times[times.length - 1]! - times[from]!) / 1000;
+    return ((times.length - 1 - from) * 100) / seconds / (otpm / 60);
+  }
+
+  it('shares per participant through Redis: of four processes (two per class), the one capped at 25% holds its share; two processes under one name hold it together', async () => {
+    server = await startMockServer({ apiKey: API_KEY, limits: LIMITS, initial: 'drained', latency: { baseMs: 150, perOutputTokenMs: 1, jitter: 0.2 }, outputTokens: 100 });
+    const s = server;
+    const shared = ['--base-url', s.url, '--redis', redis.url];
+    const run = (name: string, model: string, count: number, extra: string[] = []) => worker(namedJob(name, model, count), [...shared, '--participant', name, ...extra]).done;
+    // Haiku: `nightly` capped at 25%, `alice` not; Sonnet: two uncapped. 20 requests/s per class.
+    const capped = run('nightly', 'claude-haiku-4-5', 60, ['--max-share', '25%']);
+    const all = Promise.all([capped, run('alice', 'claude-haiku-4-5', 150), run('ci-a', 'claude-sonnet-4-6', 100), run('ci-b', 'claude-sonnet-4-6', 100)]);
+    const times = await answerTimes(s, ['nightly', 'alice', 'ci-a', 'ci-b'], capped);
+    const finished = await all;
+    for (const f of finished) assert.equal(f.code, 0, f.stderr);
+    const nightly = fractionOf(times.get('nightly')!, LIMITS.outputTokensPerMinute);
+    const stats = s.stats();
+    console.log(
+      `      while nightly (25% cap) ran: ` + [...times].map(([n, t]) => `${n} ${t.length} answers`).join(', ') +
+        `; nightly took ${(nightly * 100).toFixed(1)}% of Haiku's limit; ${stats.rateLimited} of ${stats.received} answered 429`,
+    );
+    assert.ok(Math.abs(nightly - 0.25) <= 0.03, `nightly took ${(nightly * 100).toFixed(1)}% of the limit against a 25% share`);
+    // Alice had the rest of Haiku meanwhile: more than nightly, as the share leaves it.
+    assert.ok(times.get('alice')!.length > 1.5 * times.get('nightly')!.length, `alice ${times.get('alice')!.length}, nightly ${times.get('nightly')!.length}`);
+    assert.ok(stats.rateLimited <= 0.01 * stats.received, `${stats.rateLimited} of ${stats.received} answered 429`);
+
+    // Two processes under one name, each asking for 25%: together they hold 25%, not 50%. A fresh
+    // key's picture, as at the start of any test: what the first part left would be a burst to take.
+    await s.close();
+    const flush = new Redis(redis.url).on('error', () => undefined);
+    await flush.flushall().finally(() => flush.disconnect());
+    server = await startMockServer({ apiKey: API_KEY, limits: LIMITS, initial: 'drained', latency: { baseMs: 150, perOutputTokenMs: 1, jitter: 0.2 }, outputTokens: 100 });
+    const t = server;
+    const pair = (name: string) => worker(namedJob(name, 'claude-haiku-4-5', 40), ['--base-url', t.url, '--redis', redis.url, '--participant', 'batch', '--max-share', '25%']).done;
+    const both = Promise.all([pair('batch-1'), pair('batch-2')]);
+    const bulk = worker(namedJob('bulk', 'claude-haiku-4-5', 200), ['--base-url', t.url, '--redis', redis.url, '--participant', 'bulk']).done;
+    const pairTimes = await answerTimes(t, ['batch-1', 'batch-2', 'bulk'], both);
+    for (const f of [...(await both), await bulk]) assert.equal(f.code, 0, f.stderr);
+    const together = [...pairTimes.get('batch-1')!, ...pairTimes.get('batch-2')!].sort((a, b) => a - b);
+    const batch = fractionOf(together, LIMITS.outputTokensPerMinute);
+    console.log(`      two processes named batch (25% each asked) took together ${(batch * 100).toFixed(1)}% of Haiku's limit`);
+    assert.ok(Math.abs(batch - 0.25) <= 0.03, `the two batch processes took ${(batch * 100).toFixed(1)}% together against one 25% share`);
+    // The dashboard's list: every participant of the class, with its share.
+    const client = new Redis(redis.url).on('error', () => undefined);
+    try {
+      const names = (await client.hkeys(`floorline:{${keyId(API_KEY)}}:class:haiku:participants`)).sort();
+      assert.deepEqual(names, ['batch', 'bulk']);
     } finally {
       client.disconnect();
     }

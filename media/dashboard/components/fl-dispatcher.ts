@@ -46,6 +46,16 @@ export class FlDispatcher extends LitElement {
                 </div>
               `,
             )}
+        ${d.participants.length === 0
+          ? nothing
+          : html`
+              <div class="participants" role="group" aria-label="Sharing this quota">
+                <h3 class="class-name">Sharing this quota</h3>
+                <ul>
+                  ${repeat(d.participants, (p) => p.id, (p) => html`<li><span class="participant-class">${p.modelClass}</span> ${p.name} · <span class="participant-use">${p.text}</span></li>`)}
+                </ul>
+              </div>
+            `}
         <p class="caption">${d.caption}</p>
         <div class="runs">
           ${repeat(d.runs, (r) => r.id, (r) => html`<fl-run-card .run=${r} ?collapsed=${this.collapsed.has(r.id)}></fl-run-card>`)}
@@ -104,6 +114,20 @@ export class FlDispatcher extends LitElement {
       .class-detail {
         font-weight: normal;
         color: var(--sev-warning);
+      }
+
+      .participants {
+        margin-top: 8px;
+      }
+
+      .participants ul {
+        margin: 4px 0 0;
+        padding-left: 1.2em;
+      }
+
+      .participant-class,
+      .participant-use {
+        color: var(--muted);
       }
 
       .runs {

@@ -15,12 +15,16 @@ export interface SharedReserveRequest {
   /** Worst case for the daily budgets: USD (null: no known price) and tokens. */
   worstUsd: number | null;
   worstTokens: number;
+  /** The run's share (0..1] of the class's refill, held across every process of this participant. */
+  share?: number;
 }
 
 export type SharedReserveOutcome =
   /** Go. `lease` is undefined when the coordinator is running local-only (degraded). */
   | { ok: true; lease: string | undefined }
   | { ok: false; kind: 'soft' | 'hard'; dimension: Dimension; waitMs: number }
+  /** The participant has taken its share of this bucket (every process under its name together). */
+  | { ok: false; kind: 'share'; share: number; dimension: Dimension; waitMs: number; participant: string }
   | { ok: false; kind: 'cooldown' | 'paused'; waitMs: number }
   /** `waitMs` undefined: it can never fit today. */
   | { ok: false; kind: 'budget'; label: string; waitMs: number | undefined }
@@ -34,11 +38,22 @@ export interface SharedSettlement {
   tokens: number;
 }
 
+/** One participant of the shared quota (`--participant`, default user@host) as the store sees it. */
+export interface ParticipantView {
+  name: string;
+  /** Its share (0..1] of the class's limits, when it holds itself to one. */
+  share: number | undefined;
+  /** The largest fraction of one of the class's limits it took over about the last minute. */
+  used: number;
+}
+
 export interface SharedView {
   inFlight: number;
   todayUsd: number;
   todayTokens: number;
   buckets: Partial<Record<Dimension, { limit: number; remaining: number }>>;
+  /** Everyone who sent on this class lately, this process's participant included. */
+  participants: ParticipantView[];
 }
 
 export interface SharedCoordinator {
@@ -58,5 +73,7 @@ export interface SharedCoordinator {
   stopAll(explanation: string): Promise<void>;
   /** The shared picture of one model class's buckets, with the in-flight count and today's spend. */
   view(modelClass: string): Promise<SharedView | undefined>;
+  /** The participants of each class this process uses, as last read (refreshed in the background, for snapshots). */
+  participants?(modelClass: string): readonly ParticipantView[] | undefined;
   close(): Promise<void>;
 }

@@ -6,6 +6,7 @@
 // Faults: commands fail fast while disconnected (no offline queue — a reservation that waited in
 // a queue would be stale), ioredis reconnects with backoff meanwhile, and a failed reservation
 // becomes "hold" — or "go on local limits only" when the user allowed that fallback.
+import * as os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { Clock } from '../types';
 import { systemClock } from '../types';
@@ -14,7 +15,7 @@ import type { LimitObservation } from '../limits/rate-limit-headers';
 import { QuotaModel } from '../limits/quota-model';
 import { utcDay } from '../spend/daily-budget';
 import { keyId } from '../key-id';
-import type { SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement, SharedView } from './coordinator';
+import type { ParticipantView, SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement, SharedView } from './coordinator';
 import { COOL_DOWN, OBSERVE, RELEASE, RENEW, RESERVE, SETTLE, VIEW } from './redis-scripts';
 import { redactUrl, redactUrlsIn } from '../redact';
 
@@ -31,6 +32,8 @@ export interface RedisCoordinatorOptions {
   dailyTokenBudget?: number;
   /** 'hold' (default): no shared store, no dispatch. 'local': carry on under local limits, with a warning. */
   fallback?: RedisFallback;
+  /** Who this process is among those sharing the key (default user@host): runs held to a share hold it under this name together. */
+  participant?: string;
   /** How long a lease outlives its last renewal. */
   leaseTtlMs?: number;
   connectTimeoutMs?: number;
@@ -42,6 +45,20 @@ export interface RedisCoordinatorOptions {
 const DEFAULT_LEASE_TTL_MS = 15_000;
 const CONFIRM_WINDOW_MS = 250;
 const STOP_TTL_MS = 10 * 60_000;
+/** Participants who sent within this long are listed; how often this process reads them. */
+const PARTICIPANT_SEEN_MS = 2 * 60_000;
+const PARTICIPANTS_REFRESH_MS = 2_000;
+
+/** user@host: who runs this, as a colleague would name them. */
+function defaultParticipant(): string {
+  let user = process.env.USER ?? process.env.USERNAME ?? 'user';
+  try {
+    user = os.userInfo().username || user;
+  } catch {
+    // No passwd entry (a container's arbitrary uid): the environment's name will do.
+  }
+  return `${user}@${os.hostname()}`;
+}
 
 interface Scripts {
   floorlineReserve(...args: Array<string | number>): Promise<[string, string, string]>;
@@ -50,7 +67,7 @@ interface Scripts {
   floorlineObserve(...args: Array<string | number>): Promise<number>;
   floorlineCoolDown(...args: Array<string | number>): Promise<number>;
   floorlineRenew(...args: Array<string | number>): Promise<number>;
-  floorlineView(...args: Array<string | number>): Promise<[string, string, string, string[]]>;
+  floorlineView(...args: Array<string | number>): Promise<[string, string, string, string[], string[]]>;
 }
 
 /** Connect, or fail with a clear error (or degrade to local-only, when allowed). */
@@ -75,6 +92,12 @@ export class RedisCoordinator implements SharedCoordinator {
   /** Our leases in flight, with the model class whose buckets each holds. */
   private readonly leases = new Map<string, string>();
   private renewTimer: ReturnType<typeof setInterval> | undefined;
+  private participantsTimer: ReturnType<typeof setInterval> | undefined;
+  /** Who shares each class this process has used, as last read. */
+  private readonly seen = new Map<string, ParticipantView[]>();
+  private readonly classesUsed = new Set<string>();
+  readonly participant: string;
+  private readonly participantKey: string;
   private nextLease = 0;
   private readonly instance = Math.random().toString(36).slice(2, 10);
   private connected = false;
@@ -91,6 +114,9 @@ export class RedisCoordinator implements SharedCoordinator {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     this.log = options.onLog ?? (() => undefined);
+    this.participant = options.participant?.trim() || defaultParticipant();
+    // Names are user input: encoded into keys and into the participants hash alike.
+    this.participantKey = encodeURIComponent(this.participant);
     const redis = new RedisClient(options.url, {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -99,13 +125,13 @@ export class RedisCoordinator implements SharedCoordinator {
       // Reconnect for ever, backing off to 5 s with jitter, so a restarted Redis is found again.
       retryStrategy: (times) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + 0.5 * this.random()),
     });
-    redis.defineCommand('floorlineReserve', { numberOfKeys: 7, lua: RESERVE });
-    redis.defineCommand('floorlineSettle', { numberOfKeys: 4, lua: SETTLE });
-    redis.defineCommand('floorlineRelease', { numberOfKeys: 4, lua: RELEASE });
+    redis.defineCommand('floorlineReserve', { numberOfKeys: 9, lua: RESERVE });
+    redis.defineCommand('floorlineSettle', { numberOfKeys: 6, lua: SETTLE });
+    redis.defineCommand('floorlineRelease', { numberOfKeys: 6, lua: RELEASE });
     redis.defineCommand('floorlineObserve', { numberOfKeys: 3, lua: OBSERVE });
     redis.defineCommand('floorlineCoolDown', { numberOfKeys: 1, lua: COOL_DOWN });
     redis.defineCommand('floorlineRenew', { numberOfKeys: 1, lua: RENEW });
-    redis.defineCommand('floorlineView', { numberOfKeys: 3, lua: VIEW });
+    redis.defineCommand('floorlineView', { numberOfKeys: 4, lua: VIEW });
     // Connection errors are reported through reserve's outcome and the log, never thrown at the process.
     redis.on('error', () => undefined);
     redis.on('ready', () => {
@@ -134,6 +160,8 @@ export class RedisCoordinator implements SharedCoordinator {
     }
     this.renewTimer = setInterval(() => void this.renew(), Math.max(250, this.leaseTtlMs / 3));
     this.renewTimer.unref?.();
+    this.participantsTimer = setInterval(() => void this.refreshParticipants(), PARTICIPANTS_REFRESH_MS);
+    this.participantsTimer.unref?.();
   }
 
   private key(name: string): string {
@@ -163,12 +191,13 @@ export class RedisCoordinator implements SharedCoordinator {
     try {
       reply = await this.redis.floorlineReserve(
         key('buckets'), key('leases'), key('lease-data'), this.spendKey(),
-        this.key('stop'), this.key('paused'), key('cooldown'),
+        this.key('stop'), this.key('paused'), key('cooldown'), key(`share:${this.participantKey}`), key('participants'),
         lease, this.leaseTtlMs,
         Math.ceil(request.consumption.inputTokens), Math.ceil(request.consumption.outputTokens),
         ...floor(this.options.softFloor), ...floor(this.options.hardFloor),
         request.worstUsd ?? -1, request.worstTokens,
         this.options.dailyBudgetUsd ?? -1, this.options.dailyTokenBudget ?? -1,
+        this.participantKey, request.share ?? 0,
       );
     } catch (err) {
       return this.unavailable(err);
@@ -177,11 +206,14 @@ export class RedisCoordinator implements SharedCoordinator {
     const waitMs = Number(wait);
     switch (verdict) {
       case 'ok':
+        this.classesUsed.add(request.modelClass);
         this.leases.set(lease, request.modelClass);
         return { ok: true, lease };
       case 'soft':
       case 'hard':
         return { ok: false, kind: verdict, dimension: detail as 'requests', waitMs };
+      case 'share':
+        return { ok: false, kind: 'share', share: request.share ?? 1, dimension: detail as 'requests', waitMs, participant: this.participant };
       case 'cooldown':
       case 'paused':
         return { ok: false, kind: verdict, waitMs };
@@ -202,8 +234,8 @@ export class RedisCoordinator implements SharedCoordinator {
     // If this fails the lease expires: the request is then charged its estimate and its worst
     // case stays on the budget — conservative, never an overshoot.
     await this.redis
-      .floorlineSettle(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), lease,
-        actual.consumption.inputTokens, actual.consumption.outputTokens, actual.usd ?? 0, actual.tokens)
+      .floorlineSettle(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), key(`share:${this.participantKey}`), key('participants'), lease,
+        actual.consumption.inputTokens, actual.consumption.outputTokens, actual.usd ?? 0, actual.tokens, this.participantKey)
       .catch(() => undefined);
   }
 
@@ -213,7 +245,8 @@ export class RedisCoordinator implements SharedCoordinator {
     this.leases.delete(lease);
     const key = (name: string) => this.classKey(modelClass, name);
     await this.redis
-      .floorlineRelease(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), lease, refused ? 1 : 0, keepWorst ? 1 : 0)
+      .floorlineRelease(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), key(`share:${this.participantKey}`), key('participants'),
+        lease, refused ? 1 : 0, keepWorst ? 1 : 0, this.participantKey)
       .catch(() => undefined);
   }
 
@@ -242,14 +275,41 @@ export class RedisCoordinator implements SharedCoordinator {
 
   async view(modelClass: string): Promise<SharedView | undefined> {
     try {
-      const [inFlight, usd, tokens, flat] = await this.redis.floorlineView(this.classKey(modelClass, 'buckets'), this.classKey(modelClass, 'leases'), this.spendKey());
+      const [inFlight, usd, tokens, flat, people] = await this.redis.floorlineView(
+        this.classKey(modelClass, 'buckets'), this.classKey(modelClass, 'leases'), this.spendKey(), this.classKey(modelClass, 'participants'), PARTICIPANT_SEEN_MS,
+      );
       const buckets: SharedView['buckets'] = {};
       for (let i = 0; i + 2 < flat.length; i += 3) {
         buckets[flat[i] as keyof SharedView['buckets']] = { limit: Number(flat[i + 1]), remaining: Math.max(0, Math.round(Number(flat[i + 2]))) };
       }
-      return { inFlight: Number(inFlight), todayUsd: Number(usd), todayTokens: Number(tokens), buckets };
+      const participants: ParticipantView[] = [];
+      for (let i = 0; i + 2 < people.length; i += 3) {
+        let name = people[i]!;
+        try {
+          name = decodeURIComponent(name);
+        } catch {
+          // Written by something else: shown as stored.
+        }
+        const share = Number(people[i + 1]);
+        participants.push({ name, share: share > 0 ? share : undefined, used: Math.max(0, Number(people[i + 2]) || 0) });
+      }
+      participants.sort((a, b) => b.used - a.used || a.name.localeCompare(b.name));
+      return { inFlight: Number(inFlight), todayUsd: Number(usd), todayTokens: Number(tokens), buckets, participants };
     } catch {
       return undefined;
+    }
+  }
+
+  participants(modelClass: string): readonly ParticipantView[] | undefined {
+    return this.seen.get(modelClass);
+  }
+
+  /** Re-reads who shares each class this process has sent on: what snapshots show, never awaited by them. */
+  private async refreshParticipants(): Promise<void> {
+    if (!this.connected) return;
+    for (const modelClass of this.classesUsed) {
+      const view = await this.view(modelClass);
+      if (view) this.seen.set(modelClass, view.participants);
     }
   }
 
@@ -268,6 +328,7 @@ export class RedisCoordinator implements SharedCoordinator {
   async close(): Promise<void> {
     this.closed = true;
     if (this.renewTimer) clearInterval(this.renewTimer);
+    if (this.participantsTimer) clearInterval(this.participantsTimer);
     try {
       await this.redis.quit();
     } catch {

@@ -17,6 +17,10 @@
 //   stop         string  why every participant must stop (an API verdict such as an invalid key)
 //   paused       string  present while a participant has paused the key
 //   cooldown     string  present (with a TTL) while a 429/529 cool-down is in force
+//   share:<name> hash  one participant's share of a class (`--max-share` with `--participant`):
+//                      <dim>.level / .at, refilled at share × the class's rate, up to share × its limit
+//   participants hash  name → "share,at,requests,input,output": what each participant took, decayed
+//                      over a minute (≈ its consumption per minute), for the dashboards
 
 const COMMON = `
 local DIMS = {'requests', 'inputTokens', 'outputTokens', 'tokens'}
@@ -56,9 +60,72 @@ local function floorOf(limit, percent, tokens)
   return math.min(limit, math.max(0, v))
 end
 
+-- The sixth field, when present, is the participant's share the lease was taken under.
 local function parseLease(d)
-  local created, input, output, usd, tokens = string.match(d, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
-  return tonumber(created), tonumber(input), tonumber(output), tonumber(usd), tonumber(tokens)
+  local created, input, output, usd, tokens, share = string.match(d, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+),?([^,]*)$')
+  return tonumber(created), tonumber(input), tonumber(output), tonumber(usd), tonumber(tokens), tonumber(share) or 0
+end
+
+local SHARE_DIMS = {'requests', 'inputTokens', 'outputTokens'}
+
+local function shareAmount(dim, requests, input, output)
+  if dim == 'requests' then return requests end
+  if dim == 'inputTokens' then return input end
+  return output
+end
+
+-- A participant's share of one class bucket now: its level, capacity and refill per ms. Until the
+-- class's limits are known there is nothing to take a share of (nil). A new share starts empty and
+-- fills at its rate: a share is a rate, and a participant that appears (or restarts) must not open
+-- with a burst of a minute's worth of it.
+local function shareLevel(shareKey, bucketsKey, dim, share, now)
+  local b = load(bucketsKey, dim, now)
+  if not b then return nil end
+  local cap = share * b.limit
+  local v = redis.call('HMGET', shareKey, dim .. '.level', dim .. '.at')
+  if not v[1] then
+    redis.call('HSET', shareKey, dim .. '.level', '0', dim .. '.at', tostring(now))
+    redis.call('PEXPIRE', shareKey, 600000)
+    return 0, cap, share * b.rate
+  end
+  return math.min(cap, tonumber(v[1]) + share * b.rate * math.max(0, now - tonumber(v[2]))), cap, share * b.rate
+end
+
+-- Off the share: the expected amounts at dispatch (\`real\` nil); later what the request really
+-- consumed replaces them (zeros when the API refused it). A request larger than the whole share
+-- takes a full share, as in dispatch/share.ts.
+local function shareCharge(shareKey, bucketsKey, share, now, input, output, real)
+  local charged = false
+  for _, dim in ipairs(SHARE_DIMS) do
+    local level, cap = shareLevel(shareKey, bucketsKey, dim, share, now)
+    if level then
+      charged = true
+      local expected = math.min(shareAmount(dim, 1, input, output), cap)
+      local delta = expected
+      if real then delta = shareAmount(dim, real.requests, real.input, real.output) - expected end
+      redis.call('HSET', shareKey, dim .. '.level', tostring(math.min(cap, level - delta)), dim .. '.at', tostring(now))
+    end
+  end
+  redis.call('PEXPIRE', shareKey, 600000)
+  return charged
+end
+
+-- What a participant took, decayed by e^(-t/1 min): about its consumption over the last minute.
+-- \`share\` < 0 keeps the share recorded.
+local function noteUsage(participantsKey, name, share, now, requests, input, output)
+  local d = redis.call('HGET', participantsKey, name)
+  local s, r, i, o = share, 0, 0, 0
+  if d then
+    local ps, pat, pr, pi, po = string.match(d, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
+    if ps then
+      local k = math.exp(-math.max(0, now - tonumber(pat)) / 60000)
+      r, i, o = tonumber(pr) * k, tonumber(pi) * k, tonumber(po) * k
+      if share < 0 then s = tonumber(ps) end
+    end
+  end
+  if s < 0 then s = 0 end
+  redis.call('HSET', participantsKey, name, table.concat({s, now, math.max(0, r + requests), math.max(0, i + input), math.max(0, o + output)}, ','))
+  redis.call('PEXPIRE', participantsKey, 600000)
 end
 
 -- Leases whose holder stopped renewing them (a crashed worker): their requests may well have
@@ -89,9 +156,10 @@ end
 `;
 
 /**
- * KEYS: buckets, leases, lease-data, spend:<day>, stop, paused, cooldown
+ * KEYS: buckets, leases, lease-data, spend:<day>, stop, paused, cooldown, share:<participant>, participants
  * ARGV: leaseId, leaseTtlMs, input, output, softPercent, softTokens, hardPercent, hardTokens,
- *       worstUsd (-1: unpriced), worstTokens, capUsd (-1: none), capTokens (-1: none)
+ *       worstUsd (-1: unpriced), worstTokens, capUsd (-1: none), capTokens (-1: none),
+ *       participant, share (0: none)
  * Returns {'ok', now} or {verdict, detail, waitMs}.
  */
 export const RESERVE = `${COMMON}
@@ -147,6 +215,20 @@ for _, dim in ipairs(DIMS) do
 end
 if worstDim then return {'soft', worstDim, tostring(worstWait)} end
 
+-- The participant's share: every process under its name together, whatever the others leave.
+local participant, share = ARGV[13], tonumber(ARGV[14])
+if share > 0 then
+  local shareDim, shareWait = nil, 0
+  for _, dim in ipairs(SHARE_DIMS) do
+    local level, cap, rate = shareLevel(KEYS[8], KEYS[1], dim, share, now)
+    if level and rate > 0 then
+      local need = math.min(shareAmount(dim, 1, input, output), cap)
+      if level < need and math.ceil((need - level) / rate) > shareWait then shareDim, shareWait = dim, math.ceil((need - level) / rate) end
+    end
+  end
+  if shareDim then return {'share', shareDim, tostring(shareWait)} end
+end
+
 -- Daily budgets: the worst case must fit under what is committed (spent + reserved).
 local worstUsd, worstTokens = tonumber(ARGV[9]), tonumber(ARGV[10])
 local capUsd, capTokens = tonumber(ARGV[11]), tonumber(ARGV[12])
@@ -176,9 +258,13 @@ for _, dim in ipairs(DIMS) do
     save(KEYS[1], dim, b)
   end
 end
+-- Settled against the share only if it was charged now: a request sent before the class's limits
+-- were known took nothing from it, so its settlement must not take only the difference.
+local charged = share > 0 and shareCharge(KEYS[8], KEYS[1], share, now, input, output, nil)
+noteUsage(KEYS[9], participant, share, now, 1, input, output)
 local leaseUsd = math.max(0, worstUsd)
 redis.call('ZADD', KEYS[2], now + tonumber(ARGV[2]), ARGV[1])
-redis.call('HSET', KEYS[3], ARGV[1], table.concat({now, input, output, leaseUsd, worstTokens}, ','))
+redis.call('HSET', KEYS[3], ARGV[1], table.concat({now, input, output, leaseUsd, worstTokens, charged and share or 0}, ','))
 redis.call('HINCRBYFLOAT', KEYS[4], 'usd', tostring(leaseUsd))
 redis.call('HINCRBYFLOAT', KEYS[4], 'reservedUsd', tostring(leaseUsd))
 redis.call('HINCRBYFLOAT', KEYS[4], 'tokens', tostring(worstTokens))
@@ -190,15 +276,17 @@ return {'ok', '', tostring(now)}
 /**
  * The request finished: replace its estimate with what the API charged, and its worst-case spend
  * with what it cost. A lease that already expired was charged in full then; nothing more to do.
- * KEYS: buckets, leases, lease-data, spend:<day>
- * ARGV: leaseId, actualInput, actualOutput, actualUsd, actualTokens
+ * KEYS: buckets, leases, lease-data, spend:<day>, share:<participant>, participants
+ * ARGV: leaseId, actualInput, actualOutput, actualUsd, actualTokens, participant
  */
 export const SETTLE = `${COMMON}
 local now = nowMs()
 local d = redis.call('HGET', KEYS[3], ARGV[1])
 if not d then return 0 end
-local _, input, output, usd, tokens = parseLease(d)
+local _, input, output, usd, tokens, share = parseLease(d)
 local realIn, realOut = tonumber(ARGV[2]), tonumber(ARGV[3])
+if share > 0 then shareCharge(KEYS[5], KEYS[1], share, now, input, output, { requests = 1, input = realIn, output = realOut }) end
+noteUsage(KEYS[6], ARGV[6], -1, now, 0, realIn - input, realOut - output)
 for _, dim in ipairs(DIMS) do
   local b = load(KEYS[1], dim, now)
   if b then
@@ -221,14 +309,18 @@ return 1
 /**
  * The request failed. `refused` (a 429/529 turned it away): its dispatch charges are returned.
  * `keepWorst` (it may have been billed): its worst-case spend stays committed.
- * KEYS: buckets, leases, lease-data, spend:<day>
- * ARGV: leaseId, refused (1/0), keepWorst (1/0)
+ * KEYS: buckets, leases, lease-data, spend:<day>, share:<participant>, participants
+ * ARGV: leaseId, refused (1/0), keepWorst (1/0), participant
  */
 export const RELEASE = `${COMMON}
 local now = nowMs()
 local d = redis.call('HGET', KEYS[3], ARGV[1])
 if not d then return 0 end
-local _, input, output, usd, tokens = parseLease(d)
+local _, input, output, usd, tokens, share = parseLease(d)
+if ARGV[2] == '1' then
+  if share > 0 then shareCharge(KEYS[5], KEYS[1], share, now, input, output, { requests = 0, input = 0, output = 0 }) end
+  noteUsage(KEYS[6], ARGV[4], -1, now, -1, -input, -output)
+end
 for _, dim in ipairs(DIMS) do
   local b = load(KEYS[1], dim, now)
   if b then
@@ -299,14 +391,36 @@ for i = 2, #ARGV do redis.call('ZADD', KEYS[1], 'XX', expiry, ARGV[i]) end
 return 1
 `;
 
-/** KEYS: buckets, leases, spend:<day>. The shared picture, for dashboards and status lines. */
+/**
+ * KEYS: buckets, leases, spend:<day>, participants. ARGV: how recently a participant must have
+ * sent to be listed (ms). The shared picture, for dashboards and status lines; each participant
+ * as (name, share, the largest fraction of a limit it took over about the last minute).
+ */
 export const VIEW = `${COMMON}
 local now = nowMs()
 local out = {}
+local limits = {}
 for _, dim in ipairs(DIMS) do
   local b = load(KEYS[1], dim, now)
-  if b then table.insert(out, dim); table.insert(out, tostring(b.limit)); table.insert(out, tostring(b.level - b.pending)) end
+  if b then
+    limits[dim] = b.limit
+    table.insert(out, dim); table.insert(out, tostring(b.limit)); table.insert(out, tostring(b.level - b.pending))
+  end
+end
+local people = {}
+local all = redis.call('HGETALL', KEYS[4])
+for i = 1, #all, 2 do
+  local ps, pat, pr, pi, po = string.match(all[i + 1], '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
+  if ps and now - tonumber(pat) <= tonumber(ARGV[1]) then
+    local k = math.exp(-math.max(0, now - tonumber(pat)) / 60000)
+    local used = 0
+    local taken = { requests = tonumber(pr), inputTokens = tonumber(pi), outputTokens = tonumber(po) }
+    for _, dim in ipairs(SHARE_DIMS) do
+      if limits[dim] and limits[dim] > 0 then used = math.max(used, taken[dim] * k / limits[dim]) end
+    end
+    table.insert(people, all[i]); table.insert(people, ps); table.insert(people, tostring(used))
+  end
 end
 local s = redis.call('HMGET', KEYS[3], 'usd', 'tokens')
-return { tostring(redis.call('ZCARD', KEYS[2])), s[1] or '0', s[2] or '0', out }
+return { tostring(redis.call('ZCARD', KEYS[2])), s[1] or '0', s[2] or '0', out, people }
 `;

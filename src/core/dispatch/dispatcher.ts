@@ -435,6 +435,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     return buildSnapshot({
       hold: this.holds.hold, holdDetail: this.holds.detail, lanes: this.lanes.all(),
       retryBudget: this.retryBudget, retryBudgetPerMinute: this.retryBudgetPerMinute, runs: this.runs,
+      coordinator: this.coordinator,
     }, this.clock.now());
   }
 

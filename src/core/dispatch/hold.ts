@@ -47,7 +47,8 @@ export type Hold =
   /** After such a pause one request went out first; the rest wait for the API to accept it. */
   | ({ kind: 'probe'; cause: PushbackCause } & OfClass)
   /** The run's own share of its class's buckets (`--max-share`) is spent: that run waits, others go on. */
-  | ({ kind: 'share'; share: number; dimension: Dimension; waitMs: number } & OfClass)
+  /** `participant`: held across every process under that name (Redis); else this run alone. */
+  | ({ kind: 'share'; share: number; participant?: string; dimension: Dimension; waitMs: number } & OfClass)
   /** Another participant of the shared quota paused every participant. */
   | { kind: 'paused' }
   /** The shared store cannot be reached, and running on local limits was not allowed. */
@@ -132,7 +133,7 @@ function holdSentence(hold: Hold): string {
     case 'probe':
       return `after ${pushbackWords(hold.cause)}, one request went out first; the rest wait for the API to accept it`;
     case 'share':
-      return `held to its ${Math.round(hold.share * 100)}% share: ${DIMENSION_LABELS[hold.dimension]}; next in ${seconds(hold.waitMs)}`;
+      return `held to ${hold.participant ? `${hold.participant}'s` : 'its'} ${Math.round(hold.share * 100)}% share: ${DIMENSION_LABELS[hold.dimension]}; next in ${seconds(hold.waitMs)}`;
     case 'paused':
       return 'paused by another participant of the shared quota';
     case 'shared-unavailable':

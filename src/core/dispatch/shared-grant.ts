@@ -19,9 +19,9 @@ export type GrantRefusal =
   | { kind: 'stopped'; explanation: string };
 
 /** Ask for one request's capacity. A store that throws is an unavailable store: hold, and ask again in a second. */
-function askForGrant(coordinator: SharedCoordinator, modelClass: string, consumption: Consumption, worst: { usd: number | null; tokens: number }): Promise<SharedReserveOutcome> {
+function askForGrant(coordinator: SharedCoordinator, modelClass: string, consumption: Consumption, worst: { usd: number | null; tokens: number }, share: number | undefined): Promise<SharedReserveOutcome> {
   return coordinator
-    .reserve({ modelClass, consumption, worstUsd: worst.usd, worstTokens: worst.tokens })
+    .reserve({ modelClass, consumption, worstUsd: worst.usd, worstTokens: worst.tokens, ...(share !== undefined ? { share } : {}) })
     .catch((err: unknown): SharedReserveOutcome => ({ ok: false, kind: 'unavailable', waitMs: 1_000, detail: String(err) }));
 }
 
@@ -34,6 +34,8 @@ export function refusalOf(outcome: Exclude<SharedReserveOutcome, { ok: true }>, 
       return wait({ kind: outcome.kind === 'hard' ? 'hard-floor' : 'soft-floor', quota: local ? 'local-only' : 'shared', dimension: outcome.dimension, waitMs: outcome.waitMs }, outcome.waitMs);
     case 'cooldown':
       return wait({ kind: 'cooldown', cause: 'shared', waitMs: outcome.waitMs }, outcome.waitMs);
+    case 'share':
+      return wait({ kind: 'share', share: outcome.share, participant: outcome.participant, dimension: outcome.dimension, waitMs: outcome.waitMs }, outcome.waitMs);
     case 'paused':
       return wait({ kind: 'paused' }, outcome.waitMs);
     case 'unavailable':
@@ -93,7 +95,7 @@ export class SharedGrants {
    */
   ask(run: Run, item: PendingItem, consumption: Consumption, mayGo: () => boolean, apply: (answer: GrantAnswer) => void, after: () => void): void {
     this.asking = run;
-    askForGrant(this.coordinator, this.modelClass, consumption, { usd: item.worstCaseUsd, tokens: item.worstCaseTokens })
+    askForGrant(this.coordinator, this.modelClass, consumption, { usd: item.worstCaseUsd, tokens: item.worstCaseTokens }, run.maxShare)
       .then((outcome) => apply(this.answer(outcome, consumption, mayGo)))
       .finally(() => {
         this.asking = undefined;

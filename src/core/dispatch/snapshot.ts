@@ -4,6 +4,7 @@ import type { Dimension, } from '../limits/rate-limit-headers';
 import type { DimensionView } from '../limits/quota-model';
 import type { SpendView } from '../spend/spend-ledger';
 import type { Hold, HoldLevel } from './hold';
+import type { ParticipantView } from '../coordination/coordinator';
 
 export type Priority = 'high' | 'normal' | 'background';
 
@@ -79,6 +80,8 @@ export interface ClassSnapshot {
   ceilingReason: string;
   dimensions: Partial<Record<Dimension, DimensionView>>;
   cooldownUntil: number | undefined;
+  /** With a shared quota (Redis): everyone who drew on this class lately, and their shares. */
+  participants?: ParticipantView[];
 }
 
 export interface DispatcherSnapshot {

@@ -1,5 +1,6 @@
 // The dispatcher as one picture (DispatcherSnapshot), and how often that picture is sent.
 import type { Clock } from '../types';
+import type { SharedCoordinator } from '../coordination/coordinator';
 import type { ClassLane } from './class-lane';
 import { holdLevel, type Hold } from './hold';
 import { tightestTokenDimension } from './tightest-dimension';
@@ -15,10 +16,12 @@ interface SnapshotSources {
   retryBudget: RetryBudget;
   retryBudgetPerMinute: number;
   runs: Iterable<Run>;
+  /** With a shared quota: who else draws on each class, as last read. */
+  coordinator?: Pick<SharedCoordinator, 'participants'> | undefined;
 }
 
 export function buildSnapshot(s: SnapshotSources, now: number): DispatcherSnapshot {
-  const classes = [...s.lanes].map((lane) => classSnapshot(lane, now));
+  const classes = [...s.lanes].map((lane) => classSnapshot(lane, now, s.coordinator));
   // One class (the common case) is the whole picture; with several, the top-level gauges show the
   // tightest (the one nearest a floor) and `classes` has each.
   const tightest = tightestClass(classes);
@@ -40,8 +43,9 @@ export function buildSnapshot(s: SnapshotSources, now: number): DispatcherSnapsh
   };
 }
 
-function classSnapshot(lane: ClassLane, now: number): ClassSnapshot {
+function classSnapshot(lane: ClassLane, now: number, coordinator: SnapshotSources['coordinator']): ClassSnapshot {
   const ceiling = lane.ceiling.current;
+  const participants = coordinator?.participants?.(lane.modelClass);
   return {
     modelClass: lane.modelClass,
     inFlight: lane.inFlight,
@@ -49,6 +53,7 @@ function classSnapshot(lane: ClassLane, now: number): ClassSnapshot {
     ceilingReason: ceiling.reason,
     dimensions: lane.quota.view(),
     cooldownUntil: lane.cooldown.pausedUntil(now),
+    ...(participants ? { participants: [...participants] } : {}),
   };
 }
 

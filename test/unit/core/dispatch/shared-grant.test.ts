@@ -28,6 +28,15 @@ describe('dispatch: a refused shared grant', () => {
     assert.deepEqual(refusalOf({ ok: false, kind: 'budget', label: 'daily budget', waitMs: undefined }, false), { kind: 'budget-reached', label: 'daily budget' });
   });
 
+  it("holds at the participant's share, naming whose share it is", () => {
+    const r = said({ ok: false, kind: 'share', share: 0.25, participant: 'nightly@ci', dimension: 'outputTokens', waitMs: 2_000 }, false);
+    assert.equal(r.kind, 'wait');
+    if (r.kind === 'wait') {
+      assert.equal(r.waitMs, 2_000);
+      assert.match(r.detail, /^held to nightly@ci's 25% share: output tokens; next in 2.0 s$/);
+    }
+  });
+
   it("another participant's stop is ours", () => {
     assert.deepEqual(refusalOf({ ok: false, kind: 'stopped', explanation: 'the organisation spend limit is reached' }, false), { kind: 'stopped', explanation: 'the organisation spend limit is reached' });
   });

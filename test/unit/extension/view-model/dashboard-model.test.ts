@@ -80,6 +80,21 @@ describe('dashboard model: formatting', () => {
     assert.deepEqual(only(snapshot({ classes: [haiku], tightestClass: 'haiku' })).dispatchers[0]!.classes, [], 'one class: the single row of gauges');
   });
 
+  it('lists who shares each class through Redis, with what they took against their share; nothing without Redis', () => {
+    const haiku = {
+      modelClass: 'haiku', inFlight: 6, ceiling: 10, ceilingReason: 'auto', cooldownUntil: undefined, dimensions: { outputTokens: dim(400_000, 300_000) },
+      participants: [{ name: 'ci@runner', share: undefined, used: 0.7 }, { name: 'nightly', share: 0.25, used: 0.246 }],
+    };
+    const rows = only(snapshot({ classes: [haiku], tightestClass: 'haiku' })).dispatchers[0]!.participants;
+    assert.deepEqual(rows.map((r) => [r.modelClass, r.name, r.text]), [
+      ['haiku', 'ci@runner', '70% of the limit'],
+      ['haiku', 'nightly', '25% of the limit · share 25%'],
+    ]);
+    assert.equal(new Set(rows.map((r) => r.id)).size, 2);
+    const { participants: _none, ...alone } = haiku;
+    assert.deepEqual(only(snapshot({ classes: [alone], tightestClass: 'haiku' })).dispatchers[0]!.participants, []);
+  });
+
   it('shows requests without floors, and "full" once the bucket has refilled', () => {
     const m = only(snapshot({ dimensions: { requests: dim(4000, 4000, 0, 0, 0) } }));
     const g = gauge(m, 'requests');
