@@ -61,7 +61,7 @@ describe('CLI arguments', () => {
     assert.deepEqual(c.args, {
       file: 'a.jsonl', out: undefined, model: undefined, maxTokens: 1024, maxInFlight: 'auto', maxInFlightCap: 1000, softFloor: undefined, hardFloor: undefined,
       maxSpendUsd: undefined, maxAttempts: 5, retryBudgetPerMinute: 30, maxShare: undefined, fallback: {}, fallbackAfterSeconds: 5, priority: 'normal', tier: undefined, prices: {}, simulate: undefined, baseUrl: undefined,
-      redisUrl: undefined, redisFallback: 'hold', verbose: false, resendChanged: false,
+      redisUrl: undefined, redisFallback: 'hold', participant: undefined, verbose: false, resendChanged: false,
     });
   });
 
@@ -108,6 +108,15 @@ describe('CLI arguments', () => {
     assert.ok(status.kind === 'error' && /unknown option '--no-wait'/.test(status.message) && status.topic === 'batch status');
   });
 
+  it('takes --participant, else $FLOORLINE_PARTICIPANT', () => {
+    const given = parseCommand(['run', 'a.jsonl', '--participant', ' nightly@ci '], env);
+    assert.ok(given.kind === 'run');
+    assert.equal(given.args.participant, 'nightly@ci');
+    const fromEnv = parseCommand(['run', 'a.jsonl'], { FLOORLINE_PARTICIPANT: 'cron' });
+    assert.ok(fromEnv.kind === 'run');
+    assert.equal(fromEnv.args.participant, 'cron');
+  });
+
   it('rejects bad values with a message naming the flag', () => {
     const cases: Array<[string[], RegExp]> = [
       [['run', 'a.jsonl', '--max-tokens', '0'], /--max-tokens must be a positive whole number/],
@@ -116,6 +125,7 @@ describe('CLI arguments', () => {
       [['run', 'a.jsonl', '--priority', 'urgent'], /--priority/],
       [['run', 'a.jsonl', '--price', 'x=1'], /--price/],
       [['run', 'a.jsonl', '--bogus'], /bogus/],
+      [['run', 'a.jsonl', '--participant', '  '], /--participant takes a name of 1 to 100 characters/],
       [['walk', 'a.jsonl'], /unknown command 'walk'/],
       [['run'], /missing required argument 'FILE'/],
     ];
