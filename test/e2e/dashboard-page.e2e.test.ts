@@ -220,7 +220,9 @@ describe('e2e: the dashboard page under its CSP (Chromium, no VS Code)', functio
   it('two model classes: a row of gauges each, named, with its own in flight and pause', async () => {
     await open();
     const dim = (limit: number, remaining: number, softFloor = 0, hardFloor = 0) => ({ limit, remaining, softFloor, hardFloor, resetAt: NOW + 20_000 });
-    const haiku = { modelClass: 'haiku', inFlight: 10, ceiling: 12, ceilingReason: 'auto', cooldownUntil: undefined, dimensions: { outputTokens: dim(400_000, 300_000, 40_000, 8_000) } };
+    // Shared through Redis: who else draws on Haiku. Names come from other machines: text, never markup.
+    const participants = [{ name: 'ci@runner-7', share: undefined, used: 0.62 }, { name: 'nightly <b>eval</b>', share: 0.25, used: 0.249 }];
+    const haiku = { modelClass: 'haiku', inFlight: 10, ceiling: 12, ceilingReason: 'auto', cooldownUntil: undefined, dimensions: { outputTokens: dim(400_000, 300_000, 40_000, 8_000) }, participants };
     const sonnet = { modelClass: 'sonnet', inFlight: 4, ceiling: 4, ceilingReason: 'auto', cooldownUntil: NOW + 3_000, dimensions: { outputTokens: dim(200_000, 21_000, 20_000, 4_000) } };
     const two = { ...snapshot([run()]), classes: [haiku, sonnet], tightestClass: 'sonnet' };
     await send(toDashboardModel({ snapshots: [{ key: 'API key …a1b2', snapshot: two }], daily: { spentUsd: 0, tokens: 0 }, history: [], now: NOW }));
@@ -230,6 +232,11 @@ describe('e2e: the dashboard page under its CSP (Chromium, no VS Code)', functio
     const meterIn = (row: number, label: string) => rows.nth(row).locator('.meter').filter({ hasText: label }).first().locator('.meter-value');
     assert.equal(await meterIn(0, 'In flight').innerText(), '10 / 12');
     assert.equal(await meterIn(1, 'Output tokens').innerText(), '21k / 200k');
+    assert.deepEqual(await page.locator('.participants li').allInnerTexts(), [
+      'haiku ci@runner-7 · 62% of the limit',
+      'haiku nightly <b>eval</b> · 25% of the limit · share 25%',
+    ]);
+    assert.equal(await page.locator('.participants b').count(), 0, 'a participant name is shown as text');
     await page.screenshot({ path: join(SCREENSHOT_DIR, 'dashboard-page-two-classes.png'), fullPage: true });
     assert.deepEqual(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations), []);
   });
