@@ -111,6 +111,8 @@ const configSchema = z.object({
 });
 
 export type FloorlineConfig = z.output<typeof configSchema>;
+/** A config as a program may write it (floors as text or objects, every option optional): what `parseConfig` takes. */
+export type FloorlineConfigInput = z.input<typeof configSchema>;
 export type ConfigKey = keyof FloorlineConfig;
 
 /** Every default, from the schema. */
@@ -145,6 +147,38 @@ export function readConfig(raw: Readonly<Partial<Record<ConfigKey, unknown>>>): 
     }
   }
   return { config: config as FloorlineConfig, problems };
+}
+
+/** An option that breaks its rule, named (`maxInFlight: must be a positive whole number or auto`). */
+export class ConfigError extends Error {
+  constructor(readonly option: string, message: string) {
+    super(`floorline option '${option}': ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const KNOWN_KEYS: ReadonlySet<string> = new Set(CONFIG_KEYS);
+
+/**
+ * A config from values a program passes (the library): strict where `readConfig` is lenient — a
+ * program can be told at once, and a typo silently replaced by a default would spend differently
+ * than its author meant. Unset (undefined) values take the default; an unknown key is refused.
+ */
+export function parseConfig(raw: Readonly<Record<string, unknown>>): FloorlineConfig {
+  for (const key of Object.keys(raw)) {
+    if (!KNOWN_KEYS.has(key)) throw new ConfigError(key, `is not an option (the options are ${CONFIG_KEYS.join(', ')})`);
+  }
+  const config: Record<string, unknown> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = raw[key];
+    const parsed = z.safeParse(configSchema.shape[key], value);
+    if (!parsed.success) {
+      const shown = JSON.stringify(typeof value === 'string' && value.includes('://') ? redactUrl(value) : value);
+      throw new ConfigError(key, `${shown} ${parsed.error.issues[0]?.message ?? 'is not valid'}`);
+    }
+    config[key] = parsed.data;
+  }
+  return config as FloorlineConfig;
 }
 
 /**

@@ -115,6 +115,18 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     return run;
   }
 
+  /**
+   * Drop an ended run from the dispatcher's books and snapshots. A front that keeps its runs on
+   * show (the dashboard) never calls it; a library making one short run per call does, or its
+   * runs would pile up for as long as the process lives.
+   */
+  forget(run: Run): void {
+    if (!run.isTerminal) throw new Error(`${run.label}: a run is forgotten only once it has ended`);
+    this.runs.delete(run);
+    this.schedule.leave(run);
+    this.runHolds.delete(run);
+  }
+
   // ── Control ──────────────────────────────────────────────────────────────
 
   /** No new dispatches (all runs, or one); in-flight requests finish. */

@@ -18,7 +18,7 @@ export function startupMessage(s: { softFloor: FloorSpec; hardFloor: FloorSpec; 
 }
 
 export function runAddedMessage(run: Run, maxSpendUsd: number | undefined): string {
-  return `${run.label}: ${plural(run.total, 'request')} to send` + (run.resumed ? ` (${run.resumed} already done, resumed)` : '') +
+  return `${run.label}: ${run.totalKnown ? plural(run.total, 'request') : 'requests'} to send${run.totalKnown ? '' : ' as they come'}` + (run.resumed ? ` (${run.resumed} already done, resumed)` : '') +
     (maxSpendUsd !== undefined ? `, spend cap ${formatUsd(maxSpendUsd)}` : '');
 }
 

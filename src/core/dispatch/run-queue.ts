@@ -84,6 +84,8 @@ export class RunQueue {
   private readonly retries: PendingItem[] = [];
   private exhausted = false;
   private reading = false;
+  /** Requests taken from the source so far: a run's total when its source does not say how many it holds. */
+  private readCount = 0;
   /** How many lines to keep read ahead: more while lines of a class with no room fill the buffer. */
   private want = READ_AHEAD;
   /** Every line read was passed over while another class had room: read on now, not once the buffer is half empty. */
@@ -116,6 +118,7 @@ export class RunQueue {
           const next = await this.iterator.next();
           if (next.done) this.exhausted = true;
           else {
+            this.readCount++;
             const item = this.prepare(next.value);
             // Only a request whose cached prefix is being counted waits; the rest stay synchronous.
             this.fresh.push(item instanceof Promise ? await item : item);
@@ -129,6 +132,11 @@ export class RunQueue {
         onFail(err instanceof Error ? err : new Error(String(err)));
       }
     })();
+  }
+
+  /** How many requests have been taken from the source so far. */
+  get read(): number {
+    return this.readCount;
   }
 
   /** Release the source's file handle: it will not be read to the end. */

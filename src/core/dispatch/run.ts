@@ -21,8 +21,11 @@ export interface RunOptions {
   /** Shown in the UI and logs (usually the file name). */
   label: string;
   requests: AsyncIterable<InputRequest>;
-  /** How many requests `requests` will yield. */
-  total: number;
+  /**
+   * How many requests `requests` will yield. Absent (a library caller's stream, whose length is
+   * not known up front): the requests read so far, so "unsent" counts those read and not sent.
+   */
+  total?: number;
   /** Lines already done by an earlier run of the same file. */
   resumed?: number;
   priority?: Priority;
@@ -76,7 +79,8 @@ export class Run {
   readonly ledger: SpendLedger;
   /** Everything a request must fit under: the cap above and the shared budgets. */
   readonly budgets: Budgets;
-  readonly total: number;
+  /** The total its caller declared, if it knew it. */
+  private readonly declaredTotal: number | undefined;
   readonly resumed: number;
   readonly startedAt: number;
   readonly done: Promise<RunSummary>;
@@ -119,7 +123,7 @@ export class Run {
     this.priority = options.priority ?? 'normal';
     if (options.maxShare !== undefined && !(options.maxShare > 0 && options.maxShare <= 1)) throw new RangeError(`a run's share must be in (0, 1], got ${options.maxShare}`);
     this.maxShare = options.maxShare;
-    this.total = options.total;
+    this.declaredTotal = options.total;
     this.resumed = options.resumed ?? 0;
     this.ledger = new SpendLedger(options.maxSpendUsd, options.alreadySpentUsd ?? 0, options.journal);
     this.journal = options.journal;
@@ -133,6 +137,16 @@ export class Run {
   }
 
   // ── What it is ───────────────────────────────────────────────────────────
+
+  /** Requests in this run: as declared, else as many as have been read from its source. */
+  get total(): number {
+    return this.declaredTotal ?? this.queue.read;
+  }
+
+  /** Whether its caller said how many requests it holds (a file does; a library caller's stream may not). */
+  get totalKnown(): boolean {
+    return this.declaredTotal !== undefined;
+  }
 
   get state(): RunState {
     return this.currentState;

@@ -18,6 +18,11 @@ export class StrideSchedule {
     this.passes.set(run, front === Number.POSITIVE_INFINITY ? 0 : front);
   }
 
+  /** The run is gone from the dispatcher: its place is not kept. */
+  leave(run: Run): void {
+    this.passes.delete(run);
+  }
+
   /** The run sent one request: its turn comes again after 1/weight. */
   charge(run: Run): void {
     this.passes.set(run, this.passOf(run) + 1 / PRIORITY_WEIGHT[run.priority]);

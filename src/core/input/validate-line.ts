@@ -72,9 +72,10 @@ export function isBlankLine(text: string): boolean {
 
 /**
  * Validates one non-blank line. Defaults are applied to the returned params (which are the parsed
- * object itself, not a copy). `file` only labels the problems.
+ * object itself, not a copy). `file` only labels the problems. A request without a custom_id is
+ * named `<unnamed>-<line>` (`line-3` in a file; the library's requests are `item-3`).
  */
-export function parseLine(text: string, line: number, defaults: InputDefaults = {}, file = '<input>'): ParsedLine {
+export function parseLine(text: string, line: number, defaults: InputDefaults = {}, file = '<input>', unnamed = 'line'): ParsedLine {
   const out = new Collector(file, line);
   // A UTF-16 code unit is at most 3 bytes of UTF-8, so only a long line needs its bytes counted.
   if (text.length * 3 > MAX_REQUEST_BYTES) {
@@ -103,7 +104,7 @@ export function parseLine(text: string, line: number, defaults: InputDefaults = 
   }
 
   let body: Record<string, unknown>;
-  let customId = `line-${line}`;
+  let customId = `${unnamed}-${line}`;
   let prefix = '';
   if (isObject(value.params) || 'custom_id' in value) {
     // The Message Batches request shape. A missing custom_id falls back to `line-<n>`, like a bare body.

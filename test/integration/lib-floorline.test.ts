@@ -1,0 +1,183 @@
+// The library API (src/lib) against the project's mock API over HTTP on 127.0.0.1: a program's own
+// requests through the same dispatcher the CLI uses.
+import assert from 'node:assert/strict';
+import { BadRequestError, NotFoundError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { Floorline, type DispatchEnd, type DispatchResult, type FloorlineOptions, type MessageCreateParamsNonStreaming, type RequestItem } from '../../src/lib';
+import { startMockServer, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
+
+const API_KEY = 'test-key';
+const MANY = 1_000_000_000;
+const MODEL = 'claude-haiku-4-5';
+
+function body(maxTokens: number): MessageCreateParamsNonStreaming {
+  return { model: MODEL, max_tokens: maxTokens, messages: [{ role: 'user', content: `Say something ${maxTokens} tokens long.` }] };
+}
+
+describe('the library: Floorline against the mock API', function () {
+  this.timeout(120_000);
+  let server: MockServer | undefined;
+  let fl: Floorline | undefined;
+  afterEach(async () => {
+    await fl?.close();
+    await server?.close();
+    fl = undefined;
+    server = undefined;
+  });
+
+  async function start(mock: Partial<MockServerOptions> = {}, options: FloorlineOptions = {}): Promise<{ fl: Floorline; server: MockServer }> {
+    server = await startMockServer({
+      apiKey: API_KEY,
+      limits: { requestsPerMinute: MANY, inputTokensPerMinute: MANY, outputTokensPerMinute: MANY },
+      // Latency grows with the reply, and the reply is max_tokens long: requests finish out of input order.
+      latency: { baseMs: 2, perOutputTokenMs: 0.5, jitter: 0 },
+      outputTokens: (b) => b.max_tokens,
+      ...mock,
+    });
+    fl = new Floorline({ apiKey: API_KEY, baseURL: server.url, maxInFlight: 50, ...options });
+    return { fl, server };
+  }
+
+  async function collect(iterable: AsyncIterable<DispatchResult | DispatchEnd>): Promise<{ results: DispatchResult[]; ends: DispatchEnd[] }> {
+    const results: DispatchResult[] = [];
+    const ends: DispatchEnd[] = [];
+    for await (const out of iterable) {
+      if (out.type === 'result') {
+        assert.equal(ends.length, 0, 'no result after the end marker');
+        results.push(out);
+      } else ends.push(out);
+    }
+    return { results, ends };
+  }
+
+  it('dispatches 200 requests from an async generator: each id once, in completion order, then one end marker "done"', async () => {
+    const { fl } = await start();
+    async function* requests(): AsyncGenerator<RequestItem> {
+      // Long replies first: in completion order the short ones overtake them.
+      for (let i = 0; i < 200; i++) yield i % 2 === 0 ? { custom_id: `req-${i}`, params: body(200 - i) } : body(200 - i);
+    }
+    const eventOrder: string[] = [];
+    fl.on('result', (r) => eventOrder.push(r.customId));
+    const { results, ends } = await collect(fl.dispatch(requests()));
+
+    const ids = results.map((r) => r.customId);
+    const expected = Array.from({ length: 200 }, (_, i) => (i % 2 === 0 ? `req-${i}` : `item-${i + 1}`));
+    assert.deepEqual([...ids].sort(), [...expected].sort(), 'every id exactly once (missing custom_id → item-<n>)');
+    assert.equal(new Set(ids).size, 200);
+    assert.notDeepEqual(ids, expected, 'not input order');
+    assert.deepEqual(ids, eventOrder, 'yielded in the order the dispatcher finished them');
+    for (const r of results) {
+      assert.ok(r.message, `${r.customId} succeeded`);
+      assert.equal(r.error, undefined);
+      assert.equal(r.model, MODEL);
+      assert.ok(r.attempts >= 1 && typeof r.latencyMs === 'number' && r.usage && typeof r.costUsd === 'number');
+    }
+    assert.equal(ends.length, 1);
+    assert.equal(ends[0]!.reason, 'done');
+    assert.equal(ends[0]!.unsent, 0);
+    assert.equal(ends[0]!.summary.succeeded, 200);
+  });
+
+  it('a bad item becomes an errored result for that item; the others go', async () => {
+    const { fl } = await start();
+    const items = [body(10), { model: MODEL, messages: [] } as unknown as RequestItem, { custom_id: 'bad id!', params: body(10) }, body(12)];
+    const { results, ends } = await collect(fl.dispatch(items));
+    const byId = new Map(results.map((r) => [r.customId, r]));
+    assert.equal(results.length, 4);
+    assert.ok(byId.get('item-1')?.message);
+    assert.equal(byId.get('item-2')?.error?.error.type, 'invalid_request_error');
+    assert.match(byId.get('item-2')!.error!.error.message, /messages is empty/);
+    assert.match(byId.get('bad id!')?.error?.error.message ?? '', /custom_id has a bad character/, 'named by the id it was given, so the caller can match it');
+    assert.equal(byId.get('item-2')!.attempts, 0);
+    assert.ok(byId.get('item-4')?.message);
+    assert.equal(ends[0]!.reason, 'done');
+    assert.equal(ends[0]!.invalid, 2);
+  });
+
+  it('a spend cap that binds ends with "budget-reached", requests left unsent, and never crosses the cap', async () => {
+    const { fl } = await start();
+    // Haiku 4.5: $5 per million output tokens, so each request reserves at least 1,000 × $5e-6 = $0.005.
+    const cap = 0.02;
+    const { results, ends } = await collect(fl.dispatch(Array.from({ length: 200 }, () => body(1_000)), { maxSpendUsd: cap }));
+    assert.equal(ends.length, 1);
+    assert.equal(ends[0]!.reason, 'budget-reached');
+    assert.ok(ends[0]!.unsent > 0, `unsent ${ends[0]!.unsent}`);
+    assert.ok(results.length > 0 && results.length < 200, `${results.length} sent`);
+    const spent = results.reduce((sum, r) => sum + (r.costUsd ?? 0), 0);
+    assert.ok(spent <= cap, `spent ${spent}`);
+  });
+
+  it('an AbortSignal aborts the run: end reason "aborted"', async () => {
+    const { fl } = await start();
+    const controller = new AbortController();
+    let seen = 0;
+    let end: DispatchEnd | undefined;
+    for await (const out of fl.dispatch(Array.from({ length: 500 }, (_, i) => body(50 + (i % 100))), { signal: controller.signal })) {
+      if (out.type === 'end') end = out;
+      else if (++seen === 5) controller.abort();
+    }
+    assert.equal(end?.reason, 'aborted');
+    assert.ok(seen < 500, `${seen} results`);
+    assert.ok(end.unsent > 0);
+  });
+
+  it('reads its input lazily: breaking after 50 results of a 1,000,000-item generator pulled few, and stops cleanly', async () => {
+    const { fl } = await start();
+    let pulled = 0;
+    let sourceClosed = false;
+    function* many(): Generator<RequestItem> {
+      try {
+        for (let i = 0; i < 1_000_000; i++) {
+          pulled++;
+          yield body(5 + (i % 20));
+        }
+      } finally {
+        sourceClosed = true;
+      }
+    }
+    let taken = 0;
+    for await (const out of fl.dispatch(many())) {
+      assert.equal(out.type, 'result');
+      if (++taken === 50) break;
+    }
+    const pulledAtBreak = pulled;
+    assert.ok(pulledAtBreak <= 5_000, `pulled ${pulledAtBreak}`);
+    assert.ok(sourceClosed, 'the source was closed (its finally ran)');
+    // The run is over and forgotten when the loop exits: nothing more is read or sent.
+    assert.equal(fl.snapshot()!.runs.length, 0);
+    const received = server!.stats().received;
+    await fl.close();
+    assert.equal(pulled, pulledAtBreak);
+    assert.equal(server!.stats().received, received);
+  });
+
+  it('messages.create returns the Message, and throws the SDK\'s own error classes', async () => {
+    const { fl, server } = await start({ knownModels: [MODEL] });
+    const message = await fl.messages.create(body(20));
+    assert.equal(message.type, 'message');
+    assert.equal(message.model, MODEL);
+    assert.equal(message.usage.output_tokens, 20);
+
+    server.injectErrors([{ status: 400, type: 'invalid_request_error', message: 'the mock refuses this one' }]);
+    await assert.rejects(fl.messages.create(body(20)), (err: unknown) => {
+      assert.ok(err instanceof BadRequestError, String(err));
+      assert.equal(err.status, 400);
+      assert.match(err.message, /the mock refuses this one/);
+      return true;
+    });
+    await assert.rejects(fl.messages.create({ ...body(20), model: 'claude-unknown-9' }), NotFoundError);
+    // Refused before sending by the same validation as a line: the API would answer 400.
+    await assert.rejects(fl.messages.create({ ...body(20), messages: [] }), BadRequestError);
+    // Each call was a run of its own, forgotten once answered.
+    assert.equal(fl.snapshot()!.runs.length, 0);
+  });
+
+  it('messages.create with an aborted signal throws APIUserAbortError and sends nothing', async () => {
+    const { fl, server } = await start();
+    await fl.messages.create(body(5)); // assembled
+    const before = server.stats().received;
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(fl.messages.create(body(5), { signal: controller.signal }), APIUserAbortError);
+    assert.equal(server.stats().received, before);
+  });
+});
