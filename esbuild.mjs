@@ -1,5 +1,6 @@
 // Bundles the fronts of Floorline. Type-checking is `tsc --noEmit`, kept separate so builds stay fast.
-//   node esbuild.mjs [--production] [--watch] [--tests]
+//   node esbuild.mjs [--production] [--watch] [--tests] [--lib]
+// --lib: the library bundles alone (its declarations are `tsc -p tsconfig.lib.json`, see `build:lib`).
 import * as esbuild from 'esbuild';
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 
@@ -16,7 +17,21 @@ const shared = {
   legalComments: 'none',
 };
 
-const builds = [
+// The library (`import { Floorline } from 'floorline'`): the project's own code bundled, npm
+// dependencies left to the consumer's node_modules (they are the package's `dependencies`), so a
+// program shares one copy of the SDK with us (its error classes are the ones `messages.create`
+// throws). The simulator is bundled too: `simulate:` reaches it through a lazy `require` that esbuild
+// resolves at build time, in the ESM build as well.
+// Not minified and without maps, in every build: a library's stack traces should read as code.
+const library = { ...shared, minify: false, sourcemap: false, entryPoints: ['src/lib/index.ts'], platform: 'node', target: 'node20', packages: 'external' };
+const libraryBuilds = [
+  { ...library, outfile: 'dist/lib/index.mjs', format: 'esm' },
+  { ...library, outfile: 'dist/lib/index.cjs', format: 'cjs' },
+];
+const libOnly = process.argv.includes('--lib');
+
+const builds = libOnly ? libraryBuilds : [
+  ...libraryBuilds,
   // The extension host loads CommonJS; `vscode` is provided by the host at run time.
   { ...shared, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   // The CLI is one self-contained file so `npx floorline` needs no node_modules at run time.
@@ -49,8 +64,10 @@ if (watch) {
   console.log('esbuild: watching');
 } else {
   await Promise.all(builds.map((b) => esbuild.build(b)));
-  latin1Only('dist/cli.js');
-  chmodSync('dist/cli.js', 0o755);
+  if (!libOnly) {
+    latin1Only('dist/cli.js');
+    chmodSync('dist/cli.js', 0o755);
+  }
 }
 
 /**
