@@ -11,10 +11,11 @@ import { HOLD_RUN_STATES } from '../core/dispatch/hold';
 import { TypedEmitter } from '../core/dispatch/typed-emitter';
 import { Pricing } from '../core/pricing/pricing';
 import { TIERS } from '../core/tiers';
-import { assemble, type Assembly, type Target } from '../runtime/assemble';
+import { assemble, resultsPathFor, type Assembly, type Target } from '../runtime/assemble';
+import { runFile } from './file-run';
 import { runRequests, type RunContext } from './run-requests';
 import { sdkErrorOf } from './results';
-import type { CreateOptions, DispatchEnd, DispatchOptions, DispatchResult, FloorlineEvents, FloorlineOptions, RequestItem } from './types';
+import type { CreateOptions, DispatchEnd, DispatchOptions, DispatchResult, FileRunOptions, FileRunOutcome, FloorlineEvents, FloorlineOptions, RequestItem } from './types';
 
 const HOLD_STATES: ReadonlySet<string> = new Set(Object.values(HOLD_RUN_STATES));
 /** Keyed by what the caller wrote: a Map, so `simulate: 'toString'` finds nothing. */
@@ -76,12 +77,10 @@ export class Floorline extends TypedEmitter<FloorlineEvents> {
 
   private async *runDispatch(requests: Iterable<RequestItem> | AsyncIterable<RequestItem>, options: DispatchOptions): AsyncGenerator<DispatchResult | DispatchEnd> {
     const context = await this.context();
-    // A call's own cap may lower the configured one, never raise it.
-    const caps = [effectiveSpendCap(this.config), options.maxSpendUsd].filter((cap): cap is number => cap !== undefined);
     yield* runRequests(context, requests, {
       label: options.label ?? 'dispatch',
       priority: options.priority ?? this.config.priority,
-      maxSpendUsd: caps.length > 0 ? Math.min(...caps) : undefined,
+      maxSpendUsd: this.capFor(options.maxSpendUsd),
       signal: options.signal,
     });
   }
@@ -112,6 +111,28 @@ export class Floorline extends TypedEmitter<FloorlineEvents> {
     if (end?.reason === 'aborted') throw new APIUserAbortError();
     // Not sent at all: the spend cap could not hold its worst case, or the API had stopped the key.
     throw new APIError(undefined, undefined, `floorline: the request was not sent (${end?.reason ?? 'ended'}): ${end?.summary.detail ?? ''}`, undefined);
+  }
+
+  /**
+   * What `floorline run FILE` does, on this instance's dispatcher: the whole file is validated first
+   * (an `InputFileError` naming each `file:line`, and nothing sent), a re-run resumes from its
+   * results file, each answer is appended as it comes, and the spend journal keeps the cap across
+   * crashes. Resolves with the summary once every result is written.
+   */
+  async runFile(path: string, options: FileRunOptions = {}): Promise<FileRunOutcome> {
+    const context = await this.context();
+    return runFile(context, path, {
+      resultsPath: resultsPathFor(path, this.target),
+      simulated: 'simulate' in this.target,
+      priority: options.priority ?? this.config.priority,
+      maxSpendUsd: this.capFor(options.maxSpendUsd),
+    }, options);
+  }
+
+  /** A call's own cap may lower the configured one, never raise it. */
+  private capFor(own: number | undefined): number | undefined {
+    const caps = [effectiveSpendCap(this.config), own].filter((cap): cap is number => cap !== undefined);
+    return caps.length > 0 ? Math.min(...caps) : undefined;
   }
 
   /** No new requests go out (every run); those in flight finish. */

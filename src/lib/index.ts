@@ -1,6 +1,7 @@
 // Floorline's public library API: put a program's own Claude requests under the dispatcher.
 export { Floorline } from './floorline';
 export { ConfigError } from '../core/config';
+export { InputFileError } from './file-run';
 export type {
   CreateOptions,
   DispatchEnd,
@@ -8,6 +9,8 @@ export type {
   DispatchResult,
   DispatcherSnapshot,
   EndReason,
+  FileRunOptions,
+  FileRunOutcome,
   FloorlineEvents,
   FloorlineOptions,
   HoldEvent,

@@ -98,3 +98,28 @@ export interface HoldEvent {
   state: RunState;
   detail: string | undefined;
 }
+
+/** `fl.runFile(path, options)`: as `floorline run FILE`'s flags. */
+export interface FileRunOptions {
+  /** Where the results go. Default: `<name>.results.jsonl` beside the input (`.simulated.results.jsonl` for a rehearsal). */
+  out?: string;
+  priority?: Priority;
+  /** This run's cap in USD (earlier runs of the same file count toward it); it can only lower the instance's. */
+  maxSpendUsd?: number;
+  /** Send again the lines whose request changed since their answer was recorded (old answers set aside). */
+  resendChanged?: boolean;
+  /** Aborts the run: requests in flight are cancelled, their worst case stays counted. */
+  signal?: AbortSignal;
+  /** Shown in logs and snapshots. Default: the path. */
+  label?: string;
+}
+
+/** What a file run did: its summary, where its results are, and what an earlier run had done already. */
+export interface FileRunOutcome {
+  summary: RunSummary;
+  resultsPath: string;
+  /** Lines already answered by earlier runs of this file (resumed, not sent again). */
+  alreadyDone: number;
+  /** Warnings about the input (`file:line: warning: …`); the run went ahead. */
+  warnings: string[];
+}

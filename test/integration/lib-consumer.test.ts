@@ -66,12 +66,15 @@ const TS_CONSUMER = `
 import {
   ConfigError,
   Floorline,
+  InputFileError,
   type CreateOptions,
   type DispatchEnd,
   type DispatchOptions,
   type DispatchResult,
   type DispatcherSnapshot,
   type EndReason,
+  type FileRunOptions,
+  type FileRunOutcome,
   type FloorlineEvents,
   type FloorlineOptions,
   type HoldEvent,
@@ -124,6 +127,13 @@ export async function main(): Promise<void> {
   // @ts-expect-error a reason that does not exist: the types are real, not \`any\`
   const bad: EndReason = 'finished';
   void bad;
+  const fileOptions: FileRunOptions = { out: 'jobs.results.jsonl', maxSpendUsd: 1, resendChanged: false };
+  try {
+    const outcome: FileRunOutcome = await fl.runFile('jobs.jsonl', fileOptions);
+    void [outcome.summary.succeeded, outcome.resultsPath, outcome.alreadyDone, outcome.warnings];
+  } catch (err) {
+    if (err instanceof InputFileError) console.log(err.problems.join('\\n'));
+  }
   await fl.close();
   try {
     new Floorline({ simulate: 'build', maxInFlightCap: -1 });

@@ -1,8 +1,11 @@
 // The library API (src/lib) against the project's mock API over HTTP on 127.0.0.1: a program's own
 // requests through the same dispatcher the CLI uses.
 import assert from 'node:assert/strict';
-import { BadRequestError, NotFoundError, APIUserAbortError } from '@anthropic-ai/sdk';
-import { Floorline, type DispatchEnd, type DispatchResult, type FloorlineOptions, type MessageCreateParamsNonStreaming, type RequestItem } from '../../src/lib';
+import { BadRequestError, NotFoundError, APIUserAbortError, RateLimitError } from '@anthropic-ai/sdk';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Floorline, InputFileError, type DispatchEnd, type DispatchResult, type FloorlineOptions, type MessageCreateParamsNonStreaming, type RequestItem } from '../../src/lib';
 import { startMockServer, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
 
 const API_KEY = 'test-key';
@@ -179,5 +182,50 @@ describe('the library: Floorline against the mock API', function () {
     controller.abort();
     await assert.rejects(fl.messages.create(body(5), { signal: controller.signal }), APIUserAbortError);
     assert.equal(server.stats().received, before);
+  });
+
+  it('messages.create retries what the API asks to retry (a 529, a 500) and resolves; a 429 on its last attempt throws RateLimitError, naming the attempts', async () => {
+    const { fl, server } = await start({}, { maxAttempts: 3 });
+    server.injectErrors([
+      { status: 529, type: 'overloaded_error', message: 'busy', retryAfterSec: 0 },
+      { status: 500, type: 'api_error', message: 'hiccup', retryAfterSec: 0 },
+    ]);
+    const before = server.stats().received;
+    const message = await fl.messages.create(body(10));
+    assert.equal(message.type, 'message');
+    assert.ok(server.stats().received - before >= 2, 'sent again after the refusal');
+
+    server.injectErrors(Array.from({ length: 3 }, () => ({ status: 429, type: 'rate_limit_error', message: 'slow down', retryAfterSec: 0 })));
+    await assert.rejects(fl.messages.create(body(10)), (err: unknown) => err instanceof RateLimitError && err.status === 429 && /gave up after 3 attempts/.test(err.message));
+  });
+
+  it('runFile: validates before sending, resumes a re-run without sending again, and returns the summary', async () => {
+    const { fl, server } = await start();
+    const dir = mkdtempSync(join(tmpdir(), 'fl-lib-'));
+    try {
+      const input = join(dir, 'jobs.jsonl');
+      writeFileSync(input, Array.from({ length: 30 }, (_, i) => JSON.stringify({ custom_id: `q-${i}`, params: body(10 + i) })).join('\n') + '\n');
+      const first = await fl.runFile(input);
+      assert.equal(first.summary.state, 'finished');
+      assert.equal(first.summary.succeeded, 30);
+      assert.equal(first.resultsPath, join(dir, 'jobs.results.jsonl'));
+      const lines = readFileSync(first.resultsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { custom_id: string });
+      assert.deepEqual(lines.map((l) => l.custom_id).sort(), Array.from({ length: 30 }, (_, i) => `q-${i}`).sort());
+
+      const sent = server.stats().received;
+      const again = await fl.runFile(input);
+      assert.equal(again.alreadyDone, 30);
+      assert.equal(server.stats().received, sent, 'a re-run of a finished file sends nothing');
+
+      // A bad line anywhere: an error naming file and line, and nothing sent.
+      const bad = join(dir, 'bad.jsonl');
+      writeFileSync(bad, `${JSON.stringify({ custom_id: 'ok', params: body(5) })}\n{"custom_id": "x", "params": {"model": "constructor"}}\n`);
+      await assert.rejects(fl.runFile(bad), (err: unknown) => err instanceof InputFileError && err.problems.some((p) => p.startsWith(`${bad}:2:`)));
+      assert.equal(server.stats().received, sent);
+      assert.equal(existsSync(join(dir, 'bad.results.jsonl')), false, 'nothing written for a file that was refused');
+      assert.equal(fl.snapshot()!.runs.length, 0, 'each file run is forgotten once done');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
