@@ -39,6 +39,7 @@ export class Floorline extends TypedEmitter<FloorlineEvents> {
 
   private readonly target: Target;
   private readonly fetchFn: typeof fetch | undefined;
+  private readonly injected: FloorlineOptions['client'];
   private readonly pricing = new Pricing();
   private assembling: Promise<Assembly> | undefined;
   private assembly: Assembly | undefined;
@@ -50,15 +51,17 @@ export class Floorline extends TypedEmitter<FloorlineEvents> {
   /** Throws a `ConfigError` naming the option that breaks its rule, or an error when there is no API key. */
   constructor(options: FloorlineOptions = {}) {
     super();
-    const { apiKey, baseURL, simulate, fetch, ...config } = options;
+    const { apiKey, baseURL, simulate, fetch, client, ...config } = options;
     this.config = parseConfig({ ...config, ...(baseURL !== undefined ? { baseUrl: baseURL } : {}) });
     this.fetchFn = fetch;
+    this.injected = client;
     if (simulate !== undefined) {
       if (!TIER_NAMES.has(simulate)) throw new ConfigError('simulate', `${JSON.stringify(simulate)} is not a tier (the tiers are ${[...TIER_NAMES.keys()].join(', ')})`);
       this.target = { simulate };
     } else {
-      // As the SDK does: the key passed, else the environment's. Checked now, not at the first request.
-      const key = apiKey ?? process.env.ANTHROPIC_API_KEY;
+      // As the SDK does: the key passed, else the environment's (or the injected client's). Checked
+      // now, not at the first request. The key also names the shared quota in Redis (hashed).
+      const key = apiKey ?? client?.apiKey ?? process.env.ANTHROPIC_API_KEY ?? (client ? 'injected-client' : undefined);
       if (!key) throw new ConfigError('apiKey', 'no API key: pass apiKey, set ANTHROPIC_API_KEY, or pass simulate: a tier for a rehearsal');
       this.target = { apiKey: key };
     }
@@ -199,6 +202,7 @@ export class Floorline extends TypedEmitter<FloorlineEvents> {
         target: this.target,
         onLog: (level, message) => this.emit('log', { level, message }),
         ...(this.fetchFn ? { fetch: this.fetchFn } : {}),
+        ...(this.injected ? { client: this.injected } : {}),
       });
       const { dispatcher } = assembly;
       dispatcher.on('snapshot', (snapshot) => this.emit('snapshot', snapshot));

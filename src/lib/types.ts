@@ -1,5 +1,6 @@
 // The public shapes of the library: what a program passes in and what it gets back. Kept apart from
 // the code so `index.ts` can export them and a reader sees the whole contract in one place.
+import type Anthropic from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { FloorlineConfigInput } from '../core/config';
 import type { DispatcherSnapshot, Priority, RunState } from '../core/dispatch/snapshot';
@@ -22,6 +23,11 @@ export type FloorlineOptions = Omit<FloorlineConfigInput, 'baseUrl'> & {
   simulate?: TierName;
   /** For tests and proxies: the client's fetch. */
   fetch?: typeof fetch;
+  /**
+   * For tests and proxies: an `Anthropic` client you built (its base URL, headers, auth), used as it
+   * is. Its own retries are not used: Floorline owns retries. `apiKey` is then not needed.
+   */
+  client?: Anthropic;
 };
 
 /** One request for `dispatch`: the Batches shape (`custom_id` optional: `item-<n>`, 1-based), or a bare `messages.create` body. */

@@ -4,7 +4,7 @@
 //
 // Above core and the simulator on purpose: core stays a library of parts with no opinion on how
 // they are wired, and the simulator (a test double) is never reachable from core.
-import { createSdkMessagesClient, type MessagesClient } from '../core/client/messages-client';
+import { createSdkMessagesClient, type MessagesClient, type SdkTransport } from '../core/client/messages-client';
 import type { FloorlineConfig } from '../core/config';
 import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
 import { Dispatcher } from '../core/dispatch/dispatcher';
@@ -23,6 +23,8 @@ export interface AssembleOptions {
   onLog?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** For tests and proxies: the client's fetch. */
   fetch?: typeof fetch;
+  /** For tests and proxies: an SDK client the caller built, used as it is (not for a rehearsal). */
+  client?: SdkTransport;
 }
 
 export interface Assembly {
@@ -74,6 +76,7 @@ export async function assemble(options: AssembleOptions): Promise<Assembly> {
         apiKey: (target as { apiKey: string }).apiKey,
         ...(config.baseUrl ? { baseURL: config.baseUrl } : {}),
         ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.client ? { client: options.client } : {}),
       });
 
   let coordinator: RedisCoordinator | undefined;

@@ -210,6 +210,12 @@ describe('the npm package: installed from its tarball into a fresh project', fun
     }
     const stray = files.filter((f) => /^(src|test|bench|media|examples|node_modules)\//.test(f) || f.endsWith('.map'));
     assert.deepEqual(stray, []);
+    // Redis is an optional peer: a program that never shares a quota installs nothing for it (and
+    // the installed copy below has no ioredis, yet dispatches).
+    const installed = JSON.parse(readFileSync(join(project, 'node_modules', PKG.name, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependenciesMeta?: Record<string, { optional?: boolean }> };
+    assert.equal(installed.dependencies?.ioredis, undefined);
+    assert.equal(installed.peerDependenciesMeta?.ioredis?.optional, true);
+    assert.equal(existsSync(join(project, 'node_modules', 'ioredis')), false);
   });
 
   it(`ESM: import { Floorline } dispatches ${COUNT} requests, each answered once, and ends "done"`, async () => {

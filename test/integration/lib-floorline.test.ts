@@ -1,7 +1,7 @@
 // The library API (src/lib) against the project's mock API over HTTP on 127.0.0.1: a program's own
 // requests through the same dispatcher the CLI uses.
 import assert from 'node:assert/strict';
-import { BadRequestError, NotFoundError, APIUserAbortError, RateLimitError } from '@anthropic-ai/sdk';
+import Anthropic, { BadRequestError, InternalServerError, NotFoundError, APIUserAbortError, RateLimitError } from '@anthropic-ai/sdk';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -227,5 +227,24 @@ describe('the library: Floorline against the mock API', function () {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('an injected Anthropic client is used as it is (its fetch, no apiKey option), with its own retries off', async () => {
+    const { server } = await start();
+    let calls = 0;
+    const counting: typeof fetch = (input, init) => {
+      calls++;
+      return fetch(input, init);
+    };
+    // A client with retries of its own: Floorline must not let the SDK retry behind its back.
+    const client = new Anthropic({ apiKey: API_KEY, baseURL: server.url, fetch: counting, maxRetries: 5 });
+    fl = new Floorline({ client, maxAttempts: 1 });
+    const message = await fl.messages.create(body(7));
+    assert.equal(message.usage.output_tokens, 7);
+    assert.ok(calls >= 1, 'sent through the injected client');
+    server.injectErrors([{ status: 500, type: 'api_error', message: 'down', retryAfterSec: 0 }]);
+    const before = server.stats().received;
+    await assert.rejects(fl.messages.create(body(7)), InternalServerError);
+    assert.equal(server.stats().received - before, 1, 'one attempt: the SDK did not retry');
   });
 });

@@ -41,7 +41,16 @@ export interface SdkClientOptions {
   baseURL?: string;
   /** For tests and proxies; defaults to `nodeHttpFetch` (a third of the global fetch's CPU per request). */
   fetch?: typeof fetch;
+  /**
+   * A client the caller built (an `Anthropic` instance: its own proxy, headers, auth): used as it
+   * is, in place of one made from the fields above. Its retries stay off: every call here passes
+   * `maxRetries: 0` (count_tokens, free, its own few).
+   */
+  client?: SdkTransport;
 }
+
+/** What Floorline calls on an SDK client: the generic `post` and the messages resource (`Anthropic` has both). */
+export type SdkTransport = Pick<SdkClient, 'post' | 'messages'>;
 
 /**
  * The SDK's client with the one resource Floorline calls (messages, with its batches and
@@ -67,7 +76,7 @@ export function createAnthropic(options: SdkClientOptions, maxRetries: number): 
 
 export function createSdkMessagesClient(options: SdkClientOptions): MessagesClient {
   // The dispatcher owns retries: the SDK's own are off.
-  const client = createAnthropic(options, 0);
+  const client = options.client ?? createAnthropic(options, 0);
   return {
     async create(params, { signal, timeoutMs, onHeaders }) {
       // The SDK's `messages.create` prints a deprecation warning to `console.warn` on *every*
@@ -115,7 +124,7 @@ export function createSdkMessagesClient(options: SdkClientOptions): MessagesClie
  * answer without usage, which the dispatcher keeps at its worst case, never as an error it would
  * retry as if nothing had been spent. Only an abort is passed on as one.
  */
-async function streamed(client: SdkClient, params: MessageParams, options: SendOptions & { onHeaders: (headers: HeaderSource) => void }): Promise<SentMessage> {
+async function streamed(client: SdkTransport, params: MessageParams, options: SendOptions & { onHeaders: (headers: HeaderSource) => void }): Promise<SentMessage> {
   const { data, response } = await client
     .post<Stream<Anthropic.RawMessageStreamEvent>>('/v1/messages', {
       body: { ...params, stream: true },

@@ -74,7 +74,14 @@ interface Scripts {
 export async function connectRedisCoordinator(options: RedisCoordinatorOptions): Promise<RedisCoordinator> {
   // Loaded only by a run that shares its quota: evaluating ioredis and its dependencies at start-up
   // cost every other run ~5 MB of memory for nothing.
-  const { Redis } = await import('ioredis');
+  // An optional peer of the library: a program that never shares a quota installs nothing for it.
+  let Redis: typeof import('ioredis').Redis;
+  try {
+    ({ Redis } = await import('ioredis'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND' && (err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new Error(`sharing a quota through Redis (${redactUrl(options.url)}) needs the ioredis package: npm install ioredis`);
+  }
   const coordinator = new RedisCoordinator(options, Redis);
   await coordinator.connect();
   return coordinator;
