@@ -247,4 +247,52 @@ describe('the library: Floorline against the mock API', function () {
     await assert.rejects(fl.messages.create(body(7)), InternalServerError);
     assert.equal(server.stats().received - before, 1, 'one attempt: the SDK did not retry');
   });
+
+  it('pause holds new requests (in flight finish), resume goes on, stop ends with "stopped"; snapshot, log, retry and hold (a 429\'s cool-down) events fire', async () => {
+    const { fl, server } = await start({ latency: { baseMs: 20, perOutputTokenMs: 0, jitter: 0 } }, { maxInFlight: 4 });
+    const seen = { snapshot: 0, log: 0, retry: 0, hold: 0 };
+    fl.on('snapshot', () => seen.snapshot++);
+    fl.on('log', () => seen.log++);
+    fl.on('retry', () => seen.retry++);
+    fl.on('hold', () => seen.hold++);
+    const items = Array.from({ length: 40 }, (_, i) => ({ custom_id: `p-${i}`, params: body(5) }));
+    // A 429: the run cools down (a hold) and the line is retried.
+    server.injectErrors([{ status: 429, type: 'rate_limit_error', message: 'once', retryAfterSec: 1 }]);
+    const it = fl.dispatch(items)[Symbol.asyncIterator]();
+    const first = await it.next();
+    assert.equal(first.done, false);
+    fl.pause();
+    // What was in flight finishes; then nothing more goes out while paused.
+    const inFlightAtPause = fl.snapshot()!.inFlight;
+    const atPause = server.stats().received;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(server.stats().received <= atPause + inFlightAtPause, `sent ${server.stats().received - atPause} while paused`);
+    const whilePaused = server.stats().received;
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(server.stats().received, whilePaused, 'nothing new goes out while paused');
+    fl.resume();
+    let results = 1;
+    let end: DispatchEnd | undefined;
+    for (let next = await it.next(); !next.done; next = await it.next()) {
+      if (next.value.type === 'result') results++;
+      else end = next.value;
+    }
+    assert.equal(results, 40);
+    assert.equal(end?.reason, 'done');
+    assert.ok(seen.snapshot > 0 && seen.log > 0, JSON.stringify(seen));
+    assert.ok(seen.retry >= 1, 'the 429 was retried, and said so');
+    assert.ok(seen.hold >= 1, 'the cool-down after the 429 held the run, and said so');
+
+    // stop(): nothing new goes out, the run ends "stopped" with lines unsent.
+    const many = Array.from({ length: 500 }, (_, i) => ({ custom_id: `s-${i}`, params: body(5) }));
+    const outs: Array<DispatchResult | DispatchEnd> = [];
+    for await (const out of fl.dispatch(many)) {
+      outs.push(out);
+      if (outs.length === 5) fl.stop();
+    }
+    const last = outs[outs.length - 1] as DispatchEnd;
+    assert.equal(last.type, 'end');
+    assert.equal(last.reason, 'stopped');
+    assert.ok(last.unsent > 0 && outs.length - 1 < 500, `${outs.length - 1} answered, ${last.unsent} unsent`);
+  });
 });
