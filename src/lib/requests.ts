@@ -2,7 +2,7 @@
 // ahead of what it sends, so a generator of any length costs constant memory), each checked by
 // the same validation as a line of an input file. A bad item never reaches the dispatcher: it is
 // handed to `onInvalid` as an errored result and reading goes on.
-import { parseLine, type InputDefaults } from '../core/input/validate-line';
+import { isObject, parseLine, type InputDefaults } from '../core/input/validate-line';
 import { envelope } from '../core/dispatch/retry-policy';
 import type { InputRequest } from '../core/types';
 import type { DispatchResult, RequestItem } from './types';
@@ -46,8 +46,8 @@ function check(item: unknown, n: number, defaults: InputDefaults): { request: In
 
 /** The errored result of an item refused before sending: what the API would have answered, a 400. */
 function invalidResult(item: unknown, n: number, message: string): DispatchResult {
-  const record = isRecord(item) ? item : {};
-  const body = isRecord(record.params) ? record.params : record;
+  const record = isObject(item) ? item : {};
+  const body = isObject(record.params) ? record.params : record;
   const ownId = typeof record.custom_id === 'string' && record.custom_id !== '' ? record.custom_id : undefined;
   return {
     type: 'result',
@@ -59,8 +59,4 @@ function invalidResult(item: unknown, n: number, message: string): DispatchResul
     costUsd: 0,
     usage: null,
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -180,6 +180,12 @@ export class RedisCoordinator implements SharedCoordinator {
     return `${this.prefix}class:${encodeURIComponent(modelClass)}:${name}`;
   }
 
+  /** What a lease's end touches (SETTLE's and RELEASE's KEYS): its class's books, today's spend, and this participant's share and usage. */
+  private leaseKeys(modelClass: string): [string, string, string, string, string, string] {
+    const key = (name: string) => this.classKey(modelClass, name);
+    return [key('buckets'), key('leases'), key('lease-data'), this.spendKey(), key(`share:${this.participantKey}`), key('participants')];
+  }
+
   private spendKey(): string {
     return this.key(`spend:${utcDay(this.clock.now())}`);
   }
@@ -237,11 +243,10 @@ export class RedisCoordinator implements SharedCoordinator {
     const modelClass = this.leases.get(lease);
     if (modelClass === undefined) return;
     this.leases.delete(lease);
-    const key = (name: string) => this.classKey(modelClass, name);
     // If this fails the lease expires: the request is then charged its estimate and its worst
     // case stays on the budget — conservative, never an overshoot.
     await this.redis
-      .floorlineSettle(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), key(`share:${this.participantKey}`), key('participants'), lease,
+      .floorlineSettle(...this.leaseKeys(modelClass), lease,
         actual.consumption.inputTokens, actual.consumption.outputTokens, actual.usd ?? 0, actual.tokens, this.participantKey)
       .catch(() => undefined);
   }
@@ -250,10 +255,8 @@ export class RedisCoordinator implements SharedCoordinator {
     const modelClass = this.leases.get(lease);
     if (modelClass === undefined) return;
     this.leases.delete(lease);
-    const key = (name: string) => this.classKey(modelClass, name);
     await this.redis
-      .floorlineRelease(key('buckets'), key('leases'), key('lease-data'), this.spendKey(), key(`share:${this.participantKey}`), key('participants'),
-        lease, refused ? 1 : 0, keepWorst ? 1 : 0, this.participantKey)
+      .floorlineRelease(...this.leaseKeys(modelClass), lease, refused ? 1 : 0, keepWorst ? 1 : 0, this.participantKey)
       .catch(() => undefined);
   }
 

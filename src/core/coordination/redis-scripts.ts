@@ -110,18 +110,24 @@ local function shareCharge(shareKey, bucketsKey, share, now, input, output, real
   return charged
 end
 
--- What a participant took, decayed by e^(-t/1 min): about its consumption over the last minute.
--- \`share\` < 0 keeps the share recorded.
+-- A participant's record ("share,at,requests,input,output") as of now: its share, when it last
+-- sent, and what it took decayed by e^(-t/1 min) — about its consumption over the last minute.
+-- nil for a record that is not one.
+local function usageAt(d, now)
+  local ps, pat, pr, pi, po = string.match(d, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
+  if not ps then return nil end
+  local k = math.exp(-math.max(0, now - tonumber(pat)) / 60000)
+  return { share = tonumber(ps), at = tonumber(pat), requests = tonumber(pr) * k, inputTokens = tonumber(pi) * k, outputTokens = tonumber(po) * k }
+end
+
+-- Adds what a participant took (or gives back what it was refused). \`share\` < 0 keeps the share recorded.
 local function noteUsage(participantsKey, name, share, now, requests, input, output)
   local d = redis.call('HGET', participantsKey, name)
+  local u = d and usageAt(d, now)
   local s, r, i, o = share, 0, 0, 0
-  if d then
-    local ps, pat, pr, pi, po = string.match(d, '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
-    if ps then
-      local k = math.exp(-math.max(0, now - tonumber(pat)) / 60000)
-      r, i, o = tonumber(pr) * k, tonumber(pi) * k, tonumber(po) * k
-      if share < 0 then s = tonumber(ps) end
-    end
+  if u then
+    r, i, o = u.requests, u.inputTokens, u.outputTokens
+    if share < 0 then s = u.share end
   end
   if s < 0 then s = 0 end
   redis.call('HSET', participantsKey, name, table.concat({s, now, math.max(0, r + requests), math.max(0, i + input), math.max(0, o + output)}, ','))
@@ -410,15 +416,13 @@ end
 local people = {}
 local all = redis.call('HGETALL', KEYS[4])
 for i = 1, #all, 2 do
-  local ps, pat, pr, pi, po = string.match(all[i + 1], '^([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$')
-  if ps and now - tonumber(pat) <= tonumber(ARGV[1]) then
-    local k = math.exp(-math.max(0, now - tonumber(pat)) / 60000)
+  local u = usageAt(all[i + 1], now)
+  if u and now - u.at <= tonumber(ARGV[1]) then
     local used = 0
-    local taken = { requests = tonumber(pr), inputTokens = tonumber(pi), outputTokens = tonumber(po) }
     for _, dim in ipairs(SHARE_DIMS) do
-      if limits[dim] and limits[dim] > 0 then used = math.max(used, taken[dim] * k / limits[dim]) end
+      if limits[dim] and limits[dim] > 0 then used = math.max(used, u[dim] / limits[dim]) end
     end
-    table.insert(people, all[i]); table.insert(people, ps); table.insert(people, tostring(used))
+    table.insert(people, all[i]); table.insert(people, tostring(u.share)); table.insert(people, tostring(used))
   end
 end
 local s = redis.call('HMGET', KEYS[3], 'usd', 'tokens')

@@ -382,7 +382,8 @@ function editDistance(a: string, b: string): number {
 }
 
 
-function isObject(v: unknown): v is Record<string, unknown> {
+/** A JSON object (not an array, not null): what a request and its params must be. */
+export function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
