@@ -8,13 +8,45 @@ export type RunAction = 'pause' | 'resume' | 'stop';
 
 export type Severity = 'ok' | 'warning' | 'error';
 
-export type HostToWebview = { type: 'model'; model: DashboardModel };
+export type HostToWebview =
+  | { type: 'model'; model: DashboardModel }
+  // ── The results editor (one page per results file) ──
+  /** The file's totals; sent on open and whenever the file grows. */
+  | { type: 'results/totals'; totals: ResultsTotalsModel }
+  /**
+   * The rows the current query selects: `length` of them, in order. `generation` names this
+   * selection; rows asked for under an older one are dropped. A grown file keeps the generation
+   * when only rows were appended at the end of the file's own order, else it is a new one.
+   */
+  | { type: 'results/view'; generation: number; length: number; query: ResultsQueryModel }
+  /** Rows `start`..`start + rows.length - 1` of the selection named by `generation`. */
+  | { type: 'results/rows'; generation: number; start: number; rows: ResultRowModel[] }
+  /** The detail of one row (by its `row`, the position in the file). */
+  | { type: 'results/detail'; detail: ResultDetailModel }
+  /** The file went away or cannot be read any more. */
+  | { type: 'results/error'; message: string };
 
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'control'; action: RunAction; runId: string }
   /** Open the run's input file at `line` (1-based). The host knows the file: the webview never sends paths. */
-  | { type: 'openLocation'; runId: string; line: number };
+  | { type: 'openLocation'; runId: string; line: number }
+  // ── The results editor ──
+  | { type: 'results/query'; query: ResultsQueryModel }
+  /** Ask for rows of the selection `generation` (at most MAX_ROWS_PER_REQUEST). */
+  | { type: 'results/rows'; generation: number; start: number; count: number }
+  | { type: 'results/detail'; row: number }
+  /** Copy part of a row to the clipboard (the host reads it from the files: the page sends no text). */
+  | { type: 'results/copy'; row: number; part: ResultsCopyPart }
+  /** Open the input file at the request answered by this row. */
+  | { type: 'results/openInput'; row: number }
+  | { type: 'results/action'; action: ResultsAction };
+
+export type ResultsAction = 'rerunErrored' | 'submitErroredBatch' | 'exportCsv' | 'openAsText';
+export type ResultsCopyPart = 'reply' | 'request' | 'error' | 'customId';
+
+/** The most rows one `results/rows` request may ask for: the page holds a window, never the file. */
+export const MAX_ROWS_PER_REQUEST = 500;
 
 // ── The model ──────────────────────────────────────────────────────────────
 
@@ -146,6 +178,78 @@ export interface DashboardModel {
   batches: BatchRowModel[];
 }
 
+// ── The results editor's model ─────────────────────────────────────────────
+
+export type ResultStatusModel = 'succeeded' | 'errored' | 'canceled' | 'expired';
+export type ResultsSortColumn = 'row' | 'customId' | 'status' | 'model' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'latencyMs' | 'attempts';
+
+export interface ResultsQueryModel {
+  sort: ResultsSortColumn;
+  descending: boolean;
+  statuses: ResultStatusModel[];
+  models: string[];
+  search: string;
+}
+
+/** One table row, formatted for display. */
+export interface ResultRowModel {
+  /** Position in the file: the row's identity for detail, copy and openInput. */
+  row: number;
+  customId: string;
+  status: ResultStatusModel;
+  model: string;
+  inputTokens: string;
+  outputTokens: string;
+  cost: string;
+  latency: string;
+  attempts: string;
+  /** First line of the reply, or the error (type: message). */
+  preview: string;
+}
+
+export interface ResultsTotalsModel {
+  fileName: string;
+  /** e.g. "1,204 results" */
+  rowsText: string;
+  counts: Record<ResultStatusModel, number>;
+  /** e.g. "$3.28" — or "$3.28 simulated" for a rehearsal's file. */
+  spendText: string;
+  /** Some or all rows come from a rehearsal: their spend is not real money. */
+  simulated: boolean;
+  tokens: Array<{ label: string; value: string }>;
+  latencyText: string;
+  models: Array<{ model: string; rows: number }>;
+  /** The last line is being written (a live run appends): the view follows. */
+  growing: boolean;
+  /** Lines that are not results, said plainly ('' when none). */
+  warning: string;
+  /** Whether the input file was found (for Re-run, Submit as batch and the request in the detail). */
+  hasInput: boolean;
+  /** Whether this workspace may start runs (trusted). */
+  canRun: boolean;
+}
+
+export interface ReplyBlockModel {
+  kind: 'text' | 'thinking' | 'tool_use' | 'tool_result' | 'other';
+  /** e.g. "Text", "Thinking", "Tool use: get_weather". */
+  title: string;
+  body: string;
+}
+
+export interface ResultDetailModel {
+  row: number;
+  line: number;
+  customId: string;
+  status: ResultStatusModel;
+  /** Label/value pairs: model (and fallback), usage, cost, latency, attempts, stop reason. */
+  facts: Array<{ label: string; value: string }>;
+  /** The request from the input file, pretty-printed; or why it is not shown. */
+  request: { line: number; json: string } | { missing: string };
+  reply: ReplyBlockModel[];
+  /** For a failure: the error envelope, pretty-printed. */
+  error: string | undefined;
+}
+
 // ── Guarding what the page sends ───────────────────────────────────────────
 
 const ACTIONS: ReadonlySet<string> = new Set<RunAction>(['pause', 'resume', 'stop']);
@@ -154,6 +258,35 @@ const MAX_ID_LENGTH = 200;
 
 function isRunId(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
+}
+
+const RESULTS_ACTIONS: ReadonlySet<string> = new Set<ResultsAction>(['rerunErrored', 'submitErroredBatch', 'exportCsv', 'openAsText']);
+const COPY_PARTS: ReadonlySet<string> = new Set<ResultsCopyPart>(['reply', 'request', 'error', 'customId']);
+const SORT_COLUMNS: ReadonlySet<string> = new Set<ResultsSortColumn>(['row', 'customId', 'status', 'model', 'inputTokens', 'outputTokens', 'costUsd', 'latencyMs', 'attempts']);
+const STATUSES: ReadonlySet<string> = new Set<ResultStatusModel>(['succeeded', 'errored', 'canceled', 'expired']);
+/** Searches and model names are short; a page sending megabytes is not ours. */
+const MAX_TEXT_LENGTH = 1000;
+const MAX_MODELS = 100;
+
+function isIndex(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function isShortString(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= MAX_TEXT_LENGTH;
+}
+
+function isResultsQuery(value: unknown): value is ResultsQueryModel {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const q = value as Record<string, unknown>;
+  return (
+    hasOnly(q, ['sort', 'descending', 'statuses', 'models', 'search']) &&
+    typeof q.sort === 'string' && SORT_COLUMNS.has(q.sort) &&
+    typeof q.descending === 'boolean' &&
+    Array.isArray(q.statuses) && q.statuses.length <= STATUSES.size && q.statuses.every((s) => typeof s === 'string' && STATUSES.has(s)) &&
+    Array.isArray(q.models) && q.models.length <= MAX_MODELS && q.models.every(isShortString) &&
+    isShortString(q.search)
+  );
 }
 
 function hasOnly(record: Record<string, unknown>, keys: readonly string[]): boolean {
@@ -174,6 +307,20 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return hasOnly(m, ['type', 'action', 'runId']) && typeof m.action === 'string' && ACTIONS.has(m.action) && isRunId(m.runId);
     case 'openLocation':
       return hasOnly(m, ['type', 'runId', 'line']) && isRunId(m.runId) && Number.isSafeInteger(m.line) && (m.line as number) >= 1;
+    case 'results/query':
+      return hasOnly(m, ['type', 'query']) && isResultsQuery(m.query);
+    case 'results/rows':
+      return (
+        hasOnly(m, ['type', 'generation', 'start', 'count']) && isIndex(m.generation) && isIndex(m.start) &&
+        isIndex(m.count) && (m.count as number) >= 1 && (m.count as number) <= MAX_ROWS_PER_REQUEST
+      );
+    case 'results/detail':
+    case 'results/openInput':
+      return hasOnly(m, ['type', 'row']) && isIndex(m.row);
+    case 'results/copy':
+      return hasOnly(m, ['type', 'row', 'part']) && isIndex(m.row) && typeof m.part === 'string' && COPY_PARTS.has(m.part);
+    case 'results/action':
+      return hasOnly(m, ['type', 'action']) && typeof m.action === 'string' && RESULTS_ACTIONS.has(m.action);
     default:
       return false;
   }

@@ -6,7 +6,7 @@ import { Pricing } from '../core/pricing/pricing';
 import { batchAlternative, estimatePreflight } from '../core/preflight';
 import { describeDuration } from '../core/preflight-duration';
 import { REALISTIC_LATENCY, simulatedReplyTimes } from '../simulator/latency';
-import { defaultResultsPath } from '../core/results';
+import { defaultResultsPath, simulatedResultsPath } from '../core/results';
 import { formatCount, formatUsd, plural } from '../core/format';
 import type { RunFileOptions } from '../core/run-file';
 import { noRequestsMessage } from '../core/input/problems';
@@ -82,7 +82,7 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     simulated: simulate,
     owner: 'VS Code',
     // A rehearsal must never be mistaken for real results by a later resume.
-    ...(simulate ? { outPath: defaultResultsPath(uri.fsPath).replace(/\.results\.jsonl$/, '.simulated.results.jsonl') } : {}),
+    ...(simulate ? { outPath: simulatedResultsPath(defaultResultsPath(uri.fsPath)) } : {}),
   };
 
   let prepared;

@@ -8,7 +8,7 @@ import { createSdkMessagesClient, type MessagesClient, type SdkTransport } from 
 import type { FloorlineConfig } from '../core/config';
 import { connectRedisCoordinator, type RedisCoordinator } from '../core/coordination';
 import { Dispatcher } from '../core/dispatch/dispatcher';
-import { defaultResultsPath } from '../core/results';
+import { defaultResultsPath, simulatedResultsPath } from '../core/results';
 import { TIERS, type TierName } from '../core/tiers';
 import type { MockServer } from '../simulator/mock-server';
 import { REALISTIC_LATENCY } from '../simulator/latency';
@@ -51,7 +51,7 @@ function isSimulated(target: Target): target is { simulate: TierName } {
  */
 export function resultsPathFor(inputPath: string, target: Target): string {
   const path = defaultResultsPath(inputPath);
-  return isSimulated(target) ? path.replace(/\.results\.jsonl$/, '.simulated.results.jsonl') : path;
+  return isSimulated(target) ? simulatedResultsPath(path) : path;
 }
 
 /** The limits to plan with before the first response: the simulated tier's, else the configured tier's. */

@@ -1,4 +1,4 @@
 // The results file: where results go, how they are written, how a re-run resumes from them.
-export { defaultResultsPath } from './paths';
+export { defaultResultsPath, simulatedResultsPath, inputPathForResults, isResultsPath } from './paths';
 export { ResultsWriter, type ResultsWriterOptions } from './results-writer';
 export { prepareResume, resumeTempPath, type ResumeState } from './resume';
