@@ -38,6 +38,8 @@ const builds = libOnly ? libraryBuilds : [
   { ...shared, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
   // The dashboard's own script runs in the webview (a browser), loaded from media/ under a strict CSP.
   { ...shared, entryPoints: ['media/dashboard/main.ts'], outfile: 'media/dist/dashboard.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The results editor's page (a custom editor for *.results.jsonl), the same way.
+  { ...shared, entryPoints: ['media/results/main.ts'], outfile: 'media/dist/results.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 
 if (tests) {

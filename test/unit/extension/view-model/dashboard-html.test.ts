@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { contentSecurityPolicy, dashboardHtml, type DashboardHtmlInput } from '../../../../src/extension/view-model/dashboard-html';
+import { dashboardHtml, type DashboardHtmlInput } from '../../../../src/extension/view-model/dashboard-html';
+import { resultsHtml } from '../../../../src/extension/view-model/results-html';
+import { contentSecurityPolicy } from '../../../../src/extension/view-model/webview-html';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 const ROOT = `${CSP_SOURCE}/ext/media`;
-const INPUT: DashboardHtmlInput = {
+const DASHBOARD_INPUT: DashboardHtmlInput = {
   cspSource: CSP_SOURCE,
   nonce: 'q0vGk3Jm7l1qfW2Zr8o5Sg==',
   scriptUri: `${ROOT}/dist/dashboard.js`,
@@ -17,8 +19,14 @@ function cspOf(html: string): Map<string, string[]> {
   return new Map(content.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name ?? '', values]));
 }
 
-describe('dashboard HTML', () => {
-  const html = dashboardHtml(INPUT);
+const RESULTS_INPUT: DashboardHtmlInput = { ...DASHBOARD_INPUT, scriptUri: `${ROOT}/dist/results.js`, styleUri: `${ROOT}/results/results.css` };
+
+// Both pages are the one shell (webview-html.ts): the same checks hold for each.
+for (const [name, page, INPUT] of [
+  ['dashboard', dashboardHtml, DASHBOARD_INPUT],
+  ['results', resultsHtml, RESULTS_INPUT],
+] as const) describe(`${name} HTML`, () => {
+  const html = page(INPUT);
 
   it("denies everything by default and allows only the extension's media and the nonce", () => {
     const csp = cspOf(html);
@@ -59,9 +67,28 @@ describe('dashboard HTML', () => {
   });
 
   it('escapes what it puts in attributes and refuses a nonce that could break the CSP', () => {
-    const odd = dashboardHtml({ ...INPUT, scriptUri: `${ROOT}/a".js` });
+    const odd = page({ ...INPUT, scriptUri: `${ROOT}/a".js` });
     assert.ok(odd.includes(`${ROOT}/a&quot;.js`));
-    assert.throws(() => dashboardHtml({ ...INPUT, nonce: "abc'; script-src *" }));
-    assert.throws(() => dashboardHtml({ ...INPUT, nonce: 'short' }));
+    assert.throws(() => page({ ...INPUT, nonce: "abc'; script-src *" }));
+    assert.throws(() => page({ ...INPUT, nonce: 'short' }));
+  });
+
+  it('has one landmark for the script to fill, busy until it does', () => {
+    const main = [...html.matchAll(/<main\b[^>]*>/g)].map((m) => m[0]);
+    assert.equal(main.length, 1);
+    assert.match(main[0] ?? '', /id="root"/);
+    assert.match(main[0] ?? '', /aria-label="Floorline [a-z]+"/);
+    assert.match(main[0] ?? '', /aria-busy="true"/);
+  });
+});
+
+describe('the results page HTML', () => {
+  it('loads the results bundle and stylesheet, and names its landmark', () => {
+    const html = resultsHtml(RESULTS_INPUT);
+    assert.ok(html.includes(`src="${ROOT}/dist/results.js"`));
+    assert.ok(html.includes(`href="${ROOT}/results/results.css"`));
+    assert.ok(html.includes('aria-label="Floorline results"'));
+    assert.ok(html.includes('<title>Floorline Results</title>'));
+    assert.ok(!html.includes('dashboard'));
   });
 });

@@ -4,7 +4,7 @@ import type { Hold } from '../../../../src/core/dispatch/hold';
 import type { DimensionView } from '../../../../src/core/limits/quota-model';
 import { toDashboardModel, type DashboardInput } from '../../../../src/extension/view-model/dashboard-model';
 import { CHART_WINDOW_MS, HistoryBuffer, sampleOf } from '../../../../src/extension/view-model/history';
-import { isWebviewToHost, type DashboardModel, type MeterModel } from '../../../../src/extension/protocol';
+import { isWebviewToHost, MAX_ROWS_PER_REQUEST, type DashboardModel, type MeterModel, type ResultsQueryModel } from '../../../../src/extension/protocol';
 import { statusBarModel } from '../../../../src/extension/view-model/status-bar-model';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
@@ -456,5 +456,69 @@ describe('isWebviewToHost', () => {
       { type: 'openLocation', runId: 'run-1', line: 3, file: '/etc/passwd' },
     ];
     for (const message of bad) assert.equal(isWebviewToHost(message), false, JSON.stringify(message) ?? String(message));
+  });
+
+  const query: ResultsQueryModel = { sort: 'costUsd', descending: true, statuses: ['errored', 'expired'], models: ['claude-sonnet-4-5'], search: 'overloaded' };
+
+  it("accepts the results editor's messages", () => {
+    const good: unknown[] = [
+      { type: 'results/query', query },
+      { type: 'results/query', query: { sort: 'row', descending: false, statuses: [], models: [], search: '' } },
+      { type: 'results/query', query: { ...query, search: 'x'.repeat(1000), models: Array.from({ length: 100 }, (_, i) => `m${i}`) } },
+      { type: 'results/rows', generation: 0, start: 0, count: 1 },
+      { type: 'results/rows', generation: 7, start: 99_800, count: MAX_ROWS_PER_REQUEST },
+      { type: 'results/detail', row: 0 },
+      { type: 'results/openInput', row: 41 },
+      ...['reply', 'request', 'error', 'customId'].map((part) => ({ type: 'results/copy', row: 3, part })),
+      ...['rerunErrored', 'submitErroredBatch', 'exportCsv', 'openAsText'].map((action) => ({ type: 'results/action', action })),
+    ];
+    for (const message of good) assert.ok(isWebviewToHost(message), JSON.stringify(message));
+  });
+
+  it('rejects results messages out of bounds, of unknown values, or with keys it does not know', () => {
+    // JSON.parse makes `__proto__` an own key, as a message posted from the page would have it.
+    const polluted = JSON.parse('{"type":"results/detail","row":1,"__proto__":{"row":2}}') as unknown;
+    const pollutedQuery = JSON.parse(`{"type":"results/query","query":${JSON.stringify(query).replace(/^\{/, '{"__proto__":{"admin":true},')}}`) as unknown;
+    const bad: unknown[] = [
+      polluted,
+      pollutedQuery,
+      { type: 'results/rows', generation: 1, start: 0, count: MAX_ROWS_PER_REQUEST + 1 },
+      { type: 'results/rows', generation: 1, start: 0, count: 0 },
+      { type: 'results/rows', generation: 1, start: -200, count: 200 },
+      { type: 'results/rows', generation: 1, start: 0.5, count: 200 },
+      { type: 'results/rows', generation: -1, start: 0, count: 200 },
+      { type: 'results/rows', generation: 1, start: 0 },
+      { type: 'results/rows', generation: 1, start: 0, count: 200, file: '/etc/passwd' },
+      { type: 'results/detail', row: -1 },
+      { type: 'results/detail', row: '3' },
+      { type: 'results/detail', row: 3, path: '/etc/passwd' },
+      { type: 'results/openInput', row: Number.NaN },
+      { type: 'results/openInput', row: 2, line: 5 },
+      { type: 'results/copy', row: 3, part: 'everything' },
+      { type: 'results/copy', row: 3, part: 'reply', text: 'hi' },
+      { type: 'results/copy', row: 3 },
+      { type: 'results/action', action: 'deleteFile' },
+      { type: 'results/action', action: 'exportCsv', path: '/tmp/x.csv' },
+      { type: 'results/action' },
+      { type: 'results/query' },
+      { type: 'results/query', query: null },
+      { type: 'results/query', query: [] },
+      { type: 'results/query', query, extra: 1 },
+      { type: 'results/query', query: { ...query, sort: 'preview' } },
+      { type: 'results/query', query: { ...query, descending: 'yes' } },
+      { type: 'results/query', query: { ...query, statuses: ['errored', 'pending'] } },
+      { type: 'results/query', query: { ...query, statuses: 'errored' } },
+      { type: 'results/query', query: { ...query, statuses: ['errored', 'errored', 'errored', 'errored', 'errored'] } },
+      { type: 'results/query', query: { ...query, models: [42] } },
+      { type: 'results/query', query: { ...query, models: Array.from({ length: 101 }, (_, i) => `m${i}`) } },
+      { type: 'results/query', query: { ...query, models: ['x'.repeat(1001)] } },
+      { type: 'results/query', query: { ...query, search: 'x'.repeat(1001) } },
+      { type: 'results/query', query: { ...query, search: 'x'.repeat(5_000_000) } },
+      { type: 'results/query', query: { ...query, search: undefined } },
+      { type: 'results/query', query: { ...query, limit: 10 } },
+      { type: 'results/view', generation: 1, length: 3, query },
+      { type: 'results/totals' },
+    ];
+    for (const message of bad) assert.equal(isWebviewToHost(message), false, JSON.stringify(message)?.slice(0, 200) ?? String(message));
   });
 });
