@@ -1,5 +1,5 @@
-// `npm run bench`: every contender through every scenario, side by side, then the table, the charts
-// and the micro-benchmark. Flags:
+// `npm run bench`: every contender through every scenario, side by side, then the table, the charts,
+// the micro-benchmark and the results viewer's (bench/results-open.ts). Flags:
 //   --quick              a smoke run for CI: ten scenarios that cover every mechanism (and the small jobs), small jobs; results go to bench/results/quick/
 //   --memory             also (only, with --memory-only) the CLI's peak memory on 1,000,000 lines (20,000 with --quick)
 //   --memory-only        just the memory step
@@ -20,6 +20,7 @@ import { chainIdealTime, figures, idealTime, initialLevels, scenarioClasses, typ
 import { CONTENDERS } from './contenders';
 import { microBench } from './micro';
 import { memoryBench, type MemoryResult } from './memory';
+import { resultsOpenBench, resultsOpenTable } from './results-open';
 import { BOUNDS_NOTE, CALM_NOTE, calmTable, chartSvg, markdownTable, microTable, memoryTable, performanceSection, resultsMarkdown, verdict, type Report, type ScenarioResult } from './report';
 
 const ROOT = resolve(__dirname, '..');
@@ -161,6 +162,9 @@ async function main(): Promise<void> {
   log('micro-benchmark: dispatcher overhead with a zero-latency fake client…');
   const micro = await microBench(quick ? 50_000 : 200_000);
   log(microTable(micro));
+  // Printed, not recorded in results.json: a few seconds, the same in --quick.
+  log('results viewer: opening a 100,000-line results file…');
+  log(resultsOpenTable(await resultsOpenBench(100_000)));
 
   const scratch = mkdtempSync(join(tmpdir(), 'floorline-bench-'));
   const settings: HarnessSettings = {

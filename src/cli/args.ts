@@ -10,6 +10,7 @@ import type { Priority } from '../core/dispatch/snapshot';
 import type { PriceTable } from '../core/pricing/price-table';
 import { baseUrl, checkRedisUrl, choiceOption, fallbackEntry, floor, orList, share, positiveInt, priceEntry, PRIORITIES, REDIS_FALLBACKS, seconds, TIER_NAMES, UsageError } from './option-values';
 import { BATCH_ACTIONS, defineBatchCommands, type BatchAction, type BatchArgs, type SharedOptions } from './batch-args';
+import { defineReportCommand, type ReportArgs } from './report-args';
 
 export interface RunArgs {
   file: string;
@@ -45,7 +46,7 @@ export interface RunArgs {
 }
 
 /** Which command's help: undefined is `floorline` itself. */
-export type HelpTopic = 'run' | 'batch' | `batch ${BatchAction}`;
+export type HelpTopic = 'run' | 'batch' | `batch ${BatchAction}` | 'report';
 
 export type ParsedCommand =
   /** `unasked`: help shown because the command line was incomplete (bare `floorline`): a usage error. */
@@ -53,6 +54,7 @@ export type ParsedCommand =
   | { kind: 'version'; version: string }
   | { kind: 'run'; args: RunArgs }
   | { kind: 'batch'; args: BatchArgs }
+  | { kind: 'report'; args: ReportArgs }
   /** `message` is one line; `topic` names the command whose --help the user is pointed to. */
   | { kind: 'error'; message: string; topic?: HelpTopic };
 
@@ -301,6 +303,7 @@ function buildProgram(env: NodeJS.ProcessEnv, output: Output, stray?: string): B
 
   defineRun(program, env, (args) => (result = { kind: 'run', args }));
   defineBatchCommands(program, shared, env, (args) => (result = { kind: 'batch', args }));
+  defineReportCommand(program, (args) => (result = { kind: 'report', args }));
 
   let reached: Command = program;
   for (const cmd of commandsOf(program)) {

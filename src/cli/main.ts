@@ -4,6 +4,7 @@ import './heap-flags';
 import { redactUrlsIn } from '../core/redact';
 import { errorText, helpText, parseCommand } from './args';
 import { batchCommand } from './batch-command';
+import { reportCommand } from './report-command';
 import { EXIT, runCommand, type Terminal } from './run-command';
 
 async function main(): Promise<number> {
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
     },
     forceExit: (code) => process.exit(code),
   };
+  if (command.kind === 'report') return reportCommand(command.args, terminal);
   return command.kind === 'batch' ? batchCommand(command.args, terminal) : runCommand(command.args, terminal);
 }
 

@@ -5,3 +5,4 @@ export { formatProblem, noRequestsMessage, type Problem, type Severity } from '.
 export { InputChangedError, type ReadRequestsOptions, readRequests } from './read-requests';
 export { type ModelTotals, type ScanOptions, type ScanProgress, type ScanReport, type ScanTotals, scanFile, TotalsBuilder } from './scan-file';
 export { type InputDefaults, isBlankLine, type ParsedLine, parseLine } from './validate-line';
+export { RequestIndex } from './request-index';

@@ -2,3 +2,6 @@
 export { defaultResultsPath, simulatedResultsPath, inputPathForResults, isResultsPath } from './paths';
 export { ResultsWriter, type ResultsWriterOptions } from './results-writer';
 export { prepareResume, resumeTempPath, type ResumeState } from './resume';
+export { ResultsIndex, type ResultsSelection } from './results-index';
+export { exportResultsCsv } from './results-csv';
+export { formatResultsReport, reportResults, type ResultsReport } from './results-report';
