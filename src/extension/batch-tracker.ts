@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { collectBatches, type BatchJobOptions, type BatchState } from '../core/batches';
+import { CommandId } from './command-ids';
 import type { BatchStatusInput } from './view-model/batch-status';
 
 const TRACKED_KEY = 'floorline.batchJobs';
@@ -99,7 +100,7 @@ export class BatchTracker implements vscode.Disposable {
         `Floorline: the Message Batch for ${name} ended — ${view.succeeded} succeeded, ${view.errored} errored, ${view.canceled} canceled, ${view.expired} expired.`,
         'Open Results',
       );
-      if (choice) await vscode.window.showTextDocument(vscode.Uri.file(job.resultsPath));
+      if (choice) await vscode.commands.executeCommand(CommandId.openResults, vscode.Uri.file(job.resultsPath));
     } catch (err) {
       if (!this.disposed) this.log.error(`${name}: polling its Message Batches failed: ${(err as Error).message}; it will be polled again when VS Code restarts`);
     } finally {

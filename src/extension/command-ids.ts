@@ -10,6 +10,7 @@ export const CommandId = {
   showDashboard: 'floorline.showDashboard',
   setApiKey: 'floorline.setApiKey',
   clearApiKey: 'floorline.clearApiKey',
+  openResults: 'floorline.openResults',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

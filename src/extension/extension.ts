@@ -14,6 +14,7 @@ import { readSettings } from './settings';
 import { BatchTracker } from './batch-tracker';
 import { BatchStatusBar } from './batch-status-bar';
 import { batchJobOptions, submitBatchCommand } from './batch-command';
+import { openResultsCommand, registerResultsEditor, type ResultsEditorProvider } from './results-editor';
 
 /** What `activate` returns: for the extension tests, to observe runs and the status bar. */
 export interface FloorlineApi {
@@ -21,6 +22,8 @@ export interface FloorlineApi {
   statusBar: FloorlineStatusBar;
   batches: BatchTracker;
   batchStatusBar: BatchStatusBar;
+  /** The open results editors (their selection, generation and last totals). */
+  resultsEditors: ResultsEditorProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): FloorlineApi {
@@ -66,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
     }),
   );
 
+  const resultsEditors = registerResultsEditor(context, { manager, log });
   context.subscriptions.push(
     registerSerializer(context, source),
     manager.onDidChange(refreshStatusBar),
@@ -82,6 +86,7 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
     vscode.commands.registerCommand(CommandId.stop, () => controlCommand(manager, 'stop')),
     vscode.commands.registerCommand(CommandId.cancel, () => controlCommand(manager, 'cancel')),
     vscode.commands.registerCommand(CommandId.showDashboard, showDashboard),
+    vscode.commands.registerCommand(CommandId.openResults, (uri?: vscode.Uri) => openResultsCommand(uri)),
     vscode.commands.registerCommand(CommandId.setApiKey, async () => {
       if (await keys.promptAndStore()) {
         log.info('API key stored in secret storage');
@@ -99,7 +104,7 @@ export function activate(context: vscode.ExtensionContext): FloorlineApi {
   // Batches submitted before VS Code closed: keep polling them (only in a trusted workspace, which may spend).
   if (vscode.workspace.isTrusted) tracker.resumeAll();
   log.info('Floorline activated');
-  return { manager, statusBar, batches: tracker, batchStatusBar };
+  return { manager, statusBar, batches: tracker, batchStatusBar, resultsEditors };
 }
 
 /** VS Code closed mid-run last time: offer to pick those runs up (their results files know what is done). */

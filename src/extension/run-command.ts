@@ -170,7 +170,7 @@ export async function runFileCommand(deps: RunCommandDeps, uri: vscode.Uri | und
     const text = `Floorline: ${name} ${s.state.replace('-', ' ')} — ${s.succeeded} succeeded, ${s.errored} errored, ${s.unsent} unsent, ${formatUsd(s.spentUsd)}.`;
     const show = s.state === 'finished' && s.errored === 0 ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
     const choice = await show(text, 'Open Results');
-    if (choice) await vscode.window.showTextDocument(vscode.Uri.file(prepared.outPath));
+    if (choice) await vscode.commands.executeCommand(CommandId.openResults, vscode.Uri.file(prepared.outPath));
   });
   return managed;
 }

@@ -56,7 +56,7 @@ describe('Floorline in VS Code', () => {
 
   it('registers every command', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['run', 'simulate', 'submitBatch', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey']) {
+    for (const id of ['run', 'simulate', 'submitBatch', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey', 'openResults']) {
       assert.ok(all.includes(`floorline.${id}`), id);
     }
   });

@@ -30,6 +30,22 @@ describe('manifest', () => {
     assert.match(explorerRun.when, /!explorerResourceIsFolder/);
   });
 
+  it('opens *.results.jsonl in the Floorline Results editor, and offers Open Results on .jsonl files', () => {
+    assert.deepEqual(contributes.customEditors, [
+      { viewType: 'floorline.results', displayName: 'Floorline Results', selector: [{ filenamePattern: '*.results.jsonl' }], priority: 'default' },
+    ]);
+    const open = contributes.commands.find((c: { command: string }) => c.command === CommandId.openResults);
+    assert.equal(open.title, 'Open Results');
+    assert.equal(open.icon, '$(table)');
+    for (const menu of ['explorer/context', 'editor/title/context']) {
+      const item = contributes.menus[menu].find((i: { command: string }) => i.command === CommandId.openResults);
+      assert.ok(item, `Open Results in ${menu}`);
+      assert.match(item.when, /resourceExtname == \.jsonl/);
+    }
+    // VS Code (1.74+) activates on `onCustomEditor:floorline.results` by itself, from the contribution.
+    assert.ok(!pkg.activationEvents.some((e: string) => e.startsWith('onCustomEditor:')));
+  });
+
   it('shows Pause, Resume, Stop and Cancel in the palette only when they apply', () => {
     const palette = Object.fromEntries(contributes.menus.commandPalette.map((i: { command: string; when: string }) => [i.command, i.when]));
     assert.equal(palette[CommandId.pause], ContextKey.canPause);
