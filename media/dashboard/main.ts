@@ -43,7 +43,7 @@ dashboard.addEventListener('fl-toggle-run', (event) => {
 
 /** UI state stays bounded: runs no longer shown lose their collapsed flag. */
 function forgetGoneRuns(model: DashboardModel): void {
-  const ids = new Set(model.dispatchers.flatMap((d) => d.runs.map((r) => r.id)));
+  const ids = new Set([...model.dispatchers.flatMap((d) => d.runs.map((r) => r.id)), ...model.pastRuns.map((r) => r.id)]);
   const gone = [...collapsed].filter((id) => !ids.has(id));
   if (gone.length === 0) return;
   for (const id of gone) collapsed.delete(id);

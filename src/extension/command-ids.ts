@@ -10,7 +10,10 @@ export const CommandId = {
   showDashboard: 'floorline.showDashboard',
   setApiKey: 'floorline.setApiKey',
   clearApiKey: 'floorline.clearApiKey',
+  // From the Runs view (and the dashboard): they act on the item they are given.
   openResults: 'floorline.openResults',
+  resumeRun: 'floorline.resumeRun',
+  rerunErrored: 'floorline.rerunErrored',
 } as const;
 
 export type CommandId = (typeof CommandId)[keyof typeof CommandId];

@@ -1,5 +1,5 @@
 // Pause, Resume, Stop and Cancel from the palette. With one run they act on it; with several they
-// ask which (or all).
+// ask which (or all). From the Runs view they are given the run's id and act on that run alone.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { stateWords } from '../core/dispatch/state-words';
@@ -16,7 +16,13 @@ const APPLIES: Record<ControlAction, (m: ManagedRun) => boolean> = {
 
 const VERB: Record<ControlAction, string> = { pause: 'Pause', resume: 'Resume', stop: 'Stop', cancel: 'Cancel' };
 
-export async function controlCommand(manager: RunManager, action: ControlAction): Promise<void> {
+export async function controlCommand(manager: RunManager, action: ControlAction, runId?: string): Promise<void> {
+  if (runId !== undefined) {
+    const managed = manager.find(runId);
+    // The item may be a moment old: the run may have ended or changed state since it was drawn.
+    if (managed && !managed.run.isTerminal && APPLIES[action](managed)) manager.control(runId, action);
+    return;
+  }
   const candidates = manager.active.filter(APPLIES[action]);
   if (candidates.length === 0) {
     void vscode.window.showInformationMessage(`Floorline: no run to ${action}.`);

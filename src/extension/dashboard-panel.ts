@@ -11,6 +11,7 @@ export interface DashboardSource {
   onDidChange: vscode.Event<void>;
   control(runId: string, action: RunAction): void | Thenable<void>;
   openLocation(runId: string, line: number): void | Thenable<void>;
+  openResults(runId: string): void | Thenable<void>;
 }
 
 /** At most 4 models a second: the snapshots come faster than anyone reads. */
@@ -104,6 +105,9 @@ export class DashboardPanel implements vscode.Disposable {
         return;
       case 'openLocation':
         this.settle(() => this.source.openLocation(m.runId, m.line));
+        return;
+      case 'openResults':
+        this.settle(() => this.source.openResults(m.runId));
         return;
     }
   }

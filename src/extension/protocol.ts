@@ -40,7 +40,10 @@ export type WebviewToHost =
   | { type: 'results/copy'; row: number; part: ResultsCopyPart }
   /** Open the input file at the request answered by this row. */
   | { type: 'results/openInput'; row: number }
-  | { type: 'results/action'; action: ResultsAction };
+  | { type: 'results/action'; action: ResultsAction }
+  // ── The dashboard, again ──
+  /** Open the results file of a run the dashboard shows (the host knows the file from the run's id). */
+  | { type: 'openResults'; runId: string };
 
 export type ResultsAction = 'rerunErrored' | 'submitErroredBatch' | 'exportCsv' | 'openAsText';
 export type ResultsCopyPart = 'reply' | 'request' | 'error' | 'customId';
@@ -107,6 +110,10 @@ export interface RunModel {
   errors: RunErrorModel[];
   errorsCaption: string;
   controls: Record<RunAction, boolean>;
+  /** A rehearsal's run: its spend is not real money (the spend meter already says so). */
+  simulated: boolean;
+  /** Whether to offer "Open results" (the run has ended and its results file can be opened). */
+  canOpenResults: boolean;
 }
 
 /** One model class's row of gauges: each class has its own buckets and in-flight window. */
@@ -133,6 +140,8 @@ export interface DispatcherModel {
   /** With a shared quota (Redis): who draws on each class and how much, against their shares. */
   participants: ParticipantRowModel[];
   runs: RunModel[];
+  /** A rehearsal's dispatcher (the simulated API): nothing it spends is real money. */
+  simulated: boolean;
 }
 
 export interface ParticipantRowModel {
@@ -175,6 +184,8 @@ export interface DashboardModel {
   daily: { spend: MeterModel; tokens: MeterModel };
   chart: ChartModel;
   dispatchers: DispatcherModel[];
+  /** Runs remembered from before a reload, as finished cards built from their results files. */
+  pastRuns: RunModel[];
   batches: BatchRowModel[];
 }
 
@@ -321,6 +332,8 @@ export function isWebviewToHost(value: unknown): value is WebviewToHost {
       return hasOnly(m, ['type', 'row', 'part']) && isIndex(m.row) && typeof m.part === 'string' && COPY_PARTS.has(m.part);
     case 'results/action':
       return hasOnly(m, ['type', 'action']) && typeof m.action === 'string' && RESULTS_ACTIONS.has(m.action);
+    case 'openResults':
+      return hasOnly(m, ['type', 'runId']) && isRunId(m.runId);
     default:
       return false;
   }

@@ -2,6 +2,7 @@
 // simulated one for rehearsals, each key's daily budgets, and the list of runs VS Code should offer
 // to resume if it closes mid-run. Everything it dispatches is the core's; this is bookkeeping.
 import * as vscode from 'vscode';
+import { createHash } from 'node:crypto';
 import type { Dispatcher, LogEntry } from '../core/dispatch/dispatcher';
 import type { Run } from '../core/dispatch/run';
 import type { DispatcherSnapshot } from '../core/dispatch/snapshot';
@@ -12,6 +13,8 @@ import { assemble, type Assembly } from '../runtime/assemble';
 import { prepareRunFile, startRunFile, type PreparedRun, type RunFileOptions } from '../core/run-file';
 import type { RunAction } from './protocol';
 import type { DashboardInput } from './view-model/dashboard-model';
+import type { PastRunCardInput } from './view-model/run-card';
+import type { TotalsCache } from './totals-cache';
 import { HistoryBuffer } from './view-model/history';
 import { ContextKey } from './command-ids';
 import type { FloorlineSettings } from './settings';
@@ -36,6 +39,8 @@ export interface ManagedRun {
   uri: vscode.Uri;
   dispatcherId: string;
   simulated: boolean;
+  /** Where its results go (a rehearsal's are `*.simulated.results.jsonl`). */
+  resultsPath: string;
   finished: Promise<unknown>;
 }
 
@@ -44,7 +49,17 @@ interface InterruptedRun {
   simulated: boolean;
 }
 
+/** A run started in this workspace, remembered so the dashboard still shows it after a reload. */
+interface RecentRun {
+  uri: string;
+  resultsPath: string;
+  simulated: boolean;
+}
+
 const INTERRUPTED_KEY = 'floorline.interruptedRuns';
+const RECENT_KEY = 'floorline.recentRuns';
+/** Files remembered, most recent first: enough for the dashboard, bounded for workspaceState. */
+const RECENT_MAX = 20;
 const DAILY_PREFIX = 'floorline.daily.';
 
 export class RunManager implements vscode.Disposable {
@@ -57,6 +72,8 @@ export class RunManager implements vscode.Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
+    /** Past runs' totals, read from their results files (shared with the Runs view). */
+    private readonly totals?: TotalsCache,
   ) {}
 
   // ── Dispatchers ──────────────────────────────────────────────────────────
@@ -154,9 +171,10 @@ export class RunManager implements vscode.Disposable {
   ): Promise<ManagedRun> {
     const simulated = entry.simulated;
     const started = await startRunFile(entry.dispatcher, { ...options, ...(entry.daily ? { sharedBudgets: entry.daily.sharedBudgets() } : {}) }, prepared);
-    const managed: ManagedRun = { run: started.run, uri, dispatcherId: entry.id, simulated, finished: started.finished };
+    const managed: ManagedRun = { run: started.run, uri, dispatcherId: entry.id, simulated, resultsPath: prepared.outPath, finished: started.finished };
     this.runs.set(started.run.id, managed);
     await this.rememberInterrupted(uri, simulated, true);
+    await this.rememberRecent({ uri: uri.toString(), resultsPath: prepared.outPath, simulated });
     void started.finished.then(async (summary) => {
       await this.rememberInterrupted(uri, simulated, false);
       entry.daily?.flush();
@@ -195,8 +213,9 @@ export class RunManager implements vscode.Disposable {
 
   // ── Views ────────────────────────────────────────────────────────────────
 
-  snapshots(): DispatcherSnapshot[] {
-    return [...this.dispatchers.values()].map((e) => e.latest);
+  /** Each dispatcher's latest picture, marked when it is a rehearsal's (its spend is not real). */
+  snapshots(): Array<DispatcherSnapshot & { simulated: boolean }> {
+    return [...this.dispatchers.values()].map((e) => ({ ...e.latest, simulated: e.simulated }));
   }
 
   /** Today's usage across every key's daily budget (the status bar's idle text). */
@@ -225,7 +244,7 @@ export class RunManager implements vscode.Disposable {
   dashboardInput(settings: FloorlineSettings): DashboardInput {
     const daily = this.daily(settings);
     return {
-      snapshots: [...this.dispatchers.values()].map((e) => ({ key: e.label, snapshot: e.latest })),
+      snapshots: [...this.dispatchers.values()].map((e) => ({ key: e.label, snapshot: e.latest, simulated: e.simulated })),
       daily: {
         spentUsd: daily.spentUsd,
         tokens: daily.tokens,
@@ -233,8 +252,45 @@ export class RunManager implements vscode.Disposable {
         ...(daily.tokenBudget !== undefined ? { tokenBudget: daily.tokenBudget } : {}),
       },
       history: this.history.toArray(Date.now()),
+      pastRuns: this.pastRuns(),
       now: Date.now(),
     };
+  }
+
+  // ── Past runs (before a reload) ─────────────────────────────────────────
+
+  private async rememberRecent(run: RecentRun): Promise<void> {
+    const list = [run, ...this.recent().filter((r) => r.resultsPath !== run.resultsPath)].slice(0, RECENT_MAX);
+    await this.context.workspaceState.update(RECENT_KEY, list);
+  }
+
+  private recent(): RecentRun[] {
+    return this.context.workspaceState.get<RecentRun[]>(RECENT_KEY, []);
+  }
+
+  /**
+   * The remembered runs the dashboard does not show as this session's: each as a finished card
+   * built from its results file's totals. A run of this session whose dispatcher was replaced
+   * (settings changed) is no longer on any dispatcher's card, so it shows here too.
+   */
+  private pastRuns(): PastRunCardInput[] {
+    const shown = new Set<string>();
+    for (const m of this.runs.values()) {
+      if (this.dispatchers.get(m.dispatcherId)?.latest.runs.some((r) => r.id === m.run.id)) shown.add(m.resultsPath);
+    }
+    return this.recent()
+      .filter((r) => !shown.has(r.resultsPath))
+      .map((r) => ({
+        id: pastRunId(r.resultsPath),
+        label: vscode.workspace.asRelativePath(vscode.Uri.parse(r.uri)),
+        simulated: r.simulated,
+        totals: this.totals?.get(r.resultsPath) ?? { state: 'counting' },
+      }));
+  }
+
+  /** The results file of a run the dashboard shows: one of this session's, or a past one. */
+  resultsPathOf(runId: string): string | undefined {
+    return this.runs.get(runId)?.resultsPath ?? this.recent().find((r) => pastRunId(r.resultsPath) === runId)?.resultsPath;
   }
 
   private updateContext(): void {
@@ -269,4 +325,9 @@ export class RunManager implements vscode.Disposable {
     for (const e of [...this.dispatchers.values()]) this.retire(e);
     this.changed.dispose();
   }
+}
+
+/** An id the page can send back without ever holding a path (the webview never sends paths). */
+function pastRunId(resultsPath: string): string {
+  return `past-${createHash('sha256').update(resultsPath).digest('hex').slice(0, 16)}`;
 }

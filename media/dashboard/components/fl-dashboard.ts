@@ -9,6 +9,7 @@ import './fl-batches';
 import './fl-chart';
 import './fl-dispatcher';
 import './fl-meter';
+import './fl-run-card';
 import { shared } from './shared-styles';
 
 const SEVERITY_ICONS: Record<Severity, string> = { ok: 'pass', warning: 'warning', error: 'error' };
@@ -30,7 +31,7 @@ export class FlDashboard extends LitElement {
   override render() {
     const m = this.model;
     if (!m) return nothing;
-    const empty = m.dispatchers.length === 0 && m.batches.length === 0;
+    const empty = m.dispatchers.length === 0 && m.pastRuns.length === 0 && m.batches.length === 0;
     return html`
       <header class="top">
         <vscode-icon name=${SEVERITY_ICONS[m.severity]} data-severity=${m.severity}></vscode-icon>
@@ -49,6 +50,12 @@ export class FlDashboard extends LitElement {
         (d) => d.id,
         (d) => html`<fl-dispatcher .dispatcher=${d} .collapsed=${this.collapsed}></fl-dispatcher>`,
       )}
+      <section class="past" ?hidden=${m.pastRuns.length === 0} aria-labelledby="past-title">
+        <h2 id="past-title">Earlier runs</h2>
+        <div class="runs">
+          ${repeat(m.pastRuns, (r) => r.id, (r) => html`<fl-run-card .run=${r} ?collapsed=${this.collapsed.has(r.id)}></fl-run-card>`)}
+        </div>
+      </section>
       <fl-batches ?hidden=${m.batches.length === 0} .rows=${m.batches}></fl-batches>
     `;
   }
@@ -94,8 +101,20 @@ export class FlDashboard extends LitElement {
         margin-top: 20px;
       }
 
-      fl-batches {
+      fl-batches,
+      .past {
         margin-top: 20px;
+      }
+
+      .past h2 {
+        font-size: 1.1em;
+        margin: 0;
+      }
+
+      .past .runs {
+        display: grid;
+        gap: 8px;
+        margin-top: 12px;
       }
     `,
   ];

@@ -32,6 +32,7 @@ export class FlDispatcher extends LitElement {
           <vscode-icon name="key"></vscode-icon>
           <h2 id="label">${d.label}</h2>
           <span class="dispatcher-state">${d.stateText}</span>
+          <span class="simulated" ?hidden=${!d.simulated}><vscode-icon name="beaker"></vscode-icon> simulated — not real spend</span>
         </header>
         <p class="detail" ?hidden=${d.detail === ''}>${d.detail}</p>
         ${d.classes.length === 0
@@ -84,6 +85,14 @@ export class FlDispatcher extends LitElement {
 
       .dispatcher-state::before {
         content: '· ';
+      }
+
+      .simulated {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        margin-left: auto;
+        color: var(--muted);
       }
 
       .dispatcher[data-severity='warning'] .dispatcher-state {

@@ -53,6 +53,7 @@ export class FlRunCard extends LitElement {
             <span class="run-label">${r.label}</span>
           </button>
           <vscode-badge ?hidden=${r.priorityText === ''}>${r.priorityText}</vscode-badge>
+          <vscode-badge ?hidden=${!r.simulated} title="Simulated — not real spend">simulated</vscode-badge>
           <!-- Polite: a state change (holding, stopped at the floor) is worth announcing; counters are not. -->
           <span class="state" data-severity=${r.stateSeverity} aria-live="polite">
             <vscode-icon name=${r.stateIcon} ?spin=${r.stateIcon === 'loading'}></vscode-icon>
@@ -71,6 +72,13 @@ export class FlRunCard extends LitElement {
                 >${text}</vscode-button>
               `,
             )}
+            <vscode-button
+              secondary
+              icon="output"
+              ?hidden=${!r.canOpenResults}
+              aria-label="Open the results of ${r.label}"
+              @click=${() => this.openResults()}
+            >Open results</vscode-button>
           </div>
         </header>
         <p class="detail" ?hidden=${r.detail === ''}>${r.detail}</p>
@@ -102,6 +110,10 @@ export class FlRunCard extends LitElement {
   private control(action: RunAction): void {
     // A click can land between the model that hid the button and the next paint.
     if (this.run?.controls[action]) postToHost(this, { type: 'control', action, runId: this.run.id });
+  }
+
+  private openResults(): void {
+    if (this.run?.canOpenResults) postToHost(this, { type: 'openResults', runId: this.run.id });
   }
 
   /** The control that had the keyboard focus before this update, if any. */

@@ -10,24 +10,32 @@ import { chartModel } from './chart';
 import { dispatcherModel } from './dispatcher-section';
 import type { HistorySample } from './history';
 import { capMeter } from './meters';
+import { pastRunModel, type PastRunCardInput } from './run-card';
 import { worst } from './severity';
 
 export interface DashboardInput {
   /** `key` names the dispatcher for people (e.g. 'API key …a1b2', 'simulated'): already redacted. */
-  snapshots: Array<{ key: string; snapshot: DispatcherSnapshot }>;
+  snapshots: Array<{ key: string; snapshot: DispatcherSnapshot; simulated?: boolean }>;
   daily: { spentUsd: number; budgetUsd?: number; tokens: number; tokenBudget?: number };
   history: HistorySample[];
+  /** Runs remembered from before a reload (not among the dispatchers' runs), most recent first. */
+  pastRuns?: PastRunCardInput[];
   /** Message Batches being polled (or ended this session), per file. */
   batches?: BatchStatusInput[];
   now: number;
 }
 
-/** "2 holding at soft floor · 1 paused": how many runs are in each state, in order of first sight. */
-function summaryOf(runs: RunModel[]): string {
-  if (runs.length === 0) return 'No runs yet';
+/**
+ * "2 holding at soft floor · 1 paused": how many runs are in each state, in order of first sight;
+ * then how many are remembered from before a reload.
+ */
+function summaryOf(runs: RunModel[], past: number): string {
+  if (runs.length === 0 && past === 0) return 'No runs yet';
   const counts = new Map<string, number>();
   for (const r of runs) counts.set(r.stateText, (counts.get(r.stateText) ?? 0) + 1);
-  return [...counts].map(([state, n]) => `${n} ${state}`).join(' · ');
+  const parts = [...counts].map(([state, n]) => `${n} ${state}`);
+  if (past > 0) parts.push(`${past} earlier`);
+  return parts.join(' · ');
 }
 
 /** The page keys sections by id: two dispatchers with the same label still get distinct ids. */
@@ -43,7 +51,8 @@ function uniqueIds(keys: readonly string[]): string[] {
 export function toDashboardModel(input: DashboardInput): DashboardModel {
   const { now } = input;
   const ids = uniqueIds(input.snapshots.map((s) => s.key));
-  const dispatchers = input.snapshots.map((s, i) => dispatcherModel(ids[i] ?? s.key, s.key, s.snapshot, now));
+  const dispatchers = input.snapshots.map((s, i) => dispatcherModel(ids[i] ?? s.key, s.key, s.snapshot, now, s.simulated === true));
+  const pastRuns = (input.pastRuns ?? []).map(pastRunModel);
   const daily = {
     spend: capMeter('dailySpend', 'Spend today', input.daily.spentUsd, input.daily.budgetUsd, formatUsd),
     tokens: capMeter('dailyTokens', 'Tokens today', input.daily.tokens, input.daily.tokenBudget, formatCount),
@@ -53,10 +62,11 @@ export function toDashboardModel(input: DashboardInput): DashboardModel {
     // Like the status bar: today's budgets and the live dispatchers. A run that ended badly stays red
     // on its own card without keeping the whole page in alarm.
     severity: worst(daily.spend.severity, daily.tokens.severity, ...dispatchers.map((d) => d.severity)),
-    summary: summaryOf(dispatchers.flatMap((d) => d.runs)),
+    summary: summaryOf(dispatchers.flatMap((d) => d.runs), pastRuns.length),
     daily,
     chart: chartModel(input.history, input.snapshots.map((s) => s.snapshot), now),
     dispatchers,
+    pastRuns,
     batches: batchRows(input.batches ?? [], now),
   };
 }

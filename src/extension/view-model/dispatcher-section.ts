@@ -36,7 +36,7 @@ function participantRows(classes: readonly ClassSnapshot[]): ParticipantRowModel
 }
 
 /** `id` is unique on the page; `label` names the key for people and is already redacted. */
-export function dispatcherModel(id: string, label: string, snapshot: DispatcherSnapshot, now: number): DispatcherModel {
+export function dispatcherModel(id: string, label: string, snapshot: DispatcherSnapshot, now: number, simulated = false): DispatcherModel {
   const live = snapshot.runs.some((r) => isLive(r.state));
   return {
     id,
@@ -50,6 +50,7 @@ export function dispatcherModel(id: string, label: string, snapshot: DispatcherS
     gauges: gaugesOf(snapshot, now),
     classes: snapshot.classes.length > 1 ? snapshot.classes.map((c) => classRow(c, now)) : [],
     participants: participantRows(snapshot.classes),
-    runs: snapshot.runs.map((r) => runModel(r, snapshot, now)),
+    runs: snapshot.runs.map((r) => runModel(r, snapshot, now, simulated)),
+    simulated,
   };
 }

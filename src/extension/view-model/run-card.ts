@@ -4,6 +4,8 @@ import type { SpendView } from '../../core/spend/spend-ledger';
 import { stateWords } from '../../core/dispatch/state-words';
 import { formatDuration, formatUsd } from '../../core/format';
 import type { MeterModel, RunErrorModel, RunModel, RunStat } from '../protocol';
+import type { TotalsState } from './runs-tree-model';
+import { SIMULATED_NOTE } from './runs-tree-model';
 import { runDetail } from './holds';
 import { capMeter } from './meters';
 import { controlsFor, isLive, STATE_ICONS, STATE_SEVERITY } from './run-state';
@@ -13,11 +15,23 @@ import { exact, percentOf, sentence } from './text';
 /** The newest errors a card lists; the caption says how many more there are. */
 const SHOWN_ERRORS = 10;
 
-function runSpend(spend: SpendView, state: RunState): MeterModel {
-  const meter = capMeter('spend', 'Run spend', spend.spentUsd, spend.capUsd, formatUsd, spend.reservedUsd);
+function runSpend(spend: SpendView, state: RunState, simulated: boolean): MeterModel {
+  const meter = simulatedMeter(capMeter('spend', 'Run spend', spend.spentUsd, spend.capUsd, formatUsd, spend.reservedUsd), simulated);
   // The dispatcher stops a run before the next request would cross the cap, often a few cents short
   // of it: the cap is reached all the same.
   return state === 'budget-reached' ? { ...meter, severity: 'error' } : meter;
+}
+
+/** A rehearsal's spend meter says so in its label, text and caption: it must never read as money spent. */
+function simulatedMeter(meter: MeterModel, simulated: boolean): MeterModel {
+  if (!simulated) return meter;
+  return {
+    ...meter,
+    label: `${meter.label} (simulated)`,
+    text: `${meter.text} simulated`,
+    caption: sentence([SIMULATED_NOTE, meter.caption]),
+    aria: { ...meter.aria, text: `${meter.aria.text}; ${SIMULATED_NOTE.toLowerCase()}` },
+  };
 }
 
 function progressOf(run: RunSnapshot, live: boolean): RunModel['progress'] {
@@ -61,9 +75,9 @@ function errorsOf(run: RunSnapshot): RunErrorModel[] {
   }));
 }
 
-export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'ceiling' | 'holdCause'>, now: number): RunModel {
+export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'ceiling' | 'holdCause'>, now: number, simulated = false): RunModel {
   const live = isLive(run.state);
-  const spend = runSpend(run.spend, run.state);
+  const spend = runSpend(run.spend, run.state, simulated);
   const stateSeverity = STATE_SEVERITY[run.state];
   const errors = errorsOf(run);
   return {
@@ -83,5 +97,59 @@ export function runModel(run: RunSnapshot, snapshot: Pick<DispatcherSnapshot, 'c
     errors,
     errorsCaption: run.errored > errors.length ? `latest ${errors.length} of ${exact(run.errored)} errors` : '',
     controls: controlsFor(run.state),
+    simulated,
+    // Every run the manager started has a results file; it is worth opening once the run has ended.
+    canOpenResults: !live,
+  };
+}
+
+/** A run remembered from before a reload: what its results file says, as a finished card. */
+export interface PastRunCardInput {
+  /** Opaque (the page sends it back to open the results; never a path). */
+  id: string;
+  label: string;
+  simulated: boolean;
+  totals: TotalsState;
+}
+
+const NO_CONTROLS: RunModel['controls'] = { pause: false, resume: false, stop: false };
+
+export function pastRunModel(p: PastRunCardInput): RunModel {
+  const t = p.totals.state === 'ready' ? p.totals.totals : undefined;
+  // Rows written by a rehearsal are not real money, whatever the run was remembered as.
+  const simulated = p.simulated || (t?.simulatedRows ?? 0) > 0;
+  const finished = stateWords('finished');
+  const spend = simulatedMeter(capMeter('spend', 'Run spend', t?.costUsd ?? 0, undefined, formatUsd), simulated);
+  const done = t ? t.succeeded + t.errored + t.canceled + t.expired : 0;
+  return {
+    id: p.id,
+    label: p.label,
+    priorityText: '',
+    state: 'finished',
+    stateText: finished,
+    stateSeverity: 'ok',
+    stateIcon: STATE_ICONS.finished,
+    detail: p.totals.state === 'error' ? `Its results file cannot be read: ${p.totals.message}` : 'Before this window was reloaded: its results file\'s totals.',
+    severity: t && t.errored > 0 ? 'warning' : 'ok',
+    active: false,
+    progress: t
+      ? {
+          percent: 100,
+          text: `${exact(done)} results`,
+          caption: sentence([
+            `${exact(t.succeeded)} succeeded`,
+            t.errored > 0 && `${exact(t.errored)} errored`,
+            t.canceled > 0 && `${exact(t.canceled)} canceled`,
+            t.expired > 0 && `${exact(t.expired)} expired`,
+          ]),
+        }
+      : { percent: 0, text: p.totals.state === 'counting' ? '…' : '–', caption: p.totals.state === 'counting' ? 'counting…' : '' },
+    stats: [],
+    spend: t ? spend : { ...spend, text: p.totals.state === 'counting' ? '…' : '–' },
+    errors: [],
+    errorsCaption: '',
+    controls: NO_CONTROLS,
+    simulated,
+    canOpenResults: p.totals.state !== 'error',
   };
 }

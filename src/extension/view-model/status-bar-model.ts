@@ -6,9 +6,12 @@ import { formatCount, formatDuration, formatUsd } from '../../core/format';
 import { stateWords } from '../../core/dispatch/state-words';
 import type { Severity } from '../protocol';
 import { dispatcherSeverity, spendSeverity, worst } from './severity';
+import { SIMULATED_NOTE, spendText } from './runs-tree-model';
+import { fileName } from './text';
 
 export interface StatusBarInput {
-  snapshots: DispatcherSnapshot[];
+  /** `simulated`: a rehearsal's dispatcher, whose spend is not real money. */
+  snapshots: Array<DispatcherSnapshot & { simulated?: boolean }>;
   daily: { spentUsd: number; budgetUsd: number | undefined; tokens: number; tokenBudget: number | undefined };
 }
 
@@ -31,7 +34,9 @@ export function statusBarModel(input: StatusBarInput): StatusBarModel {
     return { text: `$(pulse) ${dailyText}`, tooltip: `**Floorline** — idle\n\n${dailyLine}\n\nClick to open the dashboard.`, severity: dailySeverity };
   }
 
-  const runs = live.flatMap((s) => s.runs.filter((r) => r.endedAt === undefined));
+  const runs = live.flatMap((s) => s.runs.filter((r) => r.endedAt === undefined).map((r) => ({ ...r, simulated: s.simulated === true })));
+  const realRuns = runs.filter((r) => !r.simulated);
+  const simulatedRuns = runs.filter((r) => r.simulated);
   const inFlight = live.reduce((n, s) => n + s.inFlight, 0);
   // Each dispatcher's tightest class is its top-level picture; of those, the tightest bucket.
   const tightest = live
@@ -41,21 +46,24 @@ export function statusBarModel(input: StatusBarInput): StatusBarModel {
     })
     .filter((t) => t !== undefined)
     .sort((a, b) => a.view.remaining / a.view.limit - b.view.remaining / b.view.limit)[0];
-  const spent = runs.reduce((sum, r) => sum + r.spend.spentUsd, 0);
-  const caps = runs.map((r) => r.spend.capUsd);
+  // Real and simulated spend are never added up: a rehearsal's dollars are shown apart, marked.
+  const spent = realRuns.reduce((sum, r) => sum + r.spend.spentUsd, 0);
+  const caps = realRuns.map((r) => r.spend.capUsd);
   const cap = caps.every((c) => c !== undefined) ? caps.reduce<number>((sum, c) => sum + (c ?? 0), 0) : undefined;
+  const simulatedSpent = simulatedRuns.reduce((sum, r) => sum + r.spend.spentUsd, 0);
 
-  const parts = [`$(pulse) ${inFlight}`];
+  const parts = [`${realRuns.length === 0 ? '$(beaker)' : '$(pulse)'} ${inFlight}`];
   if (tightest) parts.push(formatCount(tightest.view.remaining));
-  parts.push(cap !== undefined ? `${formatUsd(spent)}/${formatUsd(cap)}` : formatUsd(spent));
+  if (realRuns.length > 0) parts.push(cap !== undefined ? `${formatUsd(spent)}/${formatUsd(cap)}` : formatUsd(spent));
+  if (simulatedRuns.length > 0) parts.push(spendText(simulatedSpent, true));
   const text = parts.join(' · ') + (runs.length > 1 ? ` (${runs.length} runs)` : '');
 
   const lines = ['**Floorline**', ''];
   for (const r of runs) {
     lines.push(
-      `- **${basename(r.label)}** — ${stateWords(r.state)}: ${r.succeeded + r.errored}/${r.total}` +
+      `- **${fileName(r.label)}** — ${stateWords(r.state)}: ${r.succeeded + r.errored}/${r.total}` +
         `${r.errored ? ` (${r.errored} errored)` : ''} · ${r.requestsPerSecond.toFixed(1)} req/s · ETA ${formatDuration(r.etaSeconds)} · ` +
-        `${formatUsd(r.spend.spentUsd)}${r.spend.capUsd !== undefined ? ` of ${formatUsd(r.spend.capUsd)}` : ''}` +
+        `${spendText(r.spend.spentUsd, r.simulated)}${r.spend.capUsd !== undefined ? ` of ${formatUsd(r.spend.capUsd)}` : ''}` +
         `${r.rateLimited ? ` · ${r.rateLimited}×429` : ''}`,
     );
   }
@@ -72,11 +80,8 @@ export function statusBarModel(input: StatusBarInput): StatusBarModel {
   }
   const hold = live.find((s) => s.holdDetail)?.holdDetail;
   if (hold) lines.push(`Holding: ${hold}`);
+  if (simulatedRuns.length > 0) lines.push('', `${SIMULATED_NOTE}: ${simulatedRuns.length === 1 ? 'the rehearsal\'s' : `${simulatedRuns.length} rehearsals'`} ${formatUsd(simulatedSpent)} is not counted in today's spend.`);
   lines.push('', dailyLine, '', 'Click to open the dashboard.');
 
   return { text, tooltip: lines.join('\n'), severity: worst(dailySeverity, ...live.map(dispatcherSeverity)) };
-}
-
-function basename(path: string): string {
-  return path.split(/[\\/]/).pop() ?? path;
 }

@@ -23,3 +23,8 @@ export function untilText(at: number, now: number): string {
 export function sentence(parts: Array<string | undefined | false>): string {
   return parts.filter((p): p is string => typeof p === 'string' && p.length > 0).join(' · ');
 }
+
+/** The last part of a path, either separator (labels may come from Windows or POSIX paths). */
+export function fileName(path: string): string {
+  return path.split(/[\\/]/).pop() ?? path;
+}

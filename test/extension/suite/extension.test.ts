@@ -56,7 +56,7 @@ describe('Floorline in VS Code', () => {
 
   it('registers every command', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['run', 'simulate', 'submitBatch', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey', 'openResults']) {
+    for (const id of ['run', 'simulate', 'submitBatch', 'pause', 'resume', 'stop', 'cancel', 'showDashboard', 'setApiKey', 'clearApiKey', 'openResults', 'resumeRun', 'rerunErrored']) {
       assert.ok(all.includes(`floorline.${id}`), id);
     }
   });
@@ -71,6 +71,18 @@ describe('Floorline in VS Code', () => {
     assert.ok(results.every((r) => r.result.type === 'succeeded'));
     // The mock accepts only KEY: every request carried the stored key, to the user's base URL.
     assert.equal(server.stats().succeeded, 20);
+  });
+
+  it('lists the run\'s results file in the Runs view, with its input', async () => {
+    let item: Awaited<ReturnType<FloorlineApi['runsView']['items']>>[number] | undefined;
+    const deadline = Date.now() + 10_000;
+    while (!item && Date.now() < deadline) {
+      item = (await api.runsView.items()).find((i) => i.label === 'good.results.jsonl');
+      if (!item) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(item, 'good.results.jsonl in the Runs view');
+    assert.match(item.contextValue, /\bpastRun\b/);
+    assert.match(item.contextValue, /\bhasInput\b/);
   });
 
   it('submits a file as a Message Batch, shows it in the status bar, writes its results and says when it ended', async () => {

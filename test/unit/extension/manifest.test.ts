@@ -1,6 +1,6 @@
 // The manifest is code too: menus, commands, settings' scopes and trust must say what we mean.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CommandId, ContextKey } from '../../../src/extension/command-ids';
 
@@ -53,6 +53,38 @@ describe('manifest', () => {
     assert.equal(palette[CommandId.stop], ContextKey.running);
     assert.equal(palette[CommandId.cancel], ContextKey.running);
     assert.equal(palette[CommandId.run], 'isWorkspaceTrusted');
+  });
+
+  it('has a Floorline container in the activity bar with the Runs and Batches views, and a welcome for no runs', () => {
+    const container = contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === 'floorline');
+    assert.ok(container);
+    assert.equal(container.title, 'Floorline');
+    assert.ok(existsSync(resolve(__dirname, '../../..', container.icon)), container.icon);
+    assert.deepEqual(contributes.views.floorline.map((v: { id: string }) => v.id), ['floorline.runs', 'floorline.batches']);
+    const welcome = contributes.viewsWelcome.filter((w: { view: string }) => w.view === 'floorline.runs');
+    assert.ok(welcome.some((w: { contents: string }) => /No runs yet/.test(w.contents) && w.contents.includes(`command:${CommandId.run}`)));
+  });
+
+  it('puts the Runs view\'s actions inline by contextValue, and anything that starts a run only in a trusted workspace', () => {
+    const items: Array<{ command: string; when: string; group: string }> = contributes.menus['view/item/context'];
+    const inline = (command: string) => items.filter((i) => i.command === command && i.group.startsWith('inline'));
+    for (const command of [CommandId.openResults, CommandId.showDashboard, CommandId.resumeRun, CommandId.rerunErrored, CommandId.submitBatch, CommandId.pause, CommandId.resume, CommandId.stop]) {
+      assert.ok(inline(command).length > 0, `${command} inline`);
+    }
+    for (const i of items) assert.match(i.when, /view == floorline\.runs/);
+    for (const command of [CommandId.resumeRun, CommandId.rerunErrored, CommandId.submitBatch]) {
+      for (const i of items.filter((x) => x.command === command)) {
+        assert.match(i.when, /isWorkspaceTrusted/, `${command} needs trust`);
+        assert.match(i.when, /\\bhasInput\\b/, `${command} needs the input`);
+      }
+    }
+    for (const i of items.filter((x) => x.command === CommandId.rerunErrored)) assert.match(i.when, /\\bhasErrored\\b/);
+    assert.match(inline(CommandId.pause)[0]!.when, /\\bcanPause\\b/);
+    assert.match(inline(CommandId.resume)[0]!.when, /\\bcanResume\\b/);
+    assert.match(inline(CommandId.stop)[0]!.when, /\\bcanStop\\b/);
+    // They need an item: the palette does not offer them.
+    const palette = Object.fromEntries(contributes.menus.commandPalette.map((i: { command: string; when: string }) => [i.command, i.when]));
+    for (const command of [CommandId.openResults, CommandId.resumeRun, CommandId.rerunErrored]) assert.equal(palette[command], 'false');
   });
 
   it('keeps where the key goes and how much may be spent out of a workspace\'s reach', () => {

@@ -6,6 +6,7 @@ import { toDashboardModel, type DashboardInput } from '../../../../src/extension
 import { CHART_WINDOW_MS, HistoryBuffer, sampleOf } from '../../../../src/extension/view-model/history';
 import { isWebviewToHost, MAX_ROWS_PER_REQUEST, type DashboardModel, type MeterModel, type ResultsQueryModel } from '../../../../src/extension/protocol';
 import { statusBarModel } from '../../../../src/extension/view-model/status-bar-model';
+import type { ResultsTotals } from '../../../../src/core/results/result-rows';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 
@@ -434,6 +435,16 @@ describe('isWebviewToHost', () => {
     assert.ok(isWebviewToHost({ type: 'openLocation', runId: 'run-1', line: 42 }));
   });
 
+  it('accepts openResults by a run\'s id only (never a path)', () => {
+    assert.ok(isWebviewToHost({ type: 'openResults', runId: 'past-0123456789abcdef' }));
+    for (const bad of [
+      { type: 'openResults' },
+      { type: 'openResults', runId: '' },
+      { type: 'openResults', runId: 'x'.repeat(201) },
+      { type: 'openResults', runId: 'run-1', path: '/etc/passwd' },
+    ]) assert.equal(isWebviewToHost(bad), false, JSON.stringify(bad));
+  });
+
   it('rejects anything else', () => {
     const bad: unknown[] = [
       null, undefined, 'ready', 42, [], [{ type: 'ready' }], {},
@@ -520,5 +531,85 @@ describe('isWebviewToHost', () => {
       { type: 'results/totals' },
     ];
     for (const message of bad) assert.equal(isWebviewToHost(message), false, JSON.stringify(message)?.slice(0, 200) ?? String(message));
+  });
+});
+
+describe('dashboard model: rehearsals', () => {
+  it('marks a simulated dispatcher and its runs\' spend, which never reads as real', () => {
+    const m = model({ snapshots: [{ key: 'simulated (start tier)', snapshot: snapshot({ runs: [run({ spend: { spentUsd: 3.28, reservedUsd: 0, capUsd: undefined } })] }), simulated: true }] });
+    const d = m.dispatchers[0]!;
+    assert.equal(d.simulated, true);
+    const r = d.runs[0]!;
+    assert.equal(r.simulated, true);
+    assert.equal(r.spend.label, 'Run spend (simulated)');
+    assert.equal(r.spend.text, '$3.28 simulated');
+    assert.match(r.spend.caption, /^Simulated — not real spend/);
+    assert.match(r.spend.aria.text, /not real spend/);
+    assert.equal(m.daily.spend.text, '$0.00', 'today\'s spend is untouched');
+  });
+
+  it('leaves a real run\'s spend as it is', () => {
+    const m = model({ snapshots: [{ key: 'API key …a1b2', snapshot: snapshot(), simulated: false }] });
+    assert.equal(m.dispatchers[0]!.simulated, false);
+    assert.equal(m.dispatchers[0]!.runs[0]!.spend.label, 'Run spend');
+    assert.equal(m.dispatchers[0]!.runs[0]!.simulated, false);
+  });
+
+  it('offers Open results once a run has ended', () => {
+    const m = model({ snapshots: [{ key: 'k', snapshot: snapshot({ runs: [run({ id: 'a' }), run({ id: 'b', state: 'finished', endedAt: NOW })] }) }] });
+    assert.deepEqual(m.dispatchers[0]!.runs.map((r) => [r.id, r.canOpenResults]), [['a', false], ['b', true]]);
+  });
+});
+
+describe('dashboard model: runs from before a reload', () => {
+  const totals = (partial: Partial<ResultsTotals> = {}): ResultsTotals => ({
+    rows: 1_000, succeeded: 990, errored: 10, canceled: 0, expired: 0, costUsd: 3.28,
+    inputTokens: 0, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, latencyP50Ms: null, latencyP95Ms: null,
+    models: [], simulatedRows: 0, unreadable: 0, unreadableLines: [], partialTail: false, bytes: 1, ...partial,
+  });
+
+  it('shows them as finished cards with counts and spend, no controls, and Open results — not "No runs yet"', () => {
+    const m = model({ snapshots: [], pastRuns: [{ id: 'past-1', label: 'data/jobs.jsonl', simulated: false, totals: { state: 'ready', totals: totals() } }] });
+    assert.notEqual(m.summary, 'No runs yet');
+    assert.equal(m.summary, '1 earlier');
+    const [r] = m.pastRuns;
+    assert.ok(r);
+    assert.equal(r.id, 'past-1');
+    assert.equal(r.label, 'data/jobs.jsonl');
+    assert.equal(r.state, 'finished');
+    assert.equal(r.stateText, 'finished');
+    assert.equal(r.active, false);
+    assert.equal(r.progress.text, '1,000 results');
+    assert.equal(r.progress.percent, 100);
+    assert.equal(r.progress.caption, '990 succeeded · 10 errored');
+    assert.equal(r.spend.text, '$3.28');
+    assert.equal(r.severity, 'warning', 'some lines errored');
+    assert.deepEqual(r.controls, { pause: false, resume: false, stop: false });
+    assert.equal(r.canOpenResults, true);
+  });
+
+  it('a rehearsal\'s past run says simulated; one still being counted shows "…"', () => {
+    const m = model({
+      snapshots: [],
+      pastRuns: [
+        { id: 'past-1', label: 'a.jsonl', simulated: true, totals: { state: 'ready', totals: totals({ errored: 0, succeeded: 1_000 }) } },
+        { id: 'past-2', label: 'b.jsonl', simulated: false, totals: { state: 'counting' } },
+        { id: 'past-3', label: 'c.jsonl', simulated: false, totals: { state: 'error', message: 'ENOENT' } },
+      ],
+    });
+    const [sim, counting, broken] = m.pastRuns;
+    assert.equal(sim?.spend.text, '$3.28 simulated');
+    assert.equal(sim?.simulated, true);
+    assert.equal(sim?.severity, 'ok');
+    assert.equal(counting?.progress.text, '…');
+    assert.equal(counting?.spend.text, '…');
+    assert.match(broken?.detail ?? '', /ENOENT/);
+    assert.equal(broken?.canOpenResults, false);
+    assert.equal(m.summary, '3 earlier');
+  });
+
+  it('counts them beside this session\'s runs in the summary', () => {
+    const m = model({ pastRuns: [{ id: 'past-1', label: 'a.jsonl', simulated: false, totals: { state: 'counting' } }] });
+    assert.equal(m.summary, '1 running · 1 earlier');
   });
 });

@@ -69,4 +69,20 @@ describe('status bar model', () => {
     const m = statusBarModel({ snapshots: [snapshot({ dimensions: {} }, [run(), run({ id: 'run-2', label: '/w/b.jsonl', spend: { spentUsd: 1, reservedUsd: 0, capUsd: 5 } })])], daily: idleDaily });
     assert.equal(m.text, '$(pulse) 8 · $4.20/$20.00 (2 runs)');
   });
+
+  it('marks a rehearsal\'s spend simulated, and leaves today\'s spend alone', () => {
+    const rehearsal = { ...snapshot({ dimensions: {} }, [run({ spend: { spentUsd: 3.28, reservedUsd: 0, capUsd: undefined } })]), simulated: true };
+    const m = statusBarModel({ snapshots: [rehearsal], daily: { spentUsd: 0, budgetUsd: undefined, tokens: 0, tokenBudget: undefined } });
+    assert.equal(m.text, '$(beaker) 8 · $3.28 simulated');
+    assert.match(m.tooltip, /jobs\.jsonl\*\* — running: 40\/100 · 4\.2 req\/s · ETA 14s · \$3\.28 simulated/);
+    assert.match(m.tooltip, /Simulated — not real spend/);
+    assert.match(m.tooltip, /Today \(UTC\): \$0\.00 · /, 'the day\'s spend is still nothing');
+  });
+
+  it('never adds a rehearsal\'s dollars to a real run\'s', () => {
+    const real = snapshot({ dimensions: {} }, [run()]);
+    const rehearsal = { ...snapshot({ dimensions: {}, inFlight: 2 }, [run({ id: 'run-2', label: '/w/sim.jsonl', spend: { spentUsd: 1, reservedUsd: 0, capUsd: undefined } })]), simulated: true };
+    const m = statusBarModel({ snapshots: [real, rehearsal], daily: idleDaily });
+    assert.equal(m.text, '$(pulse) 10 · $3.20/$15.00 · $1.00 simulated (2 runs)');
+  });
 });
