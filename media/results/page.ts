@@ -16,7 +16,7 @@ export const ROW_HEIGHT = 24;
  */
 export const PAGE_SIZE = 200;
 /** Rows drawn beyond each edge of the viewport, so a small scroll shows no placeholders. */
-export const OVERSCAN = 8;
+const OVERSCAN = 8;
 /** Pages held at most: 10 × 200 = 2,000 rows, whatever the size of the file. */
 export const MAX_PAGES = 10;
 /** A page asked for and not answered within this long is asked for again. */
