@@ -37,7 +37,7 @@ export const tableStyles = css`
   .cols {
     display: grid;
     grid-template-columns:
-      64px minmax(110px, 1.2fr) 104px minmax(110px, 1fr) 64px 64px 72px 72px 70px
+      64px minmax(110px, 1.2fr) 104px minmax(140px, 1fr) 64px 64px 100px 72px 80px
       minmax(160px, 3fr);
     min-width: 920px;
     height: 24px;

