@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Frame } from 'playwright-core';
 import { Workbench, SCREENSHOT_DIR } from './browser';
-import { startCodeServer, type CodeServer } from './code-server';
+import { descendants, startCodeServer, type CodeServer } from './code-server';
 import { packageVsix } from './vsix';
 import { writeResultsFixture, type ResultsFixture } from './results-fixture';
 import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
@@ -33,6 +33,22 @@ async function until<T>(probe: () => Promise<T | undefined | false> | T | undefi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** The extension host among code-server's processes (Node, `--type=extensionHost`). */
+function extensionHostPid(server: CodeServer): number | undefined {
+  return descendants(server.pid).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('extensionHost');
+    } catch {
+      return false;
+    }
+  });
+}
+
+function rssMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb ?? 0) / 1024;
 }
 
 describe('the results editor and the Runs view in code-server', function () {
@@ -194,6 +210,54 @@ describe('the results editor and the Runs view in code-server', function () {
     await wb!.page.waitForTimeout(500);
     await wb!.screenshot('results-editor-light');
     await wb!.runCommand('Floorline: Stop');
+  });
+
+  it('opens a 100,000-line results file: the Runs view counts it, the editor shows it; the extension host\'s memory (figures)', async () => {
+    const host = extensionHostPid(server!);
+    assert.ok(host, 'the extension host process');
+    await wb!.runCommand('View: Close All Editors');
+    await new Promise((r) => setTimeout(r, 1000));
+    const baseline = rssMb(host);
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssMb(host));
+    }, 20);
+    try {
+      // A new file in the workspace: the Runs view's watcher sees it and counts its totals.
+      mkdirSync(join(workspace, 'huge'), { recursive: true });
+      const huge = writeResultsFixture(join(workspace, 'huge'), 'huge', 100_000);
+      const mb = (readFileSync(huge.resultsPath).length / 1e6).toFixed(0);
+      const t0 = Date.now();
+      const runs = wb!.page.locator('.pane', { has: wb!.page.locator('.pane-header', { hasText: /^Runs/i }) }).locator('.monaco-list-row');
+      await until(async () => (await runs.allInnerTexts()).some((t) => /huge/.test(t) && /99,\d{3} succeeded/.test(t)), 'the Runs view to count huge.results.jsonl', 60_000);
+      const countedMs = Date.now() - t0;
+      const peakCounting = peak;
+
+      // Quick Open, as a user would: Ctrl+P, the name, Enter.
+      const t1 = Date.now();
+      await wb!.page.keyboard.press('Control+P');
+      const input = wb!.page.locator('.quick-input-widget input.input');
+      await input.fill('huge.results.jsonl');
+      await wb!.page.locator('.quick-input-widget .monaco-list-row', { hasText: 'huge.results.jsonl' }).first().waitFor();
+      await wb!.page.keyboard.press('Enter');
+      const page = await resultsPage();
+      await page.locator('[role="grid"] .body [role="row"]:not([aria-busy])').first().waitFor({ timeout: 60_000 });
+      const firstRowsMs = Date.now() - t1;
+      await until(async () => /100,000/.test(await shownText(page)), 'the 100,000 rows counted');
+      await page.locator('[role="grid"]').evaluate((el) => {
+        el.scrollTop = el.scrollHeight / 2;
+      });
+      await until(async () => (await page.locator('[role="row"]', { hasText: 'req-5' }).count()) > 0, 'rows from the middle of the file');
+      await new Promise((r) => setTimeout(r, 500));
+      console.log(
+        `      [figure] 100,000-line results file (${mb} MB): the Runs view counted it in ${countedMs} ms; the editor showed first rows ${firstRowsMs} ms after Quick Open (webview start included); ` +
+          `extension host RSS ${baseline.toFixed(0)} MB before, peak ${peakCounting.toFixed(0)} MB while counting, ${peak.toFixed(0)} MB with the editor open (+${(peak - baseline).toFixed(0)} MB)`,
+      );
+      // Memory is what the host holds, not a timing: the index is compact, rows are read back by offset.
+      assert.ok(peak - baseline < 150, `the extension host grew ${(peak - baseline).toFixed(0)} MB`);
+    } finally {
+      clearInterval(sampler);
+    }
   });
 
   after(() => {
