@@ -8,7 +8,7 @@ import { basename, dirname, extname } from 'node:path';
 import { ResultsIndex, type ResultsSelection } from '../core/results/results-index';
 import { RequestIndex } from '../core/input/request-index';
 import { exportResultsCsv } from '../core/results/results-csv';
-import { inputPathForResults } from '../core/results/paths';
+import { inputPathForResults, isSimulatedResultsPath } from '../core/results/paths';
 import { DEFAULT_RESULTS_QUERY, type ResultDetail, type ResultsQuery } from '../core/results/result-rows';
 import { plural } from '../core/format';
 import { CommandId } from './command-ids';
@@ -23,8 +23,6 @@ export interface ResultsEditorDeps {
   log: vscode.LogOutputChannel;
 }
 
-const SIMULATED = /\.simulated\.results\.jsonl$/i;
-
 /** A results file, opened once however many editors show it. */
 export class ResultsDocument implements vscode.CustomDocument {
   private readonly refreshed = new vscode.EventEmitter<RefreshOutcome>();
@@ -34,7 +32,8 @@ export class ResultsDocument implements vscode.CustomDocument {
   readonly onDidFail = this.failed.event;
   private readonly disposables: vscode.Disposable[] = [this.refreshed, this.failed];
   private readonly throttle: RefreshThrottle;
-  private requests: { index: Promise<RequestIndex>; stamp: string } | undefined;
+  /** Built on first use; it rebuilds itself when the input changes. */
+  private requests: Promise<RequestIndex> | undefined;
   /** The input whose lines this file answers, found by name; undefined for a custom --out. */
   readonly inputPath: string | undefined;
   /** A rehearsal's results (`*.simulated.results.jsonl`): Re-run simulates. */
@@ -50,7 +49,7 @@ export class ResultsDocument implements vscode.CustomDocument {
     readonly index: ResultsIndex,
   ) {
     this.inputPath = inputPathForResults(uri.fsPath);
-    this.simulated = SIMULATED.test(uri.fsPath);
+    this.simulated = isSimulatedResultsPath(uri.fsPath);
     this.throttle = new RefreshThrottle(() => this.refresh());
     this.follow();
     // Whatever was written between the index's first read and the watchers' start.
@@ -99,17 +98,10 @@ export class ResultsDocument implements vscode.CustomDocument {
   async request(customId: string): Promise<RequestText> {
     const input = this.inputPath;
     if (input === undefined) return { missing: `The input file cannot be told from the name ${this.fileName} (written with --out?).` };
-    let stamp: string;
+    if (!fs.existsSync(input)) return { missing: `The input file ${basename(input)} is not beside ${this.fileName}.` };
+    const requests = (this.requests ??= RequestIndex.build(input));
     try {
-      const stat = await fs.promises.stat(input);
-      stamp = `${stat.size}:${stat.mtimeMs}`;
-    } catch {
-      return { missing: `The input file ${basename(input)} is not beside ${this.fileName}.` };
-    }
-    if (this.requests?.stamp !== stamp) this.requests = { index: RequestIndex.build(input), stamp };
-    const requests = this.requests;
-    try {
-      const found = await (await requests.index).lookup(customId);
+      const found = await (await requests).lookup(customId);
       return found ?? { missing: `No line of ${basename(input)} has the custom_id ${JSON.stringify(customId)} (the input changed since this run?).` };
     } catch (err) {
       if (this.requests === requests) this.requests = undefined; // try again next time

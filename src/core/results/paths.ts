@@ -21,6 +21,11 @@ export function isResultsPath(path: string): boolean {
   return RESULTS.test(path);
 }
 
+/** Whether a path is a rehearsal's results file by its name (`*.simulated.results.jsonl`). */
+export function isSimulatedResultsPath(path: string): boolean {
+  return SIMULATED_RESULTS.test(path);
+}
+
 /**
  * The input a default results path answers: `jobs.results.jsonl` and `jobs.simulated.results.jsonl`
  * → `jobs.jsonl`. Undefined for a name that is not a results file's (a custom `--out` cannot be

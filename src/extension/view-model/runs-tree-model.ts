@@ -8,6 +8,7 @@ import type { RunSnapshot } from '../../core/dispatch/snapshot';
 import { stateWords } from '../../core/dispatch/state-words';
 import { formatUsd } from '../../core/format';
 import type { ResultsTotals } from '../../core/results/result-rows';
+import { isSimulatedResultsPath } from '../../core/results/paths';
 import { batchRows, type BatchStatusInput } from './batch-status';
 import { controlsFor, isLive, STATE_ICONS } from './run-state';
 import { exact, fileName, sentence } from './text';
@@ -104,7 +105,7 @@ export interface PastRunInput {
 
 /** A rehearsal's file by its name, or any results file whose rows say they were simulated. */
 export function isSimulatedResults(resultsPath: string, totals: TotalsState): boolean {
-  return /\.simulated\.results\.jsonl$/i.test(resultsPath) || (totals.state === 'ready' && totals.totals.simulatedRows > 0);
+  return isSimulatedResultsPath(resultsPath) || (totals.state === 'ready' && totals.totals.simulatedRows > 0);
 }
 
 /** A results file in the workspace: its totals (or "…" while they are counted) and what can be done with it. */

@@ -82,9 +82,10 @@ describe('manifest', () => {
     assert.match(inline(CommandId.pause)[0]!.when, /\\bcanPause\\b/);
     assert.match(inline(CommandId.resume)[0]!.when, /\\bcanResume\\b/);
     assert.match(inline(CommandId.stop)[0]!.when, /\\bcanStop\\b/);
-    // They need an item: the palette does not offer them.
+    // They need an item: the palette does not offer them. Open Results does, for the JSONL file in front.
     const palette = Object.fromEntries(contributes.menus.commandPalette.map((i: { command: string; when: string }) => [i.command, i.when]));
-    for (const command of [CommandId.openResults, CommandId.resumeRun, CommandId.rerunErrored]) assert.equal(palette[command], 'false');
+    for (const command of [CommandId.resumeRun, CommandId.rerunErrored]) assert.equal(palette[command], 'false');
+    assert.equal(palette[CommandId.openResults], 'resourceExtname == .jsonl');
   });
 
   it('keeps where the key goes and how much may be spent out of a workspace\'s reach', () => {
