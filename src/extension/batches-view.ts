@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import type { BatchTracker } from './batch-tracker';
 import { batchItems, type TreeItemModel } from './view-model/runs-tree-model';
+import { toTreeItem } from './runs-view';
 
 const BATCHES_VIEW_ID = 'floorline.batches';
 
@@ -16,13 +17,7 @@ export class BatchesView implements vscode.TreeDataProvider<TreeItemModel>, vsco
   }
 
   getTreeItem(item: TreeItemModel): vscode.TreeItem {
-    const tree = new vscode.TreeItem(item.label, vscode.TreeItemCollapsibleState.None);
-    tree.id = item.id;
-    tree.description = item.description;
-    tree.tooltip = new vscode.MarkdownString(item.tooltip);
-    tree.iconPath = new vscode.ThemeIcon(item.icon);
-    tree.contextValue = item.contextValue;
-    return tree;
+    return toTreeItem(item);
   }
 
   getChildren(item?: TreeItemModel): TreeItemModel[] {

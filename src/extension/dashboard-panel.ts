@@ -1,10 +1,10 @@
 // The dashboard webview panel: glue between the run manager (a DashboardSource) and the page.
 // The host pushes whole models (throttled); the page keeps only UI state and asks for actions.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { isWebviewToHost, type HostToWebview, type RunAction, type WebviewToHost } from './protocol';
 import { toDashboardModel, type DashboardInput } from './view-model/dashboard-model';
 import { dashboardHtml } from './view-model/dashboard-html';
+import { pageAssets, webviewOptions } from './webview-setup';
 
 export interface DashboardSource {
   input(): DashboardInput;
@@ -57,14 +57,7 @@ export class DashboardPanel implements vscode.Disposable {
     // A restored panel keeps its old options: set them again so the roots stay limited to media/.
     webview.options = webviewOptions(extensionUri);
     panel.iconPath = new vscode.ThemeIcon('dashboard');
-    const media = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', ...path)).toString();
-    webview.html = dashboardHtml({
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: media('dist', 'dashboard.js'),
-      styleUri: media('dashboard', 'dashboard.css'),
-      codiconUri: media('codicon.css'),
-    });
+    webview.html = dashboardHtml(pageAssets(webview, extensionUri, 'dashboard'));
     this.disposables.push(
       panel.onDidDispose(() => this.dispose()),
       panel.onDidChangeViewState((e) => {
@@ -133,13 +126,6 @@ export class DashboardPanel implements vscode.Disposable {
   }
 }
 
-function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
-  return {
-    enableScripts: true,
-    enableCommandUris: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media')],
-  };
-}
 
 /**
  * Restores the dashboard after a reload (needs the `onWebviewPanel:floorline.dashboard` activation

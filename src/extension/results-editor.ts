@@ -1,11 +1,11 @@
 // The Floorline Results editor: `*.results.jsonl` as a read-only table (custom editor). This file
 // registers it and sets each editor's webview up; what happens in one lives in results-session.ts.
 import * as vscode from 'vscode';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { defaultResultsPath, isResultsPath, simulatedResultsPath } from '../core/results/paths';
 import { resultsHtml } from './view-model/results-html';
+import { pageAssets, webviewOptions } from './webview-setup';
 import { ResultsDocument, ResultsSession, type ResultsEditorDeps, type ResultsSessionState } from './results-session';
 
 export class ResultsEditorProvider implements vscode.CustomReadonlyEditorProvider<ResultsDocument> {
@@ -38,23 +38,12 @@ export class ResultsEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   async resolveCustomEditor(document: ResultsDocument, panel: vscode.WebviewPanel): Promise<void> {
     const webview = panel.webview;
-    webview.options = {
-      enableScripts: true,
-      enableCommandUris: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')],
-    };
+    webview.options = webviewOptions(this.extensionUri);
     panel.iconPath = new vscode.ThemeIcon('table');
     const session = new ResultsSession(document, panel, this.deps, () => this.open.delete(session));
     this.open.add(session);
-    const media = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', ...path)).toString();
     // Set after the session listens: the page's `ready` must find it.
-    webview.html = resultsHtml({
-      cspSource: webview.cspSource,
-      nonce: randomBytes(16).toString('base64'),
-      scriptUri: media('dist', 'results.js'),
-      styleUri: media('results', 'results.css'),
-      codiconUri: media('codicon.css'),
-    });
+    webview.html = resultsHtml(pageAssets(webview, this.extensionUri, 'results'));
   }
 }
 

@@ -15,6 +15,17 @@ const RESULTS_GLOB = '**/*.results.jsonl';
 /** The manager changes at every dispatcher snapshot (several a second): the tree needs far fewer. */
 const MIN_REFRESH_MS = 500;
 
+/** A tree item from its pure model: the Runs view's and the Batches view's. */
+export function toTreeItem(item: TreeItemModel): vscode.TreeItem {
+  const tree = new vscode.TreeItem(item.label, vscode.TreeItemCollapsibleState.None);
+  tree.id = item.id;
+  tree.description = item.description;
+  tree.tooltip = new vscode.MarkdownString(item.tooltip);
+  tree.iconPath = new vscode.ThemeIcon(item.icon);
+  tree.contextValue = item.contextValue;
+  return tree;
+}
+
 export type RunsNode =
   | { kind: 'live'; runId: string; inputUri: vscode.Uri; resultsUri: vscode.Uri; simulated: boolean; item: TreeItemModel }
   | { kind: 'past'; inputUri: vscode.Uri | undefined; resultsUri: vscode.Uri; simulated: boolean; item: TreeItemModel };
@@ -128,13 +139,7 @@ export class RunsView implements vscode.TreeDataProvider<RunsNode>, vscode.Dispo
   }
 
   getTreeItem(node: RunsNode): vscode.TreeItem {
-    const { item } = node;
-    const tree = new vscode.TreeItem(item.label, vscode.TreeItemCollapsibleState.None);
-    tree.id = item.id;
-    tree.description = item.description;
-    tree.tooltip = new vscode.MarkdownString(item.tooltip);
-    tree.iconPath = new vscode.ThemeIcon(item.icon);
-    tree.contextValue = item.contextValue;
+    const tree = toTreeItem(node.item);
     tree.resourceUri = node.resultsUri;
     // A click opens the results (a live run's file too: the viewer follows a growing file).
     tree.command = { command: CommandId.openResults, title: 'Open Results', arguments: [node] };

@@ -11,6 +11,7 @@ import { Workbench, SCREENSHOT_DIR } from './browser';
 import { startCodeServer, type CodeServer } from './code-server';
 import { packageVsix } from './vsix';
 import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
+import { until } from '../helpers/until';
 
 const ROOT = resolve(__dirname, '../..');
 const KEY = 'e2e-key-typed-into-set-api-key';
@@ -31,15 +32,6 @@ function writeFixture(dir: string): void {
 
 const resultLines = (path: string): string[] => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
 
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('Floorline end to end in code-server', function () {
   this.timeout(600_000);

@@ -14,26 +14,13 @@ import { descendants, startCodeServer, type CodeServer } from './code-server';
 import { packageVsix } from './vsix';
 import { writeResultsFixture, type ResultsFixture } from './results-fixture';
 import { startMockServer, type MockServer } from '../../src/simulator/mock-server';
+import { until } from '../helpers/until';
 
 const ROOT = resolve(__dirname, '../..');
 const KEY = 'e2e-results-key';
 const ROWS = 20_000;
 const LIVE_LINES = 2_000;
 
-async function until<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** The extension host among code-server's processes (Node, `--type=extensionHost`). */
 function extensionHostPid(server: CodeServer): number | undefined {

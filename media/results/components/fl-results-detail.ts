@@ -10,6 +10,7 @@ import { postToHost } from '../../dashboard/components/events';
 import { shared } from '../../dashboard/components/shared-styles';
 import { STATUS_INFO } from '../query';
 import { closeDetail } from './events';
+import { statusStyles } from './table-styles';
 
 export class FlResultsDetail extends LitElement {
   static override properties = {
@@ -88,6 +89,7 @@ export class FlResultsDetail extends LitElement {
 
   static override styles = [
     shared,
+    statusStyles,
     css`
       :host {
         overflow: auto;
@@ -132,22 +134,7 @@ export class FlResultsDetail extends LitElement {
       }
 
       .status {
-        display: flex;
-        align-items: center;
-        gap: 4px;
         margin: 4px 0 8px;
-      }
-
-      .status[data-tone='ok'] vscode-icon {
-        color: var(--sev-ok);
-      }
-
-      .status[data-tone='error'] {
-        color: var(--sev-error);
-      }
-
-      .status[data-tone='warning'] {
-        color: var(--sev-warning);
       }
 
       .caption-inline {

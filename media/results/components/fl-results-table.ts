@@ -15,7 +15,7 @@ import { styleProps } from '../../dashboard/components/style-props';
 import { isAtEnd, moveSelection, REQUEST_RETRY_MS, revealScrollTop, ROW_HEIGHT, RowCache, rowsPerPage, scrollAfterView, visibleRange, type RowRange } from '../page';
 import { ariaSort, DEFAULT_QUERY, STATUS_INFO, toggleSort } from '../query';
 import { changeQuery, selectRow } from './events';
-import { tableStyles } from './table-styles';
+import { statusStyles, tableStyles } from './table-styles';
 
 interface Column {
   label: string;
@@ -261,7 +261,7 @@ export class FlResultsTable extends LitElement {
     </div>`;
   }
 
-  static override styles = [shared, tableStyles];
+  static override styles = [shared, tableStyles, statusStyles];
 }
 
 customElements.define('fl-results-table', FlResultsTable);

@@ -131,6 +131,23 @@ export const tableStyles = css`
     color: var(--muted);
   }
 
+
+  .preview {
+    color: var(--muted);
+  }
+
+  .row.selected .preview {
+    color: inherit;
+  }
+
+  .empty {
+    color: var(--muted);
+    margin: 12px 4px;
+  }
+`;
+
+/** A status with its icon, coloured by its tone: the table's cells and the detail's heading. */
+export const statusStyles = css`
   .status {
     display: flex;
     align-items: center;
@@ -151,18 +168,5 @@ export const tableStyles = css`
 
   .status[data-tone='muted'] {
     color: var(--muted);
-  }
-
-  .preview {
-    color: var(--muted);
-  }
-
-  .row.selected .preview {
-    color: inherit;
-  }
-
-  .empty {
-    color: var(--muted);
-    margin: 12px 4px;
   }
 `;

@@ -3,25 +3,10 @@
 // been written by an older or newer Floorline, or edited by hand: only what a row cannot do without
 // (a custom_id and a known result type) makes a line unreadable; any other odd value is absent.
 import type { ResultLine } from '../types';
-import { RESULT_STATUSES, type ResultStatus } from './result-rows';
+import { RESULT_STATUSES, type ResultRow } from './result-rows';
 
-export interface ResultFields {
-  customId: string;
-  status: ResultStatus;
-  model: string;
-  fallbackFrom: string | undefined;
-  inputTokens: number | null;
-  outputTokens: number | null;
-  cacheReadTokens: number | null;
-  cacheWriteTokens: number | null;
-  costUsd: number | null;
-  latencyMs: number | null;
-  /** 0 when absent (ResultRow's attempts is not nullable). */
-  attempts: number;
-  errorType: string | undefined;
-  errorMessage: string | undefined;
-  simulated: boolean;
-}
+/** A row's values without its place in the file or its preview, plus the error's message (for the preview and search). */
+export type ResultFields = Omit<ResultRow, 'row' | 'line' | 'preview'> & { errorMessage: string | undefined };
 
 /** The preview's length limit (characters), an ellipsis included. */
 const PREVIEW_MAX = 200;

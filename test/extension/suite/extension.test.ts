@@ -6,6 +6,7 @@ import sinon from 'sinon';
 import { startMockServer, type MockServer } from '../../../src/simulator/mock-server';
 import type { FloorlineApi } from '../../../src/extension/extension';
 import type { ManagedRun } from '../../../src/extension/run-manager';
+import { until } from '../../helpers/until';
 
 const KEY = 'test-key-from-secret-storage';
 const MANY = 1_000_000_000;
@@ -15,13 +16,6 @@ const file = (name: string) => vscode.Uri.joinPath(folder(), name);
 const resultsOf = (name: string) => file(name.replace(/\.jsonl$/, '.results.jsonl')).fsPath;
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
 
-async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Floorline in VS Code', () => {
   let api: FloorlineApi;

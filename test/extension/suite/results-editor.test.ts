@@ -6,17 +6,11 @@ import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { FloorlineApi } from '../../../src/extension/extension';
 import type { ResultsSession } from '../../../src/extension/results-session';
+import { until } from '../../helpers/until';
 
 const folder = () => vscode.workspace.workspaceFolders![0]!.uri;
 const file = (name: string) => vscode.Uri.joinPath(folder(), name);
 
-async function until(condition: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ROWS = 30;
 const ERRORED = new Set([3, 11, 20, 27]);
