@@ -32,6 +32,12 @@ export class DashboardPanel implements vscode.Disposable {
       DashboardPanel.current.panel.reveal();
       return DashboardPanel.current;
     }
+    // After a reload VS Code restores a dashboard tab but revives it only once it is shown; the API
+    // cannot show it, so it is closed and this one takes its place: one dashboard, never two.
+    const restored = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(DashboardPanel.viewType));
+    if (restored.length > 0) void vscode.window.tabGroups.close(restored);
     const panel = vscode.window.createWebviewPanel(DashboardPanel.viewType, 'Floorline', vscode.ViewColumn.Active, {
       ...webviewOptions(context.extensionUri),
       // Hidden panels are torn down and rebuilt from a fresh model: cheaper than keeping them alive.

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { createHash } from 'node:crypto';
 import type { Dispatcher, LogEntry } from '../core/dispatch/dispatcher';
 import type { Run } from '../core/dispatch/run';
-import type { DispatcherSnapshot } from '../core/dispatch/snapshot';
+import type { DispatcherSnapshot, RunState } from '../core/dispatch/snapshot';
 import { DailyBudget, type DailyUsage } from '../core/spend/daily-budget';
 import { systemClock } from '../core/types';
 import type { TierName } from '../core/tiers';
@@ -54,6 +54,10 @@ interface RecentRun {
   uri: string;
   resultsPath: string;
   simulated: boolean;
+  /** The state it ended in (finished, stopped, budget reached…); absent while it runs, or if VS Code closed first. */
+  ended?: RunState;
+  /** Lines it had to answer, once known: "412 of 1,000 results" for a run that did not finish. */
+  total?: number;
 }
 
 const INTERRUPTED_KEY = 'floorline.interruptedRuns';
@@ -174,9 +178,13 @@ export class RunManager implements vscode.Disposable {
     const managed: ManagedRun = { run: started.run, uri, dispatcherId: entry.id, simulated, resultsPath: prepared.outPath, finished: started.finished };
     this.runs.set(started.run.id, managed);
     await this.rememberInterrupted(uri, simulated, true);
-    await this.rememberRecent({ uri: uri.toString(), resultsPath: prepared.outPath, simulated });
+    const recent: RecentRun = { uri: uri.toString(), resultsPath: prepared.outPath, simulated };
+    await this.rememberRecent(recent);
     void started.finished.then(async (summary) => {
       await this.rememberInterrupted(uri, simulated, false);
+      const run = started.run;
+      // The file's lines: this run's and those a resume found done earlier.
+      await this.rememberRecent({ ...recent, ended: run.state, ...(run.totalKnown ? { total: run.total + run.resumed } : {}) });
       entry.daily?.flush();
       this.updateContext();
       this.changed.fire();
@@ -284,6 +292,8 @@ export class RunManager implements vscode.Disposable {
         id: pastRunId(r.resultsPath),
         label: vscode.workspace.asRelativePath(vscode.Uri.parse(r.uri)),
         simulated: r.simulated,
+        ended: r.ended,
+        total: r.total,
         totals: this.totals?.get(r.resultsPath) ?? { state: 'counting' },
       }));
   }

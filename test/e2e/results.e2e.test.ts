@@ -197,6 +197,34 @@ describe('the results editor and the Runs view in code-server', function () {
     await wb!.page.waitForTimeout(500);
     await wb!.screenshot('results-editor-light');
     await wb!.runCommand('Floorline: Stop');
+    // Stopped once its requests in flight are answered: the Runs view drops it from the live ones.
+    await until(async () => !(await runs.allInnerTexts()).some((t) => /running|stopping/.test(t)), 'the live run to stop', 30_000);
+  });
+
+  it('after a window reload, the dashboard still shows the last run of each file, from its results file', async () => {
+    await wb!.runCommand('Developer: Reload Window');
+    await wb!.page.locator('.monaco-workbench').waitFor({ timeout: 90_000 });
+    await wb!.runCommand('Floorline: Show Dashboard', 60_000);
+    const dashboard = await until(async () => {
+      for (const frame of wb!.page.frames()) {
+        if (await frame.locator('fl-dashboard').count().catch(() => 0)) return frame;
+      }
+      return undefined;
+    }, 'the dashboard page');
+    // One line per earlier run: its name, how it ended, how much of its file it answered, what it cost.
+    const cards = dashboard.locator('section.past fl-run-card article');
+    const text = await until(async () => {
+      const heads = (await cards.locator('.run-head').allInnerTexts()).map((t) => t.replace(/\s+/g, ' '));
+      const big = heads.find((h) => /big\.jsonl/.test(h));
+      const live = heads.find((h) => /live\.jsonl/.test(h));
+      return big && live && /finished/.test(big) && /stopped/.test(live) ? heads.join(' | ') : undefined;
+    }, 'big.jsonl (finished) and live.jsonl (stopped) under Earlier runs', 60_000);
+    console.log(`      Earlier runs after the reload: ${text}`);
+    assert.doesNotMatch(text, /No runs yet/);
+    assert.match(text, /20,000 of 20,000 results/, 'a resumed run counts the lines done before it');
+    // One dashboard: the tab VS Code restored gave way to the one the command opened.
+    assert.equal(await wb!.page.locator('.tabs-container .tab', { hasText: /^Floorline/ }).count(), 1);
+    await wb!.screenshot('dashboard-after-reload');
   });
 
   it('opens a 100,000-line results file: the Runs view counts it, the editor shows it; the extension host\'s memory (figures)', async () => {

@@ -109,6 +109,10 @@ export interface PastRunCardInput {
   id: string;
   label: string;
   simulated: boolean;
+  /** The state it ended in; undefined when VS Code closed while it ran. */
+  ended?: RunState | undefined;
+  /** Lines it had to answer, when known. */
+  total?: number | undefined;
   totals: TotalsState;
 }
 
@@ -118,24 +122,30 @@ export function pastRunModel(p: PastRunCardInput): RunModel {
   const t = p.totals.state === 'ready' ? p.totals.totals : undefined;
   // Rows written by a rehearsal are not real money, whatever the run was remembered as.
   const simulated = p.simulated || (t?.simulatedRows ?? 0) > 0;
-  const finished = stateWords('finished');
+  // A run that never reported its end was cut short by VS Code closing: it reads as stopped, and says so.
+  const state: RunState = p.ended ?? 'stopped';
   const spend = simulatedMeter(capMeter('spend', 'Run spend', t?.costUsd ?? 0, undefined, formatUsd), simulated);
   const done = t ? t.succeeded + t.errored + t.canceled + t.expired : 0;
   return {
     id: p.id,
     label: p.label,
     priorityText: '',
-    state: 'finished',
-    stateText: finished,
-    stateSeverity: 'ok',
-    stateIcon: STATE_ICONS.finished,
-    detail: p.totals.state === 'error' ? `Its results file cannot be read: ${p.totals.message}` : 'Before this window was reloaded: its results file\'s totals.',
+    state,
+    stateText: p.ended ? stateWords(p.ended) : 'interrupted when VS Code closed',
+    stateSeverity: p.ended ? STATE_SEVERITY[p.ended] : 'warning',
+    stateIcon: STATE_ICONS[state],
+    detail:
+      p.totals.state === 'error'
+        ? `Its results file cannot be read: ${p.totals.message}`
+        : p.ended
+          ? 'Before this window was reloaded: its results file\'s totals.'
+          : 'VS Code closed while it ran: running the file again resumes it.',
     severity: t && t.errored > 0 ? 'warning' : 'ok',
     active: false,
     progress: t
       ? {
-          percent: 100,
-          text: `${exact(done)} results`,
+          percent: p.total ? Math.min(100, (100 * done) / p.total) : 100,
+          text: p.total ? `${exact(done)} of ${exact(p.total)} results` : `${exact(done)} results`,
           caption: sentence([
             `${exact(t.succeeded)} succeeded`,
             t.errored > 0 && `${exact(t.errored)} errored`,

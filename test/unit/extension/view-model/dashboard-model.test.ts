@@ -569,7 +569,7 @@ describe('dashboard model: runs from before a reload', () => {
   });
 
   it('shows them as finished cards with counts and spend, no controls, and Open results — not "No runs yet"', () => {
-    const m = model({ snapshots: [], pastRuns: [{ id: 'past-1', label: 'data/jobs.jsonl', simulated: false, totals: { state: 'ready', totals: totals() } }] });
+    const m = model({ snapshots: [], pastRuns: [{ id: 'past-1', label: 'data/jobs.jsonl', simulated: false, ended: 'finished', totals: { state: 'ready', totals: totals() } }] });
     assert.notEqual(m.summary, 'No runs yet');
     assert.equal(m.summary, '1 earlier');
     const [r] = m.pastRuns;
@@ -586,6 +586,25 @@ describe('dashboard model: runs from before a reload', () => {
     assert.equal(r.severity, 'warning', 'some lines errored');
     assert.deepEqual(r.controls, { pause: false, resume: false, stop: false });
     assert.equal(r.canOpenResults, true);
+  });
+
+  it('says how a past run ended, and what part of its file it answered', () => {
+    const m = model({
+      snapshots: [],
+      pastRuns: [
+        { id: 'past-1', label: 'a.jsonl', simulated: false, ended: 'budget-reached', total: 4_000, totals: { state: 'ready', totals: totals() } },
+        { id: 'past-2', label: 'b.jsonl', simulated: false, totals: { state: 'ready', totals: totals() } },
+      ],
+    });
+    const [capped, cut] = m.pastRuns;
+    assert.equal(capped?.stateText, 'budget reached');
+    assert.equal(capped?.progress.text, '1,000 of 4,000 results');
+    assert.equal(capped?.progress.percent, 25);
+    // No end on record: VS Code closed while it ran. Not "finished".
+    assert.equal(cut?.state, 'stopped');
+    assert.equal(cut?.stateText, 'interrupted when VS Code closed');
+    assert.equal(cut?.stateSeverity, 'warning');
+    assert.match(cut?.detail ?? '', /resumes/);
   });
 
   it('a rehearsal\'s past run says simulated; one still being counted shows "…"', () => {
