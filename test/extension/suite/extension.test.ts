@@ -1,6 +1,6 @@
 // Floorline inside a real VS Code extension host, against the project's mock API.
 import * as assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import sinon from 'sinon';
 import { startMockServer, type MockServer } from '../../../src/simulator/mock-server';
@@ -98,6 +98,37 @@ describe('Floorline in VS Code', () => {
       assert.equal(api.batchStatusBar.current!.text, '', 'hidden once nothing is processing');
     } finally {
       info.restore();
+    }
+  });
+
+  it('Submit errored as batch, from the results editor, sends only the lines without a success; the editor follows', async () => {
+    const input = file('rebatch.jsonl');
+    const results = file('rebatch.results.jsonl');
+    const ids = Array.from({ length: 6 }, (_, i) => `rebatch-${i}`);
+    const errored = new Set(['rebatch-1', 'rebatch-4']);
+    writeFileSync(input.fsPath, ids.map((id) => JSON.stringify({ custom_id: id, params: { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: id }] } })).join('\n') + '\n');
+    const usage = { input_tokens: 5, output_tokens: 5 };
+    const line = (id: string) =>
+      errored.has(id)
+        ? { custom_id: id, result: { type: 'errored', error: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } }, model: 'claude-haiku-4-5', latency_ms: 100, attempts: 5, cost_usd: 0, usage: null }
+        : { custom_id: id, result: { type: 'succeeded', message: { id: `msg_${id}`, type: 'message', role: 'assistant', model: 'claude-haiku-4-5', content: [{ type: 'text', text: 'ok' }], stop_reason: 'end_turn', usage } }, model: 'claude-haiku-4-5', latency_ms: 100, attempts: 1, cost_usd: 0.00003, usage };
+    writeFileSync(results.fsPath, ids.map((id) => `${JSON.stringify(line(id))}\n`).join(''));
+    const info = sandbox.stub(vscode.window, 'showInformationMessage').resolves(undefined);
+    try {
+      await vscode.commands.executeCommand('vscode.openWith', results, 'floorline.results');
+      const session = await until(() => [...api.resultsEditors.sessions].find((s) => s.state().uri === results.toString()), 'the results editor');
+      await session.receive({ type: 'ready' });
+      await until(() => session.state().totals?.counts.errored === 2, 'the totals');
+      const before = server.stats().batchRequests;
+      await session.receive({ type: 'results/action', action: 'submitErroredBatch' });
+      assert.equal(server.stats().batchRequests - before, errored.size, 'the batch holds only the errored lines');
+      const succeeded = () => lines(results.fsPath).filter((l) => JSON.parse(l).result.type === 'succeeded').length;
+      await until(() => succeeded() === ids.length, 'the batch\'s results in the file', 60_000);
+      await until(() => session.state().totals?.counts.succeeded === ids.length && session.state().totals?.counts.errored === 0, 'the editor to follow the file');
+    } finally {
+      info.restore();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      for (const name of ['rebatch.jsonl', 'rebatch.results.jsonl', 'rebatch.batches.json', 'rebatch.results.jsonl.journal']) rmSync(file(name).fsPath, { force: true });
     }
   });
 
