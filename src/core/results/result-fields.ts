@@ -3,6 +3,7 @@
 // been written by an older or newer Floorline, or edited by hand: only what a row cannot do without
 // (a custom_id and a known result type) makes a line unreadable; any other odd value is absent.
 import type { ResultLine } from '../types';
+import { isObject } from '../input/validate-line';
 import { RESULT_STATUSES, type ResultRow } from './result-rows';
 
 /** A row's values without its place in the file or its preview, plus the error's message (for the preview and search). */
@@ -16,10 +17,6 @@ const UNKNOWN_ERROR = 'unknown_error';
 /** A count or an amount as written, or null: NaN, negative, infinite (`1e999`) or not a number at all is absent. */
 function amount(value: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Parses one non-blank line; undefined when it is not JSON or not a results line's shape. */
