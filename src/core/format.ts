@@ -56,3 +56,16 @@ export function formatDuration(seconds: number | undefined): string {
   const h = Math.floor(m / 60);
   return `${h}h${String(m % 60).padStart(2, '0')}m`;
 }
+
+/** A whole number as written for people: `20000` → `20,000`. */
+export function formatInteger(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** A reply's latency: `840 ms`, `2.8 s`, then minutes; `–` when unknown (null, negative, not finite). */
+export function formatLatency(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
+  return formatDuration(ms / 1_000);
+}

@@ -1,6 +1,6 @@
 // A results file summed up for a terminal (`floorline report`): counts, spend, tokens, latency,
 // models, and the errors grouped by type with the lines to look at. Plain text; no colours.
-import { formatCount, formatUsd, plural } from '../format';
+import { formatCount, formatInteger, formatLatency, formatUsd, plural } from '../format';
 import type { ErrorGroup, ResultsTotals } from './result-rows';
 import { ResultsIndex } from './results-index';
 
@@ -21,10 +21,6 @@ export async function reportResults(path: string): Promise<ResultsReport> {
 
 const percent = (n: number, of: number): string => (of === 0 ? '' : ` (${((100 * n) / of).toFixed(n === of || n === 0 ? 0 : 1)}%)`);
 
-function formatMs(ms: number | null): string {
-  if (ms === null) return '–';
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-}
 
 /** The report as lines for a terminal. */
 export function formatResultsReport(report: ResultsReport): string {
@@ -32,13 +28,13 @@ export function formatResultsReport(report: ResultsReport): string {
   const out: string[] = [`${report.path}`];
   if (t.rows === 0) out.push('  no results yet');
   else {
-    out.push(`  results   ${plural(t.rows, 'line')}: ${t.succeeded} succeeded${percent(t.succeeded, t.rows)}, ${t.errored} errored${percent(t.errored, t.rows)}, ${t.canceled} canceled, ${t.expired} expired`);
+    out.push(`  results   ${plural(t.rows, 'line', { format: formatInteger })}: ${formatInteger(t.succeeded)} succeeded${percent(t.succeeded, t.rows)}, ${formatInteger(t.errored)} errored${percent(t.errored, t.rows)}, ${formatInteger(t.canceled)} canceled, ${formatInteger(t.expired)} expired`);
     const simulated = t.simulatedRows === 0 ? '' : t.simulatedRows === t.rows ? ' (simulated — not real money)' : ` (${plural(t.simulatedRows, 'line')} simulated — not real money)`;
     out.push(`  spend     ${formatUsd(t.costUsd)}${simulated}`);
     const cache = t.cacheReadTokens + t.cacheWriteTokens > 0 ? `, cache read ${formatCount(t.cacheReadTokens)}, cache write ${formatCount(t.cacheWriteTokens)}` : '';
     out.push(`  tokens    input ${formatCount(t.inputTokens)}, output ${formatCount(t.outputTokens)}${cache}`);
-    out.push(`  latency   p50 ${formatMs(t.latencyP50Ms)}, p95 ${formatMs(t.latencyP95Ms)}`);
-    out.push(`  models    ${t.models.map((m) => `${printable(m.model) || '(none)'} ${m.rows}`).join(', ')}`);
+    out.push(`  latency   p50 ${formatLatency(t.latencyP50Ms)}, p95 ${formatLatency(t.latencyP95Ms)}`);
+    out.push(`  models    ${t.models.map((m) => `${printable(m.model) || '(none)'} ${formatInteger(m.rows)}`).join(', ')}`);
   }
   if (t.unreadable > 0) {
     const more = t.unreadable > t.unreadableLines.length ? ', …' : '';
@@ -48,10 +44,10 @@ export function formatResultsReport(report: ResultsReport): string {
   if (report.errors.length > 0) {
     out.push('', `errors (${plural(t.errored, 'line')})`);
     for (const g of report.errors) {
-      out.push(`  ${printable(g.type)}: ${g.count}`);
+      out.push(`  ${printable(g.type)}: ${formatInteger(g.count)}`);
       for (const e of g.examples.slice(0, LINES_PER_GROUP)) out.push(`    line ${e.line}  ${printable(e.customId)}  ${oneLine(e.message)}`);
       const rest = g.count - Math.min(g.examples.length, LINES_PER_GROUP);
-      if (rest > 0) out.push(`    and ${rest} more`);
+      if (rest > 0) out.push(`    and ${formatInteger(rest)} more`);
     }
   }
   return out.join('\n');

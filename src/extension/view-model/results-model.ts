@@ -3,7 +3,7 @@
 // trusted: block types are matched in a switch (never looked up on an object, where `constructor`
 // or `__proto__` would find something), and long text is cut to what a page can show.
 import type { ResultDetail, ResultRow, ResultsTotals } from '../../core/results/result-rows';
-import { formatCount, formatDuration, formatUsd, plural } from '../../core/format';
+import { formatCount, formatLatency, formatUsd, plural } from '../../core/format';
 import type { ReplyBlockModel, ResultDetailModel, ResultRowModel, ResultsCopyPart, ResultsTotalsModel } from '../protocol';
 import { exact, sentence } from './text';
 
@@ -52,12 +52,6 @@ function prettyLine(text: string): string {
 }
 
 /** Milliseconds as people read them: `850 ms`, `1.2 s`, `2m05s`. */
-export function formatLatency(ms: number | null): string {
-  if (ms === null || !Number.isFinite(ms) || ms < 0) return '–';
-  if (ms < 1_000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1_000).toFixed(1)} s`;
-  return formatDuration(ms / 1_000);
-}
 
 const tokens = (n: number | null): string => (n === null || !Number.isFinite(n) ? '–' : exact(n));
 const money = (usd: number | null): string => (usd === null || !Number.isFinite(usd) ? '–' : formatUsd(usd));

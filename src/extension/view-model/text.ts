@@ -3,9 +3,7 @@
 import { formatDuration } from '../../core/format';
 
 /** Exact counts with thousands separators, independent of the machine's locale. */
-export function exact(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+export { formatInteger as exact } from '../../core/format';
 
 /** A share as a gauge position: 0..100, one decimal, never NaN. */
 export function percentOf(value: number, limit: number): number {

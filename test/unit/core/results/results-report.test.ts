@@ -51,7 +51,7 @@ describe('reportResults', () => {
     assert.ok(lines.includes('  results   17 lines: 4 succeeded (23.5%), 12 errored (70.6%), 1 canceled, 0 expired'), text);
     assert.ok(lines.includes('  spend     $1.00'), text);
     assert.ok(lines.includes('  tokens    input 100, output 10, cache read 20, cache write 7'), text);
-    assert.ok(lines.includes('  latency   p50 1.00 s, p95 1.01 s'), text);
+    assert.ok(lines.includes('  latency   p50 1.0 s, p95 1.0 s'), text);
     assert.ok(lines.includes('  models    claude-haiku-4-5 15, claude-sonnet-4-6 2'), text);
     assert.ok(lines.includes('  unreadable 1 line, not results lines: line 18'), text);
     assert.ok(lines.includes('  overloaded_error: 11'), text);

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import type { ResultDetail, ResultRow, ResultsTotals } from '../../../../src/core/results/result-rows';
 import type { ResultLine } from '../../../../src/core/types';
+import { formatLatency } from '../../../../src/core/format';
 import {
   clip,
   copyText,
-  formatLatency,
   MAX_BLOCKS,
   MAX_BODY_CHARS,
   prettyJson,
