@@ -1,9 +1,10 @@
 // A results file's lines by byte offset: streamed from any offset (to index the file, or only what a
-// live run appended since), and read back by offset (a page of rows, a detail, a search).
+// live run appended since; a resume's scan and rewrite), and read back by offset (a page of rows, a
+// detail, a search).
 //
-// Not the input's line reader (input/line-reader.ts): that one reads from the start and yields text
-// without byte offsets, and an index needs both the offsets (to read a row again) and to start
-// where it stopped (a growing file is read once, not once per refresh).
+// Not the input's line reader (input/line-reader.ts): that one decodes and checks UTF-8 line by line
+// for the API and yields text without byte offsets; the results file needs the offsets (to read a
+// row again, to cut a torn tail) and to start where it stopped (a growing file is read once).
 import type { FileHandle } from 'node:fs/promises';
 
 const LF = 0x0a;
@@ -20,8 +21,19 @@ const MAX_LINE_BYTES = 64 << 20;
 const BATCH_BYTES = 1 << 20;
 const GAP_BYTES = 16 << 10;
 
-/** A complete line: `bytes[start, end)` (no line break, no CR, no byte-order mark) at `offset` in the file. */
-export type OnLine = (bytes: Buffer, start: number, end: number, offset: number, line: number) => void;
+/**
+ * A complete line: `bytes[start, end)` (no line break, no CR, no byte-order mark) at `offset` in the
+ * file; `next` is the offset just past its line break (where the next line starts). The bytes are
+ * valid only during the call, or until `afterChunk`: the buffer is reused.
+ */
+export type OnLine = (bytes: Buffer, start: number, end: number, offset: number, line: number, next: number) => void;
+
+export interface ScanOptions {
+  /** Bytes per read (default 1 MiB). */
+  readSize?: number;
+  /** Awaited after each read's lines, while their bytes are still valid: the place to write them out. */
+  afterChunk?: () => Promise<void>;
+}
 
 export interface ScanPosition {
   /** Byte offset: the end of the last complete line. */
@@ -39,8 +51,8 @@ export interface ScanEnd extends ScanPosition {
  * Streams the complete lines of `handle` from `from` to the end of the file. Blank lines are passed
  * on too (they count in line numbers); an over-long line goes to `onTooLong` instead.
  */
-export async function scanLines(handle: FileHandle, from: ScanPosition, onLine: OnLine, onTooLong: (line: number) => void): Promise<ScanEnd> {
-  let buf = Buffer.allocUnsafe(READ_SIZE);
+export async function scanLines(handle: FileHandle, from: ScanPosition, onLine: OnLine, onTooLong: (line: number) => void, options: ScanOptions = {}): Promise<ScanEnd> {
+  let buf = Buffer.allocUnsafe(options.readSize ?? READ_SIZE);
   let origin = from.offset; // the file offset of buf[0]
   let held = 0; // buf[0, held): the start of a line whose end has not been read yet
   let line = from.line;
@@ -77,9 +89,10 @@ export async function scanLines(handle: FileHandle, from: ScanPosition, onLine: 
       // A UTF-8 byte-order mark opens the file, not the first row.
       if (origin + start === 0 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) start = Math.min(3, lf);
       const end = lf > start && view[lf - 1] === CR ? lf - 1 : lf;
-      onLine(view, start, end, origin + start, line++);
+      onLine(view, start, end, origin + start, line++, origin + lf + 1);
       next = lf + 1;
     }
+    if (options.afterChunk) await options.afterChunk();
     held = view.length - next;
     if (held > 0 && next > 0) buf.copyWithin(0, next, view.length);
     origin += next;
@@ -122,7 +135,8 @@ export async function readRanges(handle: FileHandle, ranges: readonly LineRange[
   return texts;
 }
 
-async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
+/** Up to `length` bytes at `position` (fewer at the end of the file). */
+export async function readAt(handle: FileHandle, position: number, length: number): Promise<Buffer> {
   const buffer = Buffer.allocUnsafe(length);
   let got = 0;
   while (got < length) {

@@ -18,6 +18,7 @@ import { dirname } from 'node:path';
 import { refuseSymlinkSync, replaceFileAtomically } from '../files/atomic-write';
 import { fingerprintKey } from '../input/fingerprint';
 import { ExactIdMap, type IdNumbers, type IdSet } from '../input/id-set';
+import { readAt, scanLines } from './results-lines';
 
 export interface ResumeState {
   /**
@@ -61,13 +62,13 @@ export interface ResumeState {
 }
 
 /**
- * 64 KiB, as the input's reader: as fast, and small enough for malloc to recycle. With 1 MiB chunks,
- * those awaiting collection piled up between the set's own pages, and a million-line resume's
- * memory stayed ~20 MB above what it held.
+ * 1 MiB reads into one buffer the scanner reuses (a stream's fresh 1 MiB chunks once piled up
+ * awaiting collection, ~20 MB on a million-line resume; a reused one cannot). The rewrite writes
+ * what each read kept before the next read, so it also writes in batches of up to 1 MiB.
  */
-const READ_CHUNK = 1 << 16;
-const WRITE_BATCH = 1 << 20;
-const NEWLINE = 0x0a;
+const READ_CHUNK = 1 << 20;
+/** A torn last line longer than this is not the fragment of one of our lines (they are far shorter). */
+const MAX_TAIL_BYTES = 64 << 20;
 const RETRIED = new Set(['errored', 'canceled', 'expired']);
 
 /** The temp file a rewrite goes through. Fixed, so a crash's leftover is found and removed next time. */
@@ -140,41 +141,38 @@ interface RawLine {
 }
 
 /**
- * Streams `path` line by line with byte offsets, holding one chunk and one line at a time.
- * `afterChunk` runs between chunks and is awaited: the place for a consumer to write (backpressure).
+ * Streams `path` line by line with byte offsets (the results file's one line scanner), holding one
+ * chunk and one line at a time. `afterChunk` runs between chunks and is awaited: the place for a
+ * consumer to write (backpressure) what it kept of them, before their buffer is read into again.
  */
 async function forEachLine(
   path: string,
   onLine: (line: RawLine) => void,
   afterChunk?: () => Promise<void>,
 ): Promise<void> {
-  const stream = fs.createReadStream(path, { highWaterMark: READ_CHUNK });
-  // Pieces of a line that spans chunks; concatenated once, when its newline arrives (a huge line
-  // stays linear rather than being re-copied per chunk).
-  let pending: Buffer[] = [];
-  let offset = 0;
-  let lineStart = 0;
-  let lineNo = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let from = 0;
-    for (let nl = chunk.indexOf(NEWLINE); nl >= 0; nl = chunk.indexOf(NEWLINE, from)) {
-      let bytes = chunk.subarray(from, nl);
-      if (pending.length > 0) {
-        pending.push(bytes);
-        bytes = Buffer.concat(pending);
-        pending = [];
-      }
-      const end = offset + nl + 1;
-      onLine({ bytes, lineNo: ++lineNo, start: lineStart, end, terminated: true });
-      lineStart = end;
-      from = nl + 1;
-    }
-    if (from < chunk.length) pending.push(chunk.subarray(from));
-    offset += chunk.length;
-    if (afterChunk) await afterChunk();
-  }
-  if (pending.length > 0) {
-    onLine({ bytes: Buffer.concat(pending), lineNo: ++lineNo, start: lineStart, end: offset, terminated: false });
+  const file = await fs.promises.open(path, 'r');
+  try {
+    let lineStart = 0;
+    const end = await scanLines(
+      file,
+      { offset: 0, line: 1 },
+      (bytes, start, stop, _offset, lineNo, next) => {
+        onLine({ bytes: bytes.subarray(start, stop), lineNo, start: lineStart, end: next, terminated: true });
+        lineStart = next;
+      },
+      // Far longer than any answer can be: not a line Floorline wrote.
+      (lineNo) => {
+        throw midFileError(path, lineNo, 'longer than any results line');
+      },
+      { readSize: READ_CHUNK, ...(afterChunk ? { afterChunk } : {}) },
+    );
+    if (!end.partialTail) return;
+    // The last line has no newline: a crash's torn fragment, or a whole line missing only its newline.
+    const size = (await file.stat()).size;
+    if (size - end.offset > MAX_TAIL_BYTES) throw foreignTailError(path, end.line);
+    onLine({ bytes: await readAt(file, end.offset, size - end.offset), lineNo: end.line, start: end.offset, end: size, terminated: false });
+  } finally {
+    await file.close();
   }
 }
 
@@ -366,7 +364,8 @@ async function rewriteWithout(path: string, drops: number[]): Promise<void> {
           batch.push(line.bytes, newline);
           batchBytes += line.bytes.length + 1;
         },
-        () => (batchBytes >= WRITE_BATCH ? flush() : Promise.resolve()),
+        // Each read's kept lines go out before the next read reuses their buffer.
+        flush,
       );
       await flush();
     },
