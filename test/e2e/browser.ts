@@ -108,6 +108,13 @@ export class Workbench {
     }
   }
 
+  /** For an `afterEach`: a failed test leaves a picture of what the user would have seen, and names it. */
+  async screenshotIfFailed(test: { state?: string; title: string } | undefined): Promise<void> {
+    if (test?.state !== 'failed') return;
+    const file = await this.screenshot(`failure-${test.title.slice(0, 40)}-${Date.now()}`).catch(() => undefined);
+    if (file) console.log(`      screenshot of the failure: ${file}`);
+  }
+
   async screenshot(name: string): Promise<string> {
     const file = join(SCREENSHOT_DIR, `${name.replace(/[^\w.-]+/g, '_')}.png`);
     await this.page.screenshot({ path: file, timeout: 10_000 });

@@ -76,11 +76,7 @@ describe('Floorline end to end in code-server', function () {
   });
 
   afterEach(async function () {
-    // Fail loudly: every failed step leaves a picture of what the user would have seen.
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.screenshot(`failure-${this.currentTest.title.slice(0, 40)}-${Date.now()}`).catch(() => undefined);
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-    }
+    await wb?.screenshotIfFailed(this.currentTest);
   });
 
   it('takes the API key through Set API Key', async () => {

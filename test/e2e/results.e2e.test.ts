@@ -96,10 +96,7 @@ describe('the results editor and the Runs view in code-server', function () {
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && wb) {
-      const file = await wb.screenshot(`failure-${this.currentTest.title.slice(0, 40)}-${Date.now()}`).catch(() => undefined);
-      if (file) console.log(`      screenshot of the failure: ${file}`);
-    }
+    await wb?.screenshotIfFailed(this.currentTest);
   });
 
   it('opens a 20,000-line results file in the Results editor: totals, first rows, the end of the file by scrolling', async () => {

@@ -169,11 +169,17 @@ describe('the spend cap across crashes (fault injection against the mock API)', 
     const cycles: Array<{ fault: Fault | 'none'; afterMs: number; code: number | null; signal: string | null; unsettled: number; billed: number }> = [];
     for (let cycle = 0; cycle < 20; cycle++) {
       const roll = random();
-      const fault: Fault = roll < 0.4 ? 'SIGKILL' : roll < 0.7 ? 'SIGINT' : 'SIGINT×2';
+      // The first cycle always kills a run with requests in flight: once the cap is reached every
+      // later run ends at once, and a seed that rolled only Ctrl-Cs before that would prove nothing
+      // (seed 1225612149: 4 handled Ctrl-Cs, then 16 runs that ended before their fault).
+      const first = cycle === 0;
+      const fault: Fault = first ? 'SIGKILL' : roll < 0.4 ? 'SIGKILL' : roll < 0.7 ? 'SIGINT' : 'SIGINT×2';
       const afterMs = Math.round(200 + random() * 1300);
       const secondAfterMs = Math.round(30 + random() * 300);
+      const received = s.stats().received;
       const p = start(args);
-      const endedFirst = await Promise.race([p.done.then(() => true), sleep(afterMs).then(() => false)]);
+      const inFlight = first ? until(() => s.stats().inFlight > 0 && s.stats().received >= received + 2, 30_000).then(() => sleep(afterMs % 300), () => undefined) : sleep(afterMs);
+      const endedFirst = await Promise.race([p.done.then(() => true), inFlight.then(() => false)]);
       if (!endedFirst) {
         if (fault === 'SIGKILL') p.child.kill('SIGKILL');
         else {
