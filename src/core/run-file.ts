@@ -2,7 +2,7 @@
 // earlier run stopped, dispatch the rest on a (possibly shared) dispatcher, append results as they
 // arrive. The CLI and the extension both drive runs through here.
 import { scanFile, readRequests, TotalsBuilder, type InputDefaults, type ScanReport, type ScanTotals } from './input';
-import { defaultResultsPath, prepareResume, ResultsWriter, type ResumeState } from './results';
+import { defaultResultsPath, prepareResume, recordedFingerprints, ResultsWriter, type ResumeState } from './results';
 import type { Dispatcher } from './dispatch/dispatcher';
 import type { Run, RunSummary } from './dispatch/run';
 import type { Priority } from './dispatch/snapshot';
@@ -13,7 +13,8 @@ import type { SharedBudget } from './spend/budgets';
 import { formatEndOfLife, modelStatus } from './models/lifecycle';
 import { ResultsLock } from './results/results-lock';
 import { readSpendJournal, spendJournalPath, SpendJournal } from './spend/spend-journal';
-import { fingerprintKey } from './input/fingerprint';
+import { FingerprintDigest, fingerprintKey } from './input/fingerprint';
+import type { IdNumbers, IdSet } from './input/id-set';
 import { replacedResultsPath, setAside } from './results/set-aside';
 import { basename } from 'node:path';
 import * as fs from 'node:fs';
@@ -103,26 +104,19 @@ export async function prepareRunFile(options: RunFileOptions): Promise<PreparedR
     const mixed = mixedResultsProblem(options, outPath, resume);
     if (mixed) return { ok: false, scan, problems: [...problems, mixed] };
     const earlierSpend = existed ? await readSpendJournal(spendJournalPath(outPath)) : { carriedUsd: 0, unsettled: 0 };
-    let toSend = scan.requests;
-    let toSendTotals = scan.totals;
-    const changed = new Map<string, number>();
+    let left: LeftToSend = { toSend: scan.requests, totals: scan.totals, changed: new Map() };
     if (resume.succeeded.size > 0) {
-      // One more pass: what is left to send and its totals (what the estimate is of), and which
-      // answered lines no longer match their request.
-      toSend = 0;
-      const left = new TotalsBuilder();
-      for await (const request of readRequests(options.inputPath, options.defaults ?? {})) {
-        if (resume.succeeded.has(request.customId)) {
-          const recorded = resume.fingerprints.get(request.customId);
-          if (recorded === undefined || recorded === fingerprintKey(request.fingerprint!)) continue;
-          changed.set(request.customId, request.line);
-          if (!options.resendChanged) continue;
-        }
-        toSend++;
-        left.add(request.params, request.line);
+      left = await leftToSend(options, resume.succeeded, undefined);
+      if (!left.digest!.equals(resume.fingerprintDigest)) {
+        // Some answered line is not the request now on its id's line (or the input no longer has
+        // it, or an older file recorded no fingerprint): find which, id by id. The map with a
+        // fingerprint per id replaces the set, holding the same ids.
+        const recorded = await recordedFingerprints(outPath);
+        resume.succeeded = recorded;
+        left = await leftToSend(options, recorded, recorded.numbers());
       }
-      toSendTotals = left.build();
     }
+    const { toSend, totals: toSendTotals, changed } = left;
     if (changed.size > 0 && !options.resendChanged) return { ok: false, scan, problems: [...problems, ...changedProblems(options, outPath, changed)] };
     if (changed.size > 0) await setAside(outPath, new Set(changed.keys()), replacedResultsPath(outPath));
     return {
@@ -144,6 +138,43 @@ export async function prepareRunFile(options: RunFileOptions): Promise<PreparedR
   } finally {
     lock.release();
   }
+}
+
+interface LeftToSend {
+  toSend: number;
+  /** Their totals: what the pre-flight estimates. */
+  totals: ScanTotals;
+  /** Answered ids whose input line changed since, with that line. */
+  changed: Map<string, number>;
+  /** Of the (id, fingerprint) pairs of the answered ids in the input: equal to the results file's if none changed. */
+  digest?: FingerprintDigest;
+}
+
+/**
+ * One more pass over the input: what is left to send and its totals. With `recorded` (a fingerprint
+ * per answered id), also which answered lines changed; without, the digest that says whether any did.
+ */
+async function leftToSend(options: RunFileOptions, succeeded: IdSet, recorded: IdNumbers | undefined): Promise<LeftToSend> {
+  let toSend = 0;
+  const left = new TotalsBuilder();
+  const changed = new Map<string, number>();
+  const digest = new FingerprintDigest();
+  for await (const request of readRequests(options.inputPath, options.defaults ?? {})) {
+    if (succeeded.has(request.customId)) {
+      const key = fingerprintKey(request.fingerprint!)!;
+      if (!recorded) {
+        digest.add(request.customId, key);
+        continue;
+      }
+      const was = recorded.get(request.customId);
+      if (was === undefined || was === key) continue;
+      changed.set(request.customId, request.line);
+      if (!options.resendChanged) continue;
+    }
+    toSend++;
+    left.add(request.params, request.line);
+  }
+  return { toSend, totals: left.build(), changed, ...(recorded ? {} : { digest }) };
 }
 
 /** A rehearsal's answers are never taken for real ones, and a rehearsal never writes beside real answers. */

@@ -19,7 +19,7 @@ export type IdHash = (id: string) => number;
 const TWO_32 = 0x1_0000_0000;
 
 /** Murmur3's finaliser: every input bit affects every output bit, so `id-1`, `id-2`… spread out. */
-function fmix32(h: number): number {
+export function fmix32(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -66,7 +66,7 @@ export interface IdNumbers extends Iterable<[string, number]> {
 /** Arena chunks grow from 4 KiB to this; a record's position, chunk · 2^20 + offset, fits in 32 bits. */
 const CHUNK_MAX = 1 << 20;
 const CHUNK_MIN = 1 << 12;
-/** A record ends with its number, a float64 (NaN for none). */
+/** A record ends with its number, a float64 (NaN for none), unless the map keeps none. */
 const VALUE_BYTES = 8;
 const SEGMENT_BITS = 6;
 const SEGMENTS = 1 << SEGMENT_BITS;
@@ -80,6 +80,11 @@ export interface ExactIdMapOptions {
   hash?: IdHash;
   /** Slots each of the 64 segments starts with (default 16). Tests use 1 to force growth. */
   initialSegmentSlots?: number;
+  /**
+   * Keep a number per id (default true). Without, a record is its id alone: a million ids like
+   * `id-123456` take ~8 MB less, and `set` throws.
+   */
+  values?: boolean;
 }
 
 /**
@@ -102,6 +107,8 @@ export class ExactIdMap implements IdSet {
   /** Bytes used in each chunk (a record never spans two). */
   private readonly used: number[] = [0];
   private withValues = 0;
+  /** VALUE_BYTES, or 0 for a map without numbers. */
+  private readonly valueBytes: number;
   // The last id looked up and its hash, for the `append` that may follow.
   private query = '';
   private queryHash = 0;
@@ -114,6 +121,7 @@ export class ExactIdMap implements IdSet {
       this.tags.push(new Uint8Array(initial));
     }
     this.hash = options.hash ?? hashId;
+    this.valueBytes = options.values === false ? 0 : VALUE_BYTES;
   }
 
   get size(): number {
@@ -148,6 +156,7 @@ export class ExactIdMap implements IdSet {
   /** Adds `id` if new, and stores `value` with it. */
   set(id: string, value: number): this {
     if (Number.isNaN(value)) throw new RangeError('ExactIdMap cannot store NaN');
+    if (this.valueBytes === 0) throw new TypeError('this ExactIdMap keeps no numbers (values: false)');
     const at = this.find(id);
     if (at === 0) {
       this.append(id, value);
@@ -208,7 +217,7 @@ export class ExactIdMap implements IdSet {
       for (let offset = 0; offset < this.used[c]!; ) {
         const at = c * CHUNK_MAX + offset;
         this.locate(at);
-        offset = this.recordEnd + VALUE_BYTES;
+        offset = this.recordEnd + this.valueBytes;
         yield at;
       }
     }
@@ -219,7 +228,8 @@ export class ExactIdMap implements IdSet {
   }
 
   private valueOf(at: number): number {
-    return this.locate(at).readDoubleLE(this.recordEnd);
+    const chunk = this.locate(at);
+    return this.valueBytes === 0 ? Number.NaN : chunk.readDoubleLE(this.recordEnd);
   }
 
   // Where `locate` found the last record's id bytes, [recordStart, recordEnd), its number just after
@@ -246,7 +256,7 @@ export class ExactIdMap implements IdSet {
     const length = Buffer.byteLength(id, 'utf8');
     let prefix = 1;
     for (let n = length; n >= 0x80; n = Math.floor(n / 128)) prefix++;
-    const record = prefix + length + VALUE_BYTES;
+    const record = prefix + length + this.valueBytes;
     let c = this.chunks.length - 1;
     let chunk = this.chunks[c]!;
     if (this.used[c]! + record > chunk.length) {
@@ -269,8 +279,8 @@ export class ExactIdMap implements IdSet {
       chunk[i++] = (n & 0x7f) | 0x80;
     }
     chunk.write(id, i, length, 'utf8');
-    chunk.writeDoubleLE(value, i + length);
-    this.used[c] = i + length + VALUE_BYTES;
+    if (this.valueBytes !== 0) chunk.writeDoubleLE(value, i + length);
+    this.used[c] = i + length + this.valueBytes;
     if (!Number.isNaN(value)) this.withValues++;
 
     const h = this.query === id ? this.queryHash : this.hash(id);

@@ -11,20 +11,20 @@
 //     left by a crash are cut off.
 // Dropping lines rewrites the file atomically (temp file beside it, fsync, rename over), so a crash
 // during the rewrite leaves either the old file or the new one. The file is streamed: memory is
-// the set of succeeded ids (compact: ~25 bytes a short id, see ExactIdMap), the line numbers to drop,
+// the set of succeeded ids (compact: ~17 bytes a short id, see ExactIdMap), the line numbers to drop,
 // and one chunk.
 import * as fs from 'node:fs';
 import { dirname } from 'node:path';
 import { refuseSymlinkSync, replaceFileAtomically } from '../files/atomic-write';
-import { fingerprintKey } from '../input/fingerprint';
-import { ExactIdMap, type IdNumbers, type IdSet } from '../input/id-set';
+import { FingerprintDigest, fingerprintKey } from '../input/fingerprint';
+import { ExactIdMap, type IdSet } from '../input/id-set';
 import { readAt, scanLines } from './results-lines';
 
 export interface ResumeState {
   /**
    * custom_ids with a succeeded line: skip them. Exact (a line is never skipped for an id that only
-   * hashes alike) and compact: a million ids like `id-123456` in ~25 MB (UUIDs ~50), against
-   * ~95 (~180) as a Set and a Map of strings.
+   * hashes alike) and compact: a million ids like `id-123456` in ~17 MB (UUIDs ~40), against
+   * ~75 (~150) as a Set of strings.
    */
   succeeded: IdSet;
   /**
@@ -48,11 +48,11 @@ export interface ResumeState {
   /** The file was rewritten to drop lines. */
   rewritten: boolean;
   /**
-   * The request fingerprint each kept line recorded (52 bits of its hash, as a number), to tell a
-   * changed input line from the one that was answered. The same ids as `succeeded`, not a second
-   * copy: setting one here adds the id there.
+   * The request fingerprints the kept lines recorded, as one digest of (id, fingerprint) pairs: an
+   * input whose digest over the same ids is equal is the one that was answered. When not (a line
+   * changed, or an older file recorded none), `recordedFingerprints` says which, id by id.
    */
-  fingerprints: IdNumbers;
+  fingerprintDigest: FingerprintDigest;
   /** Kept lines marked as a rehearsal's (`"simulated": true`), and the first of them. */
   simulatedLines: number;
   firstSimulatedLine: number | undefined;
@@ -89,10 +89,9 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
   // A leftover from a crash during an earlier rewrite; the results file itself is whole either way.
   await fs.promises.rm(resumeTempPath(resultsPath), { force: true });
 
-  const ids = new ExactIdMap();
   const state: ResumeState = {
-    succeeded: ids,
-    retained: new ExactIdMap(),
+    succeeded: new ExactIdMap({ values: false }),
+    retained: new ExactIdMap({ values: false }),
     erroredDropped: 0,
     duplicatesDropped: 0,
     tornTailRepaired: false,
@@ -100,7 +99,7 @@ export async function prepareResume(resultsPath: string, options: ResumeOptions 
     spentUsd: 0,
     keptLines: 0,
     rewritten: false,
-    fingerprints: ids.numbers(),
+    fingerprintDigest: new FingerprintDigest(),
     simulatedLines: 0,
     firstSimulatedLine: undefined,
     realLines: 0,
@@ -291,7 +290,7 @@ async function scanFile(path: string, state: ResumeState, dropRetryable: boolean
       state.succeeded.add(parsed.id);
       state.keptLines++;
       state.spentUsd += parsed.cost;
-      if (parsed.fingerprint !== undefined) state.fingerprints.set(parsed.id, parsed.fingerprint);
+      if (parsed.fingerprint !== undefined) state.fingerprintDigest.add(parsed.id, parsed.fingerprint);
       if (parsed.simulated) {
         state.simulatedLines++;
         state.firstSimulatedLine ??= line.lineNo;
@@ -314,6 +313,25 @@ async function scanFile(path: string, state: ResumeState, dropRetryable: boolean
     state.tornTailRepaired = true;
   }
   return { tail, drops };
+}
+
+/**
+ * The succeeded ids of a results file `prepareResume` left (whole lines, one per id), each with the
+ * fingerprint its line recorded if it has one. Read only when the digest says some line changed: a
+ * number per id costs ~8 MB more on a million lines.
+ */
+export async function recordedFingerprints(path: string): Promise<ExactIdMap> {
+  const ids = new ExactIdMap();
+  await forEachLine(path, (line) => {
+    const text = line.bytes.toString('utf8');
+    if (isBlank(text)) return;
+    const parsed = parseLine(text);
+    if (!parsed.ok) throw midFileError(path, line.lineNo, parsed.reason);
+    if (!parsed.succeeded || ids.has(parsed.id)) return;
+    if (parsed.fingerprint === undefined) ids.add(parsed.id);
+    else ids.set(parsed.id, parsed.fingerprint);
+  });
+  return ids;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { formatProblem, noRequestsMessage } from '../../../src/core/input';
+import { formatProblem, noRequestsMessage, readRequests } from '../../../src/core/input';
+import type { ExactIdMap } from '../../../src/core/input/id-set';
 import { Pricing } from '../../../src/core/pricing/pricing';
 import { prepareRunFile } from '../../../src/core/run-file';
 
@@ -98,5 +99,66 @@ describe('prepareRunFile: deprecated and retired models, said once before anythi
     const prepared = await prepareRunFile({ inputPath: file, pricing: new Pricing(), now });
     assert.ok(prepared.ok);
     assert.deepEqual(prepared.warnings, []);
+  });
+});
+
+describe('prepareRunFile: what a resume leaves to send, checked by one fingerprint digest', () => {
+  let dir: string;
+  let input: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'floorline-run-file-'));
+    input = path.join(dir, 'jobs.jsonl');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** Answers for `ids` as the writer records them: with the fingerprint of the input line of each id, or none (an older file). */
+  async function answer(ids: string[], options: { fingerprints?: boolean; extra?: string[] } = {}): Promise<void> {
+    const requests = new Map<string, string>();
+    for await (const r of readRequests(input, {})) requests.set(r.customId, r.fingerprint!);
+    const lines = [...ids, ...(options.extra ?? [])].map((id) =>
+      JSON.stringify({ custom_id: id, result: { type: 'succeeded', message: {} }, cost_usd: 0.001, ...(options.fingerprints === false || !requests.has(id) ? {} : { fingerprint: requests.get(id) }) }),
+    );
+    fs.writeFileSync(path.join(dir, 'jobs.results.jsonl'), lines.join('\n') + '\n');
+  }
+
+  const body = (text: string): string => line('claude-haiku-4-5', text);
+
+  it('trusts an unchanged input from the digest alone: no fingerprint per id is kept, and only the unanswered lines are left', async () => {
+    fs.writeFileSync(input, [body('a'), body('b'), body('c'), body('d')].join('\n') + '\n');
+    await answer(['line-1', 'line-3']);
+    const prepared = await prepareRunFile({ inputPath: input, pricing: new Pricing() });
+    assert.ok(prepared.ok);
+    assert.equal(prepared.toSend, 2);
+    assert.equal(prepared.toSendTotals.byModel['claude-haiku-4-5'], 2);
+    const succeeded = prepared.resume.succeeded as ExactIdMap;
+    assert.deepEqual([...succeeded], ['line-1', 'line-3']);
+    assert.equal(succeeded.numbers().size, 0, 'the set holds no fingerprints: the digest sufficed');
+  });
+
+  it('finds the one changed line id by id when the digests differ, and sends nothing', async () => {
+    fs.writeFileSync(input, [body('a'), body('b'), body('c')].join('\n') + '\n');
+    await answer(['line-1', 'line-2', 'line-3']);
+    fs.writeFileSync(input, [body('a'), body('B, edited'), body('c')].join('\n') + '\n');
+    const prepared = await prepareRunFile({ inputPath: input, pricing: new Pricing() });
+    assert.equal(prepared.ok, false);
+    const errors = prepared.ok ? [] : prepared.problems.filter((p) => p.severity === 'error');
+    assert.deepEqual(errors.map((p) => [p.line, /'line-2' is not the request/.test(p.message)]), [[2, true]]);
+
+    const resend = await prepareRunFile({ inputPath: input, pricing: new Pricing(), resendChanged: true });
+    assert.ok(resend.ok);
+    assert.deepEqual([resend.toSend, [...resend.resendIds]], [1, ['line-2']]);
+  });
+
+  it('still resumes an older results file that recorded no fingerprints, and one answering ids the input no longer has', async () => {
+    fs.writeFileSync(input, [body('a'), body('b'), body('c')].join('\n') + '\n');
+    await answer(['line-2'], { fingerprints: false });
+    const older = await prepareRunFile({ inputPath: input, pricing: new Pricing() });
+    assert.ok(older.ok);
+    assert.deepEqual([older.toSend, older.resume.succeeded.has('line-2')], [2, true]);
+
+    await answer(['line-1'], { extra: ['gone-1'] });
+    const fewer = await prepareRunFile({ inputPath: input, pricing: new Pricing() });
+    assert.ok(fewer.ok);
+    assert.equal(fewer.toSend, 2);
   });
 });

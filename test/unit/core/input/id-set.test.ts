@@ -225,6 +225,24 @@ describe('input: id sets', () => {
       }
     });
 
+    it('without numbers, keeps each id alone: the same set, ~8 bytes an id less, and refuses a number', () => {
+      const bare = new ExactIdMap({ values: false, initialSegmentSlots: 1 });
+      const full = new ExactIdMap({ initialSegmentSlots: 1 });
+      const ids = Array.from({ length: 20_000 }, (_, i) => (i % 7 === 0 ? `é-${i}` : `id-${i}`));
+      for (const id of ids) {
+        bare.add(id);
+        full.add(id);
+      }
+      assert.deepEqual([...bare], ids);
+      for (const id of ids) assert.ok(bare.has(id), id);
+      for (const absent of ['id-20000', 'é-1', 'id-7']) assert.equal(bare.has(absent), false, absent);
+      assert.equal(bare.get('id-1'), undefined);
+      assert.equal(bare.numbers().size, 0);
+      assert.throws(() => bare.set('id-1', 5), /keeps no numbers/);
+      const saved = full.byteLength - bare.byteLength;
+      assert.ok(saved >= 7.5 * ids.length, `saved ${saved} bytes on ${ids.length} ids`);
+    });
+
     it('holds a million ids with fingerprints in ~25 MB, where a Set and a Map of them took ~95 MB', () => {
       const live = liveBytes();
       const before = live();

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputChangedError, readRequests, scanFile } from '../../../../src/core/input';
-import { fingerprintOf } from '../../../../src/core/input/fingerprint';
+import { FingerprintDigest, fingerprintOf } from '../../../../src/core/input/fingerprint';
 import type { InputRequest } from '../../../../src/core/types';
 
 const body = (text: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -98,5 +98,32 @@ describe('input: readRequests', () => {
     let n = 0;
     for await (const _ of readRequests(file)) if (++n === 3) break;
     assert.equal(n, 3);
+  });
+
+  describe('FingerprintDigest', () => {
+    const digestOf = (pairs: [string, number][]): FingerprintDigest => {
+      const d = new FingerprintDigest();
+      for (const [id, key] of pairs) d.add(id, key);
+      return d;
+    };
+
+    it('is the same for the same (id, fingerprint) pairs in any order', () => {
+      const pairs: [string, number][] = Array.from({ length: 1000 }, (_, i) => [`id-${i}`, (i * 2654435761) % 2 ** 52]);
+      assert.ok(digestOf(pairs).equals(digestOf([...pairs].reverse())));
+    });
+
+    it('differs when one fingerprint changes by any single bit, when an id is missing or extra, and when two ids swap fingerprints', () => {
+      const pairs: [string, number][] = Array.from({ length: 100 }, (_, i) => [`line-${i + 1}`, 2 ** 51 + i * 977]);
+      const base = digestOf(pairs);
+      for (let bit = 0; bit < 52; bit++) {
+        const flipped = (n: number): number => (Math.floor(n / 2 ** bit) % 2 === 0 ? n + 2 ** bit : n - 2 ** bit);
+        const changed = pairs.map(([id, key], i): [string, number] => [id, i === 42 ? flipped(key) : key]);
+        assert.equal(base.equals(digestOf(changed)), false, `bit ${bit}`);
+      }
+      assert.equal(base.equals(digestOf(pairs.slice(1))), false);
+      assert.equal(base.equals(digestOf([...pairs, ['line-101', 0]])), false);
+      const swapped = pairs.map(([id], i): [string, number] => [id, pairs[i === 0 ? 1 : i === 1 ? 0 : i]![1]]);
+      assert.equal(base.equals(digestOf(swapped)), false);
+    });
   });
 });

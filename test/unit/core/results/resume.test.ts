@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as sinon from 'sinon';
-import { prepareResume, resumeTempPath, ResultsWriter } from '../../../../src/core/results';
+import { prepareResume, recordedFingerprints, resumeTempPath, ResultsWriter } from '../../../../src/core/results';
+import { FingerprintDigest } from '../../../../src/core/input/fingerprint';
 import type { ResultLine } from '../../../../src/core/types';
 
 type Kind = 'succeeded' | 'errored' | 'canceled' | 'expired';
@@ -206,7 +207,13 @@ describe('results: prepareResume', () => {
       line('c'),
     ));
     const state = await prepareResume(file);
-    assert.deepEqual([...state.fingerprints], [['a', 0]]);
+    const recorded = await recordedFingerprints(file);
+    assert.deepEqual([...recorded], ['a', 'b', 'c']);
+    assert.deepEqual([...recorded.numbers()], [['a', 0]]);
+    // The digest covers the one line with a fingerprint, as the input's over the same pair does.
+    const input = new FingerprintDigest();
+    input.add('a', 0);
+    assert.ok(state.fingerprintDigest.equals(input));
     assert.deepEqual([state.simulatedLines, state.firstSimulatedLine, state.realLines, state.firstRealLine], [1, 2, 2, 1]);
   });
 
@@ -219,12 +226,16 @@ describe('results: prepareResume', () => {
     }
     fs.writeFileSync(file, jsonl(...lines));
     const state = await prepareResume(file);
+    const recorded = (await recordedFingerprints(file)).numbers();
     assert.equal(state.succeeded.size, 3000);
-    assert.equal(state.fingerprints.size, 3000);
+    assert.equal(recorded.size, 3000);
+    const input = new FingerprintDigest();
     for (let i = 0; i < 6000; i++) {
       assert.equal(state.succeeded.has(idOf(i)), i % 2 === 0, idOf(i));
-      assert.equal(state.fingerprints.get(idOf(i)), i % 2 === 0 ? i : undefined, idOf(i));
+      assert.equal(recorded.get(idOf(i)), i % 2 === 0 ? i : undefined, idOf(i));
+      if (i % 2 === 0) input.add(idOf(i), i);
     }
+    assert.ok(state.fingerprintDigest.equals(input));
     for (const absent of ['id-6000', 'id-0', 'e-0', 'é-0 ', 'id-02', 'ID-2']) assert.equal(state.succeeded.has(absent), false, absent);
     assert.deepEqual([...state.succeeded].slice(0, 3), ['é-0', 'id-2', 'id-4']);
   });
