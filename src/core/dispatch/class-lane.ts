@@ -16,6 +16,8 @@ import { Cooldown } from './cooldown';
 import { ConsumptionEstimator } from './estimator';
 import { modelOf, type PendingItem } from './run-queue';
 import { SharedGrants } from './shared-grant';
+import type { Hold } from './hold';
+import type { Run } from './run';
 
 export interface LaneOptions {
   softFloor: FloorSpec;
@@ -73,6 +75,18 @@ export class ClassLanes {
 
   all(): IterableIterator<ClassLane> {
     return this.lanes.values();
+  }
+
+  /** Once more than one class is in use, a hold says whose buckets it is. */
+  named(hold: Hold, lane: ClassLane): Hold {
+    return this.lanes.size > 1 ? ({ ...hold, modelClass: lane.modelClass } as Hold) : hold;
+  }
+
+  /** The runs with an item awaiting the shared coordinator's answer (one per class at most). */
+  grantingRuns(): Set<Run> {
+    const runs = new Set<Run>();
+    for (const lane of this.lanes.values()) if (lane.grants?.granting) runs.add(lane.grants.granting);
+    return runs;
   }
 
   get size(): number {

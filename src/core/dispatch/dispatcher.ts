@@ -7,15 +7,11 @@
 //
 // Read it top to bottom: construction; control (pause, resume, stop, abort); the admission loop
 // (`pump` → `dispatchWhilePossible`, which picks the run whose turn it is and either admits its next
-// line or names what holds it back); one request sent (`launch` → `send`; the call and what its
-// answer does are request-lifecycle.ts, which settles or releases its Ticket); and the runs' states.
-// What it decides with lives beside it: each model class's buckets, ceiling and pause
-// (class-lane.ts), where a held line may go instead (fallback.ts), the holds and their words (hold.ts), a run's books and queue
-// (run.ts, run-queue.ts), the run state machine (run-states.ts), turns between runs (stride.ts), the
-// in-flight ceiling (ceiling-control.ts), the shared quota's answers (shared-grant.ts), the pause
-// after a 429/529 (cooldown.ts), an attempt's three ledgers (ticket.ts), sends held for the spend
-// journal (journaled-sends.ts), what is news for the log (news.ts), its sentences (messages.ts),
-// snapshots (snapshots.ts), its timer (wake-timer.ts), and its options and events (dispatcher-api.ts).
+// line or names what holds it back); one request admitted (`dispatch`; its flight and what its
+// answer does are request-lifecycle.ts, which settles or releases its Ticket); and the runs' states. What it decides
+// with lives beside it, one file per idea (docs/architecture.md lists them): each class's lane and
+// its gate (class-lane.ts, lane-gate.ts), the holds and their words (hold.ts), a run's books and
+// queue (run.ts, run-queue.ts), turns between runs (stride.ts), the stop on the key (api-stop.ts).
 import type { Clock } from '../types';
 import type { SharedCoordinator } from '../coordination/coordinator';
 import type { Consumption } from '../limits/quota-model';
@@ -23,22 +19,23 @@ import { PromptBounds, type TokenCounter } from '../spend/prompt-bound';
 import { ClassLanes, type ClassLane } from './class-lane';
 import { withDefaults, type DispatcherEvents, type DispatcherOptions, type LogLevel } from './dispatcher-api';
 import { FallbackRouter } from './fallback';
-import { floorHold, holdLevel, type Hold } from './hold';
+import { holdLevel, type Hold } from './hold';
+import { ApiStop } from './api-stop';
+import { LaneGate } from './lane-gate';
+import { AdmissionPass } from './admission-pass';
 import { JournaledSends } from './journaled-sends';
 import { HoldWatch } from './news';
-import type { CeilingDecision } from './in-flight-ceiling';
 import * as say from './messages';
 import type { StopCause } from './retry-policy';
 import { RequestLifecycle } from './request-lifecycle';
 import { RetryBudget } from './retry-budget';
 import { Run, type RunOptions } from './run';
 import { modelOf, type PendingItem } from './run-queue';
-import { nextRunStep, runHoldsOf } from './run-states';
+import { nextRunStep } from './run-states';
 import type { GrantAnswer } from './shared-grant';
 import type { DispatcherSnapshot, RunState } from './snapshot';
 import { buildSnapshot, SnapshotThrottle } from './snapshots';
 import { hasDueRetry, nextRetryDue, StrideSchedule } from './stride';
-import { Ticket } from './ticket';
 import { TypedEmitter } from './typed-emitter';
 import { WakeTimer } from './wake-timer';
 
@@ -67,7 +64,9 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private paused = false;
   /** What held each run in the last pass (its next line's model class). */
   private runHolds = new Map<Run, Hold>();
-  private apiStop: { cause: StopCause | 'shared'; explanation: string } | undefined;
+  private readonly apiStop: ApiStop;
+  /** Whether a class may send now (its ceiling, its pause, the shared quota, its floors). */
+  private readonly gate: LaneGate;
 
   private pumping = false;
   private pumpAgain = false;
@@ -84,7 +83,16 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       softFloor: o.softFloor, hardFloor: o.hardFloor, maxInFlight: o.maxInFlight, maxInFlightCap: o.maxInFlightCap,
       initialLimits: options.initialLimits, clock: this.clock, random: o.random, coordinator: this.coordinator,
     }, options.modelClasses);
-    this.fallback = options.fallback && new FallbackRouter(options.fallback, this.lanes, (lane, consumption, now) => this.laneHold(lane, consumption, now) !== undefined);
+    this.apiStop = new ApiStop(this.coordinator);
+    this.gate = new LaneGate(this.lanes, this.coordinator, (lane, decision) => {
+      // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
+      // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
+      // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
+      // the dashboard shows the current reason beside the in-flight gauge.
+      this.log('debug', `${this.lanes.size > 1 ? `${lane.modelClass}: ` : ''}in-flight ceiling ${decision.reason}`);
+      this.emit('ceiling', decision);
+    });
+    this.fallback = options.fallback && new FallbackRouter(options.fallback, this.lanes, (lane, consumption, now) => this.gate.holdOf(lane, consumption, now) !== undefined);
     this.wake = new WakeTimer(this.clock, () => this.pump());
     this.snapshots = new SnapshotThrottle(this.clock, o.snapshotIntervalMs, () => this.emit('snapshot', this.snapshot()));
     this.retryBudgetPerMinute = o.retryBudgetPerMinute;
@@ -94,6 +102,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       client: options.client, timeoutMs: o.timeoutMs, maxAttempts: o.maxAttempts, clock: this.clock, random: o.random,
       coordinator: this.coordinator, retried: (event) => this.emit('retry', event), log: (level, message, runId) => this.log(level, message, runId),
       stopForApi: (cause, explanation, apiMessage) => this.stopForApi(cause, explanation, apiMessage),
+      lookAgain: () => this.pump(), failLoudly: (run, err) => this.failLoudly(run, err),
     });
     this.log('info', say.startupMessage(o));
   }
@@ -104,12 +113,8 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.schedule.join(run, this.runs);
     this.runs.add(run);
     this.log('info', say.runAddedMessage(run, options.maxSpendUsd), run.id);
-    // Out of reach is not for ever: a run added once the stopped ones have ended tries again.
-    if (this.apiStop?.cause === 'unreachable' && this.activeRuns.length === 1) {
-      this.apiStop = undefined;
-      for (const lane of this.lanes.all()) lane.cooldown.forgetUnreachable();
-    }
-    if (this.apiStop) this.endRun(run, 'api-stopped', this.apiStop.explanation);
+    if (this.apiStop.liftIfUnreachable(this.activeRuns.length === 1)) for (const lane of this.lanes.all()) lane.cooldown.forgetUnreachable();
+    if (this.apiStop.stopped) this.endRun(run, 'api-stopped', this.apiStop.explanation);
     this.readAhead(run);
     this.pump();
     return run;
@@ -131,26 +136,25 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
 
   /** No new dispatches (all runs, or one); in-flight requests finish. */
   pause(run?: Run): void {
-    this.setPaused(true, run);
-    this.log('info', run ? `${run.label}: paused` : 'paused: no new requests; in-flight ones finish', run?.id);
-    this.pump();
+    this.setPaused(true, run, run ? `${run.label}: paused` : 'paused: no new requests; in-flight ones finish');
   }
 
   resume(run?: Run): void {
-    this.setPaused(false, run);
-    this.log('info', run ? `${run.label}: resumed` : 'resumed', run?.id);
-    this.pump();
+    this.setPaused(false, run, run ? `${run.label}: resumed` : 'resumed');
   }
 
   /** One run, or all of them and the dispatcher itself (and, through the coordinator, every participant of a shared quota). */
-  private setPaused(paused: boolean, run: Run | undefined): void {
+  private setPaused(paused: boolean, run: Run | undefined, message: string): void {
     for (const r of run ? [run] : this.runs) {
       if (paused) r.pause();
       else r.resume();
     }
-    if (run) return;
-    this.paused = paused;
-    void this.coordinator?.setPaused(paused);
+    if (!run) {
+      this.paused = paused;
+      void this.coordinator?.setPaused(paused);
+    }
+    this.log('info', message, run?.id);
+    this.pump();
   }
 
   /** Graceful stop: nothing new goes out; in-flight requests finish and are recorded. */
@@ -214,29 +218,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
    */
   private dispatchWhilePossible(): void {
     const now = this.clock.now();
-    let wakeAt = Number.POSITIVE_INFINITY;
-    let hold: Hold | undefined;
-    /** The classes that take nothing more in this pass, with their hold (none: a completion or an answer will call pump again). */
-    const held = new Map<ClassLane, Hold | undefined>();
-    /** Models whose lines found no fallback in this pass: their chains are held too, or their class has not waited long enough. */
-    const noFallback = new Set<string>();
-    /** Runs whose own share (`maxShare`) holds them in this pass; the others go on. */
-    const shareHeld = new Map<Run, Hold>();
-    // Made once a class holds (the scan's cursor in RunQueue knows a pass by this function).
-    let accept: ((item: PendingItem) => boolean) | undefined;
-
+    const pass = new AdmissionPass(now, this.lanes, this.fallback);
     for (;;) {
-      if (this.apiStop || this.paused) break;
-      // Every class holds (the common case: one class at its ceiling): no line can go, none need be looked at.
-      if (held.size > 0 && held.size === this.lanes.size && !this.fallback) break;
+      if (this.apiStop.stopped || this.paused || pass.everyClassHeld) break;
       const retriesAllowed = this.retryBudget.msUntilAvailable() === 0;
-      if (held.size > 0) accept ??= (item) => !held.has(this.lanes.of(item)) || (this.fallback?.hasChain(item) === true && !noFallback.has(item.request.params.model));
-      const candidate = this.schedule.next(this.runs, now, retriesAllowed, accept, held.size < this.lanes.size, shareHeld);
+      const candidate = this.schedule.next(this.runs, now, retriesAllowed, pass.accept(), pass.someClassFree, pass.shareHeld);
       if (!candidate) {
         if (!retriesAllowed && hasDueRetry(this.runs, now)) {
           const waitMs = this.retryBudget.msUntilAvailable();
-          wakeAt = Math.min(wakeAt, now + waitMs);
-          hold ??= { kind: 'retry-budget', waitMs };
+          pass.met({ kind: 'retry-budget', waitMs }, now + waitMs);
         }
         break;
       }
@@ -244,14 +234,12 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       let lane = this.lanes.of(item);
       let consumption = lane.estimator.estimate(item.shape);
       let undoMove: (() => void) | undefined;
-      const laneHold = this.laneHold(lane, consumption, now);
+      const laneHold = this.gate.holdOf(lane, consumption, now);
       if (laneHold) {
-        held.set(lane, laneHold.hold);
-        hold ??= laneHold.hold;
-        if (laneHold.until !== undefined) wakeAt = Math.min(wakeAt, laneHold.until);
+        pass.classHeld(lane, laneHold);
         const fallback = laneHold.hold && this.fallback?.find(run, item, lane, laneHold.hold, now);
         if (!fallback) {
-          noFallback.add(item.request.params.model);
+          pass.noFallbackFor(item.request.params.model);
           continue;
         }
         ({ lane, consumption, undo: undoMove } = fallback);
@@ -259,8 +247,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       const shareWait = run.shareWait(lane.modelClass, consumption, lane.quota, now);
       if (shareWait) {
         undoMove?.();
-        shareHeld.set(run, this.named({ kind: 'share', share: run.maxShare!, ...shareWait }, lane));
-        wakeAt = Math.min(wakeAt, now + shareWait.waitMs);
+        pass.shareHold(run, this.lanes.named({ kind: 'share', share: run.maxShare!, ...shareWait }, lane), now + shareWait.waitMs);
         continue;
       }
       if (!this.reserveSpend(run, item)) {
@@ -270,52 +257,24 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
       run.queue.take(item);
       if (lane.grants) {
         // This class waits for the answer: one ask at a time per class, in schedule order.
-        const mayGo = () => !(this.apiStop || this.paused || run.paused || run.stopping);
+        const mayGo = () => !(this.apiStop.stopped || this.paused || run.paused || run.stopping);
         const asking = lane;
         lane.grants.ask(run, item, consumption, mayGo, (answer) => this.onGrant(asking, run, item, consumption, answer), () => this.pump());
-        held.set(lane, undefined);
+        pass.awaitingAnswer(lane);
         continue;
       }
       this.dispatch(lane, run, item, consumption, now, undefined);
     }
 
-    // A class with lines waiting at the end of the pass has a backlog; since when is what a fallback waits for.
-    for (const lane of this.lanes.all()) lane.heldSince = held.has(lane) ? (lane.heldSince ?? now) : undefined;
-    this.runHolds = runHoldsOf(this.runs, held, this.lanes, now);
-    for (const [run, shareHold] of shareHeld) if (!this.runHolds.has(run)) this.runHolds.set(run, shareHold);
-    const news = this.holds.update(hold, wakeAt - now);
+    this.runHolds = pass.finish(this.runs);
+    const news = this.holds.update(pass.hold, pass.wakeAt - now);
     if (news) this.log(news.level, news.message);
-    wakeAt = Math.min(wakeAt, nextRetryDue(this.runs));
+    let wakeAt = Math.min(pass.wakeAt, nextRetryDue(this.runs));
     // While holding, the buckets keep refilling and the hold's countdown runs: look again (and so
     // emit a fresh snapshot) at least every second, or a status bar would show a stale floor for
     // as long as a 60-second retry-after lasts.
-    if (holdLevel(hold) && this.activeRuns.length > 0) wakeAt = Math.min(wakeAt, now + HOLD_REFRESH_MS);
+    if (holdLevel(pass.hold) && this.activeRuns.length > 0) wakeAt = Math.min(wakeAt, now + HOLD_REFRESH_MS);
     this.wake.arm(wakeAt, now);
-  }
-
-  /**
-   * Why this class may not send now, if it may not: its in-flight ceiling is reached or a shared
-   * ask is out (no hold to tell: an answer calls pump again), the pause after a push-back, the
-   * shared quota's wait, or its own buckets' floors (with a shared coordinator, its answer decides).
-   */
-  private laneHold(lane: ClassLane, consumption: Consumption, now: number): { hold: Hold | undefined; until: number | undefined } | undefined {
-    if (lane.grants?.granting || lane.inFlight >= this.currentCeiling(lane).value) return { hold: undefined, until: undefined };
-    const pushedBack = lane.cooldown.hold(now);
-    // Without an end time the probe is out: its headers, or its answer, call pump again.
-    if (pushedBack) return { hold: this.named(pushedBack.hold, lane), until: pushedBack.until };
-    const sharedWait = lane.grants?.holdAt(now);
-    if (sharedWait) return { hold: sharedWait.hold, until: sharedWait.until };
-    // With a shared coordinator its answer is the one that counts: our own model has not seen
-    // what the other participants sent since our last response.
-    if (this.coordinator) return undefined;
-    const admit = lane.quota.admit(consumption);
-    if (admit.ok) return undefined;
-    return { hold: this.named(floorHold(admit, lane.quota.view()[admit.dimension]), lane), until: now + admit.waitMs };
-  }
-
-  /** Once more than one class is in use, a hold says whose buckets it is. */
-  private named(hold: Hold, lane: ClassLane): Hold {
-    return this.lanes.size > 1 ? ({ ...hold, modelClass: lane.modelClass } as Hold) : hold;
   }
 
   /** Reserve the item's worst case on the run's cap and budgets; a throw in the books stops that run. */
@@ -334,7 +293,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.schedule.charge(run);
     run.takeShare(lane.modelClass, consumption, lane.quota, now);
     lane.cooldown.sending(item);
-    this.launch(lane, run, item, consumption, now, lease);
+    this.lifecycle.launch(lane, run, item, consumption, now, lease, (send) => this.admitted.add(run, send));
     this.readAhead(run);
   }
 
@@ -353,43 +312,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     if (wait) this.wake.arm(wait.until, now);
   }
 
-  private currentCeiling(lane: ClassLane): CeilingDecision {
-    const { decision, news } = lane.ceiling.decide();
-    if (news) {
-      // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
-      // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
-      // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
-      // the dashboard shows the current reason beside the in-flight gauge.
-      this.log('debug', `${this.lanes.size > 1 ? `${lane.modelClass}: ` : ''}in-flight ceiling ${decision.reason}`);
-      this.emit('ceiling', decision);
-    }
-    return decision;
-  }
-
-  // ── One request ──────────────────────────────────────────────────────────
-
-  private launch(lane: ClassLane, run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined): void {
-    lane.inFlight++;
-    const controller = run.startAttempt(item, now);
-    // From here the attempt's ticket holds its reservation, its spend hold and its lease.
-    const ticket = new Ticket(lane.quota, lane.quota.reserve(consumption), run.budgets, item.budgetHold, this.coordinator, lease);
-    item.budgetHold = undefined;
-    this.admitted.add(run, () => this.send(lane, run, item, ticket, now, controller));
-  }
-
-  private send(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, now: number, controller: AbortController): void {
-    this.lifecycle
-      .send(lane, run, item, ticket, now, controller.signal, () => this.pump())
-      // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
-      // loudly, not become an unhandled rejection that kills the process with requests in flight.
-      .catch((err: unknown) => this.failLoudly(run, err))
-      .finally(() => {
-        lane.inFlight--;
-        run.endAttempt(controller);
-        this.pump();
-      });
-  }
-
   /** Something no request should meet (the books handed NaN, a result that cannot be written): this run stops, saying why. */
   private failLoudly(run: Run, err: unknown): void {
     const message = err instanceof Error ? err.message : String(err);
@@ -400,26 +322,17 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   }
 
   private stopForApi(cause: StopCause | 'shared', explanation: string, apiMessage: string): void {
-    if (this.apiStop) return;
-    this.apiStop = { cause, explanation };
-    // Another machine may well reach the API: only a verdict on the key itself stops them all.
-    if (cause !== 'shared' && cause !== 'unreachable') void this.coordinator?.stopAll(explanation);
-    this.log('error', `${explanation} (${cause === 'unreachable' ? 'last error' : 'API said'}: ${apiMessage})`);
+    const news = this.apiStop.stop(cause, explanation, apiMessage);
+    if (news === undefined) return;
+    this.log('error', news);
     for (const run of this.runs) if (!run.isTerminal) run.stop();
   }
 
   // ── States ───────────────────────────────────────────────────────────────
 
-  /** The runs with an item awaiting the shared coordinator's answer (one per model class at most). */
-  private grantingRuns(): Set<Run> {
-    const runs = new Set<Run>();
-    for (const lane of this.lanes.all()) if (lane.grants?.granting) runs.add(lane.grants.granting);
-    return runs;
-  }
-
   /** Move every run to where it now stands (run-states.ts decides; here it is applied and told). */
   private settleRunStates(): void {
-    const situation = { apiStopped: this.apiStop?.explanation, runHolds: this.runHolds, granting: this.grantingRuns() };
+    const situation = { apiStopped: this.apiStop.explanation, runHolds: this.runHolds, granting: this.lanes.grantingRuns() };
     for (const run of this.runs) {
       if (run.isTerminal) continue;
       const step = nextRunStep(run, situation);

@@ -5,9 +5,9 @@
 // the attempt's Ticket exactly once.
 //
 // It is apart from the dispatcher so the dispatcher reads as the scheduling loop. It sees only what
-// an answer may touch (the `LifecycleContext`), not the loop's state: deciding what may go next,
-// counting what is in flight and stopping a run whose books broke stay there, and the dispatcher
-// looks again (`pump`) after every answer, so nothing here needs to.
+// an attempt may touch (the `LifecycleContext`), not the loop's state: deciding what may go next
+// and stopping a run whose books broke stay there. It counts the attempt in its class's flight
+// from admission to the end of its answer, and asks the loop to look again at both ends.
 import { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import type { Clock, ResultError, Usage } from '../types';
 import type { MessagesClient, SentMessage } from '../client/messages-client';
@@ -21,7 +21,8 @@ import * as say from './messages';
 import { classifyError, retryDelayMs, unreachableExplanation, type StopCause, type Verdict } from './retry-policy';
 import type { Run } from './run';
 import { modelOf, paramsOf, type PendingItem } from './run-queue';
-import type { Ticket } from './ticket';
+import { Ticket } from './ticket';
+import type { Consumption } from '../limits/quota-model';
 
 /**
  * What an attempt may touch besides its model class's lane (its buckets, estimate, ceiling and
@@ -37,6 +38,10 @@ export interface LifecycleContext {
   /** A push-back pauses every participant of a shared quota, not only us. */
   readonly coordinator: SharedCoordinator | undefined;
   readonly maxAttempts: number;
+  /** The loop looks again (an attempt was admitted by the API, or ended). */
+  lookAgain(): void;
+  /** Handling an answer threw (the books handed NaN, a result that cannot be written): that run stops, saying why. */
+  failLoudly(run: Run, err: unknown): void;
   /** The API refused the key itself: nothing more goes out, on any run. */
   stopForApi(cause: StopCause, explanation: string, apiMessage: string): void;
   log(level: LogLevel, message: string, runId?: string): void;
@@ -55,19 +60,39 @@ export class RequestLifecycle {
   constructor(private readonly ctx: LifecycleContext) {}
 
   /**
-   * Send the attempt; the promise settles once its answer has been handled. It rejects only when
-   * handling it threw (the books handed NaN, a result that cannot be written): the dispatcher
-   * stops that run loudly. `onAdmitted`: a streamed attempt's headers came (the rest may go now).
+   * An attempt the loop admitted: it counts in its class's flight from now, and its Ticket takes
+   * over the quota reservation, the spend hold and the lease. It leaves when `hold` calls what it
+   * was given (the dispatcher holds a pass's sends until their spend journals are durable).
    */
-  send(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, sentAt: number, signal: AbortSignal, onAdmitted: () => void): Promise<void> {
+  launch(lane: ClassLane, run: Run, item: PendingItem, consumption: Consumption, now: number, lease: string | undefined, hold: (send: () => void) => void): void {
+    lane.inFlight++;
+    const controller = run.startAttempt(item, now);
+    const ticket = new Ticket(lane.quota, lane.quota.reserve(consumption), run.budgets, item.budgetHold, this.ctx.coordinator, lease);
+    item.budgetHold = undefined;
+    hold(() => {
+      this.send(lane, run, item, ticket, now, controller.signal)
+        // A throw in the books (NaN, a negative amount) or in writing a result must stop the run
+        // loudly, not become an unhandled rejection that kills the process with requests in flight.
+        .catch((err: unknown) => this.ctx.failLoudly(run, err))
+        .finally(() => {
+          lane.inFlight--;
+          run.endAttempt(controller);
+          this.ctx.lookAgain();
+        });
+    });
+  }
+
+  /** Send the attempt; the promise settles once its answer has been handled, and rejects only when handling it threw. */
+  private send(lane: ClassLane, run: Run, item: PendingItem, ticket: Ticket, sentAt: number, signal: AbortSignal): Promise<void> {
     const params = paramsOf(item);
     // Until a response has told the limits, and for the probe after a push-back pause, requests
     // stream: their headers come on admission, so the rest wait for the API to accept one request,
     // not for its whole reply.
     const streams = !lane.quota.hasObservation || lane.cooldown.isProbe(item);
     const onHeaders = streams ? (headers: HeaderSource) => {
+      // The API accepted it: the rest may go now, not once its whole reply has streamed.
       this.admitted(lane, run, item, headers, sentAt);
-      onAdmitted();
+      this.ctx.lookAgain();
     } : undefined;
     return this.ctx.client
       .create(params, { signal, timeoutMs: this.ctx.timeoutMs(params.max_tokens), ...(onHeaders ? { onHeaders } : {}) })
