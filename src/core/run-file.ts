@@ -4,7 +4,8 @@
 import { scanFile, readRequests, TotalsBuilder, type InputDefaults, type ScanReport, type ScanTotals } from './input';
 import { defaultResultsPath, prepareResume, recordedFingerprints, ResultsWriter, type ResumeState } from './results';
 import type { Dispatcher } from './dispatch/dispatcher';
-import type { Run, RunSummary } from './dispatch/run';
+import type { Run } from './dispatch/run';
+import type { RunSummary } from './dispatch/run-api';
 import type { Priority } from './dispatch/snapshot';
 import type { Pricing } from './pricing/pricing';
 import type { Problem } from './input/problems';

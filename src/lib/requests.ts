@@ -2,7 +2,8 @@
 // ahead of what it sends, so a generator of any length costs constant memory), each checked by
 // the same validation as a line of an input file. A bad item never reaches the dispatcher: it is
 // handed to `onInvalid` as an errored result and reading goes on.
-import { isObject, parseLine, type InputDefaults } from '../core/input/validate-line';
+import { parseLine, type InputDefaults } from '../core/input/validate-line';
+import { isObject } from '../core/input/json-values';
 import { envelope } from '../core/dispatch/retry-policy';
 import type { InputRequest } from '../core/types';
 import type { DispatchResult, RequestItem } from './types';

@@ -3,7 +3,7 @@
 // against `client.messages.create` catches the same `RateLimitError`, `BadRequestError` …).
 import { APIConnectionError, APIConnectionTimeoutError, APIError } from '@anthropic-ai/sdk/core/error';
 import type { Message } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { RunSummary } from '../core/dispatch/run';
+import type { RunSummary } from '../core/dispatch/run-api';
 import type { RunState } from '../core/dispatch/snapshot';
 import type { ResultError, ResultLine } from '../core/types';
 import type { DispatchEnd, DispatchResult, EndReason } from './types';

@@ -2,7 +2,8 @@
 // requests, its results handed over as they finish, then one end marker. Every way out — the run
 // ending, the signal, the consumer breaking out of its loop — ends with the run over and forgotten.
 import type { Dispatcher } from '../core/dispatch/dispatcher';
-import type { Run, RunSummary } from '../core/dispatch/run';
+import type { Run } from '../core/dispatch/run';
+import type { RunSummary } from '../core/dispatch/run-api';
 import type { Priority } from '../core/dispatch/snapshot';
 import type { InputDefaults } from '../core/input/validate-line';
 import type { Pricing } from '../core/pricing/pricing';

@@ -4,7 +4,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import type { Message, MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { FloorlineConfigInput } from '../core/config';
 import type { DispatcherSnapshot, Priority, RunState } from '../core/dispatch/snapshot';
-import type { RunSummary } from '../core/dispatch/run';
+import type { RunSummary } from '../core/dispatch/run-api';
 import type { LogEntry, RetryEvent } from '../core/dispatch/dispatcher-api';
 import type { ResultError, Usage } from '../core/types';
 import type { TierName } from '../core/tiers';

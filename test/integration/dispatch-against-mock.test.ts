@@ -7,7 +7,7 @@ import { createSdkMessagesClient } from '../../src/core/client/messages-client';
 import { Pricing } from '../../src/core/pricing/pricing';
 import { prepareRunFile, startRunFile, type RunFileOptions } from '../../src/core/run-file';
 import { startMockServer, type MockServer, type MockServerOptions } from '../../src/simulator/mock-server';
-import type { RunSummary } from '../../src/core/dispatch/run';
+import type { RunSummary } from '../../src/core/dispatch/run-api';
 import { readResults, tempDir, writeJob, type JobOptions } from '../helpers/jsonl';
 
 const API_KEY = 'test-key';

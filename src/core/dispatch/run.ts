@@ -2,13 +2,13 @@
 // The dispatcher decides when and which; a Run only keeps the books. Everything the dispatcher
 // changes goes through a method named for what happened (an attempt started, a success, a 429 …):
 // the counters are read from outside, never written, so none can go negative or NaN.
-import type { InputRequest, ResultError, ResultLine, Usage } from '../types';
+// What it is built from and hands back: run-api.ts; what its finished requests add up to: run-progress.ts.
+import type { ResultError, Usage } from '../types';
 import type { Pricing } from '../pricing/pricing';
-import { assertAmount, SpendLedger, type SpendRecorder } from '../spend/spend-ledger';
-import { Budgets, type SharedBudget } from '../spend/budgets';
+import { assertAmount, SpendLedger } from '../spend/spend-ledger';
+import { Budgets } from '../spend/budgets';
 import type { PromptBounds } from '../spend/prompt-bound';
-import { RateMeter } from './rate-meter';
-import { type Priority, type RunErrorEntry, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
+import { type Priority, type RunSnapshot, type RunState, TERMINAL_STATES } from './snapshot';
 import { describeHold, type Hold } from './hold';
 import { errorLine, successLine, type SentResult } from './result-lines';
 import { modelOf, pendingItemOf, RunQueue, type PendingItem } from './run-queue';
@@ -16,52 +16,8 @@ import { promptCacheTtl } from '../input/estimate';
 import type { Consumption, DimensionView } from '../limits/quota-model';
 import type { Dimension } from '../limits/rate-limit-headers';
 import { ShareBuckets, type ShareWait } from './share';
-
-export interface RunOptions {
-  /** Shown in the UI and logs (usually the file name). */
-  label: string;
-  requests: AsyncIterable<InputRequest>;
-  /**
-   * How many requests `requests` will yield. Absent (a library caller's stream, whose length is
-   * not known up front): the requests read so far, so "unsent" counts those read and not sent.
-   */
-  total?: number;
-  /** Lines already done by an earlier run of the same file. */
-  resumed?: number;
-  priority?: Priority;
-  maxSpendUsd?: number;
-  /** Counted toward the cap (what the earlier, resumed run spent). */
-  alreadySpentUsd?: number;
-  /** Budgets shared with other runs on the same key (daily spend and tokens). */
-  sharedBudgets?: readonly SharedBudget[];
-  pricing: Pricing;
-  /** Called once per finished request, in completion order (write it to the results file here). */
-  onResult: (line: ResultLine, request: InputRequest) => void;
-  /**
-   * Where the spend cap's reservations and settlements outlive the process (the spend journal):
-   * `flush` is called before the requests it reserved for go out.
-   */
-  journal?: SpendRecorder & { flush(): void };
-  /** Tighter input bounds for cached prompts (shared by the runs of one dispatcher). */
-  promptBounds?: PromptBounds;
-  /** At most this share (0..1] of each model class's refill (share.ts). Absent: no limit of its own. */
-  maxShare?: number;
-}
-
-export interface RunSummary {
-  state: RunState;
-  detail: string | undefined;
-  total: number;
-  succeeded: number;
-  errored: number;
-  resumed: number;
-  unsent: number;
-  spentUsd: number;
-  rateLimited: number;
-  retries: number;
-}
-
-const RECENT_ERRORS = 50;
+import { RunProgress } from './run-progress';
+import type { RunOptions, RunSummary } from './run-api';
 
 let nextRunId = 1;
 
@@ -99,9 +55,8 @@ export class Run {
   private failure: string | undefined;
   /** Waiting for an in-flight request of this run to settle before the next reservation can fit. */
   private waitingForSettlement = false;
-  private readonly counts = { succeeded: 0, errored: 0, rateLimited: 0, overloaded: 0, retries: 0 };
-  /** Lines answered by a fallback model, by `own → fallback`. */
-  private readonly fallbacks = new Map<string, number>();
+  /** What its finished requests add up to, and the summary and snapshot made of them. */
+  private readonly progress = new RunProgress();
   /** Its share of each model class's buckets, when it is held to one. */
   private readonly shares = new Map<string, ShareBuckets>();
   readonly maxShare: number | undefined;
@@ -110,8 +65,6 @@ export class Run {
   /** Whether its input is still wanted (read ahead only while it may send). */
   private readonly wantsInput = (): boolean => !TERMINAL_STATES.has(this.state) && !this.isStopping;
 
-  private readonly meter = new RateMeter();
-  private readonly recentErrors: RunErrorEntry[] = [];
   private readonly pricing: Pricing;
   private readonly onResult: RunOptions['onResult'];
   private readonly journal: RunOptions['journal'];
@@ -198,11 +151,11 @@ export class Run {
   }
 
   get succeeded(): number {
-    return this.counts.succeeded;
+    return this.progress.succeeded;
   }
 
   get errored(): number {
-    return this.counts.errored;
+    return this.progress.errored;
   }
 
   get isTerminal(): boolean {
@@ -215,7 +168,7 @@ export class Run {
   }
 
   get finishedCount(): number {
-    return this.counts.succeeded + this.counts.errored;
+    return this.progress.succeeded + this.progress.errored;
   }
 
   get unsent(): number {
@@ -260,7 +213,7 @@ export class Run {
 
   /** The item goes out again at `readyAt`: one more retry. */
   scheduleRetry(item: PendingItem, readyAt: number): void {
-    this.counts.retries++;
+    this.progress.markRetry();
     this.queue.retryAt(item, readyAt);
   }
 
@@ -367,28 +320,22 @@ export class Run {
   }
 
   markRateLimited(): void {
-    this.counts.rateLimited++;
+    this.progress.markRateLimited();
   }
 
   markOverloaded(): void {
-    this.counts.overloaded++;
+    this.progress.markOverloaded();
   }
 
   /** A success, written to the results at once. Its cost must be a real amount, or the run stops loudly (a BooksError). */
   recordSuccess(item: PendingItem, message: SentResult, now: number): void {
     if (message.costUsd !== null) assertAmount("a request's cost", message.costUsd);
-    this.counts.succeeded++;
-    this.countFallback(item);
-    this.meter.record(now);
+    this.progress.recordSuccess(item, now);
     this.onResult(successLine(item, message), item.request);
   }
 
   recordError(item: PendingItem, error: ResultError, latencyMs: number | null, now: number): void {
-    this.counts.errored++;
-    this.countFallback(item);
-    this.meter.record(now);
-    this.recentErrors.push({ customId: item.request.customId, line: item.request.line, message: `${error.error.type}: ${error.error.message}` });
-    if (this.recentErrors.length > RECENT_ERRORS) this.recentErrors.shift();
+    this.progress.recordError(item, error, now);
     this.onResult(errorLine(item, error, latencyMs), item.request);
   }
 
@@ -413,53 +360,11 @@ export class Run {
     this.resolveDone(this.summary());
   }
 
-  private countFallback(item: PendingItem): void {
-    if (item.model === undefined) return;
-    const key = `${item.request.params.model} → ${item.model}`;
-    this.fallbacks.set(key, (this.fallbacks.get(key) ?? 0) + 1);
-  }
-
   summary(): RunSummary {
-    return {
-      state: this.state,
-      detail: this.detail,
-      total: this.total,
-      succeeded: this.succeeded,
-      errored: this.errored,
-      resumed: this.resumed,
-      unsent: this.unsent,
-      spentUsd: this.ledger.view().spentUsd,
-      rateLimited: this.counts.rateLimited,
-      retries: this.counts.retries,
-    };
+    return this.progress.summary(this);
   }
 
   snapshot(now: number): RunSnapshot {
-    const rate = this.meter.perSecond(now, this.startedAt);
-    const left = this.total - this.finishedCount;
-    return {
-      id: this.id,
-      label: this.label,
-      priority: this.priority,
-      state: this.state,
-      detail: this.detail,
-      holdCause: this.holdCause,
-      inFlight: this.inFlight,
-      total: this.total,
-      succeeded: this.succeeded,
-      errored: this.errored,
-      resumed: this.resumed,
-      unsent: this.unsent,
-      rateLimited: this.counts.rateLimited,
-      overloaded: this.counts.overloaded,
-      retries: this.counts.retries,
-      requestsPerSecond: rate,
-      etaSeconds: left === 0 ? 0 : rate > 0 && this.endedAt === undefined ? left / rate : undefined,
-      spend: this.ledger.view(),
-      recentErrors: [...this.recentErrors],
-      ...(this.fallbacks.size ? { fallbacks: Object.fromEntries(this.fallbacks) } : {}),
-      startedAt: this.startedAt,
-      endedAt: this.endedAt,
-    };
+    return this.progress.snapshot(this, now);
   }
 }

@@ -3,7 +3,7 @@
 // been written by an older or newer Floorline, or edited by hand: only what a row cannot do without
 // (a custom_id and a known result type) makes a line unreadable; any other odd value is absent.
 import type { ResultLine } from '../types';
-import { isObject } from '../input/validate-line';
+import { isObject } from '../input/json-values';
 import { RESULT_STATUSES, type ResultRow } from './result-rows';
 
 /** A row's values without its place in the file or its preview, plus the error's message (for the preview and search). */

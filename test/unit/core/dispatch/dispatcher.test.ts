@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sinon from 'sinon';
 import { APIError } from '@anthropic-ai/sdk';
 import { Dispatcher, type DispatcherOptions } from '../../../../src/core/dispatch/dispatcher';
-import type { RunOptions } from '../../../../src/core/dispatch/run';
+import type { RunOptions } from '../../../../src/core/dispatch/run-api';
 import type { DispatcherSnapshot } from '../../../../src/core/dispatch/snapshot';
 import { Pricing } from '../../../../src/core/pricing/pricing';
 import type { InputRequest, ResultLine } from '../../../../src/core/types';

@@ -1,7 +1,8 @@
 // A Run keeps the books: its counters change only through methods named for what happened, never
 // go negative, and an amount no price can produce stops the run loudly.
 import assert from 'node:assert/strict';
-import { Run, type RunOptions } from '../../../../src/core/dispatch/run';
+import { Run } from '../../../../src/core/dispatch/run';
+import type { RunOptions } from '../../../../src/core/dispatch/run-api';
 import type { PendingItem } from '../../../../src/core/dispatch/run-queue';
 import { describeHold } from '../../../../src/core/dispatch/hold';
 import { Pricing } from '../../../../src/core/pricing/pricing';
