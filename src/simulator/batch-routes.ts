@@ -3,7 +3,7 @@
 // live buckets and at half price.
 import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { BatchApiError, MAX_BATCH_BYTES, validateBatchBody, type MockBatchResult, type MockMessageBatch } from './batches';
+import { BatchApiError, MAX_BATCH_BYTES, validateBatchBody, type MockBatchResult, type MockMessageBatch } from './batch-wire';
 import { generateReply, planReply, type ReplyPlan } from './reply-plan';
 import { validateBody } from './request-body';
 import type { BatchAnswers, Simulation } from './simulation';

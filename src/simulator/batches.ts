@@ -1,12 +1,12 @@
-// The Message Batches API of the mock: batch objects, validation, progress over time, cancel,
-// expiry and results, in the real wire format. How each request is answered (and billed) is the
+// The Message Batches API of the mock: batch objects, progress over time, cancel, expiry and
+// results, in the real wire format (./batch-wire, which also checks a create body). How each request is answered (and billed) is the
 // mock server's business: it passes `answer` and `settled` hooks, so a batch line gets exactly what
 // a live POST /v1/messages would have got, without touching the live rate-limit buckets.
 //
 // Progress is computed lazily from the injected clock whenever anything looks (no timers), so a
 // fake clock drives batches as exactly as it drives the buckets. Node built-ins only.
 import { createHash, randomBytes } from 'node:crypto';
-import type { MockMessage } from './replies';
+import { BatchApiError, type BatchRequest, type MockBatchCounts, type MockBatchResult, type MockBatchResultLine, type MockMessageBatch } from './batch-wire';
 
 export interface BatchOptions {
   /** Earliest a request finishes, in ms after its batch was created. Default 50. */
@@ -36,55 +36,8 @@ export type BatchRuntimeConfig = Omit<BatchOptions, 'maxQueuedRequests' | FaultK
 
 // Real ms, so tests finish quickly; the real API takes minutes to hours.
 const DEFAULT_BATCH_TIMING = { minMs: 50, maxMs: 500, expiresAfterMs: 24 * 60 * 60_000 } as const;
-const MAX_BATCH_REQUESTS = 100_000;
-export const MAX_BATCH_BYTES = 256 * 1024 * 1024;
-const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const DEFAULT_LIST_LIMIT = 20;
 const MAX_LIST_LIMIT = 1_000;
-
-interface BatchErrorResponse {
-  type: 'error';
-  error: { type: string; message: string };
-  request_id: string | null;
-}
-
-export type MockBatchResult =
-  | { type: 'succeeded'; message: MockMessage }
-  | { type: 'errored'; error: BatchErrorResponse }
-  | { type: 'canceled' }
-  | { type: 'expired' };
-
-interface MockBatchCounts {
-  processing: number;
-  succeeded: number;
-  errored: number;
-  canceled: number;
-  expired: number;
-}
-
-/** The API's `MessageBatch`. */
-export interface MockMessageBatch {
-  id: string;
-  type: 'message_batch';
-  processing_status: 'in_progress' | 'canceling' | 'ended';
-  request_counts: MockBatchCounts;
-  created_at: string;
-  expires_at: string;
-  ended_at: string | null;
-  cancel_initiated_at: string | null;
-  archived_at: string | null;
-  results_url: string | null;
-}
-
-export interface MockBatchResultLine {
-  custom_id: string;
-  result: MockBatchResult;
-}
-
-export interface BatchRequest {
-  custom_id: string;
-  params: Record<string, unknown>;
-}
 
 export interface BatchHooks {
   now(): number;
@@ -115,36 +68,6 @@ interface Batch {
   endedAt: number | null;
 }
 
-/** An API refusal for the server to send: status and error type as the API's. */
-export class BatchApiError extends Error {
-  constructor(readonly status: number, readonly type: string, message: string, readonly errorCode?: string) {
-    super(message);
-  }
-}
-
-/** The checks the API makes when a batch is created. Each `params` is only checked for being an
- *  object: the API validates params asynchronously and reports failures as `errored` results. */
-export function validateBatchBody(json: unknown): BatchRequest[] {
-  const bad = (message: string) => new BatchApiError(400, 'invalid_request_error', message);
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw bad('request body must be a JSON object');
-  const requests = (json as Record<string, unknown>).requests;
-  if (!Array.isArray(requests)) throw bad('requests: Field required');
-  if (requests.length === 0) throw bad('requests: List should have at least 1 item after validation, not 0');
-  if (requests.length > MAX_BATCH_REQUESTS) {
-    throw bad(`requests: List should have at most ${MAX_BATCH_REQUESTS} items after validation, not ${requests.length}`);
-  }
-  const seen = new Set<string>();
-  for (const [i, r] of requests.entries()) {
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) throw bad(`requests.${i}: Input should be a valid dictionary`);
-    const { custom_id: id, params } = r as Record<string, unknown>;
-    if (typeof id !== 'string') throw bad(`requests.${i}.custom_id: Field required`);
-    if (!CUSTOM_ID.test(id)) throw bad(`requests.${i}.custom_id: String should match pattern '${CUSTOM_ID.source}'`);
-    if (seen.has(id)) throw bad(`requests.${i}.custom_id: Duplicate custom_id "${id}"; each request in a batch must have a unique custom_id`);
-    seen.add(id);
-    if (typeof params !== 'object' || params === null || Array.isArray(params)) throw bad(`requests.${i}.params: Input should be a valid dictionary`);
-  }
-  return requests as BatchRequest[];
-}
 
 function checkBatchOptions(o: BatchOptions): void {
   const { minMs, maxMs, expiresAfterMs, maxQueuedRequests } = o;

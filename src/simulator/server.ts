@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { BATCH_ROUTE, batchAnswers, onBatches } from './batch-routes';
-import { MAX_BATCH_BYTES } from './batches';
+import { MAX_BATCH_BYTES } from './batch-wire';
 import { onControl } from './control';
 import { readBody } from './http';
 import { onCountTokens, onMessages } from './messages-endpoint';

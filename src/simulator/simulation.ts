@@ -5,7 +5,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ModelClass } from '../core/models/model-class';
 import type { Clock } from '../core/types';
-import { BatchStore, type MockBatchResult, type MockMessageBatch } from './batches';
+import type { MockBatchResult, MockMessageBatch } from './batch-wire';
+import { BatchStore } from './batches';
 import { BATCH_PRICE_FACTOR, Billing } from './billing';
 import { ClassBuckets } from './class-buckets';
 import { mockClock, Waits } from './clock';

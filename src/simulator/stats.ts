@@ -1,6 +1,6 @@
 // What the simulated API counts: every arrival, answer, token and dollar, for tests and the bench
 // to compare with what the client believes. One method per event, so no endpoint adds up by hand.
-import type { MockBatchResult } from './batches';
+import type { MockBatchResult } from './batch-wire';
 import type { MockUsage } from './replies';
 
 export interface MockStats {

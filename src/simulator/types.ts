@@ -2,7 +2,8 @@
 // handle `startMockServer` returns. Re-exported by ./mock-server, the module everyone imports.
 import type { TierLimits } from '../core/tiers';
 import type { Clock } from '../core/types';
-import type { BatchOptions, BatchRuntimeConfig, MockMessageBatch } from './batches';
+import type { MockMessageBatch } from './batch-wire';
+import type { BatchOptions, BatchRuntimeConfig } from './batches';
 import type { InjectedError } from './faults';
 import type { LatencyModel } from './latency';
 import type { MockStats } from './stats';
