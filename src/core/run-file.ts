@@ -105,10 +105,10 @@ export async function prepareRunFile(options: RunFileOptions): Promise<PreparedR
     const mixed = mixedResultsProblem(options, outPath, resume);
     if (mixed) return { ok: false, scan, problems: [...problems, mixed] };
     const earlierSpend = existed ? await readSpendJournal(spendJournalPath(outPath)) : { carriedUsd: 0, unsettled: 0 };
-    let left: LeftToSend = { toSend: scan.requests, totals: scan.totals, changed: new Map() };
+    let left: LeftToSend = { toSend: scan.requests, totals: scan.totals, changed: new Map(), digest: new FingerprintDigest() };
     if (resume.succeeded.size > 0) {
       left = await leftToSend(options, resume.succeeded, undefined);
-      if (!left.digest!.equals(resume.fingerprintDigest)) {
+      if (!left.digest.equals(resume.fingerprintDigest)) {
         // Some answered line is not the request now on its id's line (or the input no longer has
         // it, or an older file recorded no fingerprint): find which, id by id. The map with a
         // fingerprint per id replaces the set, holding the same ids.
@@ -147,8 +147,8 @@ interface LeftToSend {
   totals: ScanTotals;
   /** Answered ids whose input line changed since, with that line. */
   changed: Map<string, number>;
-  /** Of the (id, fingerprint) pairs of the answered ids in the input: equal to the results file's if none changed. */
-  digest?: FingerprintDigest;
+  /** Of the (id, fingerprint) pairs of the answered ids in the input: equal to the results file's if none changed (empty when `recorded` was given). */
+  digest: FingerprintDigest;
 }
 
 /**
@@ -175,7 +175,7 @@ async function leftToSend(options: RunFileOptions, succeeded: IdSet, recorded: I
     toSend++;
     left.add(request.params, request.line);
   }
-  return { toSend, totals: left.build(), changed, ...(recorded ? {} : { digest }) };
+  return { toSend, totals: left.build(), changed, digest };
 }
 
 /** A rehearsal's answers are never taken for real ones, and a rehearsal never writes beside real answers. */

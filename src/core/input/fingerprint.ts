@@ -39,10 +39,6 @@ export class FingerprintDigest {
     this.pairs++;
   }
 
-  get size(): number {
-    return this.pairs;
-  }
-
   equals(other: FingerprintDigest): boolean {
     return this.pairs === other.pairs && this.lo === other.lo && this.hi === other.hi;
   }
