@@ -1,17 +1,14 @@
 // The floor-aware dispatcher: one per API key (one org quota), shared by every run on that key.
 //
-// It sends a request only when the quota model of its line's model class says every bucket stays
-// above its soft floor after it, that class's in-flight ceiling has room, no 429 cool-down is in force, the retry budget allows (for a
-// retry) and the run's spend cap can hold its worst case. Otherwise it waits — for a timer at the
-// moment the blocking condition clears, or for a completion — instead of retrying into the wall.
+// It sends a request only when its model class's buckets all stay above their soft floors after it,
+// the class's in-flight ceiling has room, no 429 cool-down is in force, the retry budget allows (a
+// retry) and the run's spend cap holds its worst case. Otherwise it waits, for a timer at the moment
+// the hold clears or for a completion, instead of retrying into the wall.
 //
-// Read it top to bottom: construction; control (pause, resume, stop, abort); the admission loop
-// (`pump` → `dispatchWhilePossible`, which picks the run whose turn it is and either admits its next
-// line or names what holds it back); one request admitted (`dispatch`; its flight and what its
-// answer does are request-lifecycle.ts, which settles or releases its Ticket); and the runs' states. What it decides
-// with lives beside it, one file per idea (docs/architecture.md lists them): each class's lane and
-// its gate (class-lane.ts, lane-gate.ts), the holds and their words (hold.ts), a run's books and
-// queue (run.ts, run-queue.ts), turns between runs (stride.ts), the stop on the key (api-stop.ts).
+// Read it top to bottom: construction; control; the admission loop (`pump` → `dispatchWhilePossible`:
+// the run whose turn it is admits its next line, or the pass names what holds it); one request sent
+// (`dispatch`; its flight and its answer are request-lifecycle.ts); the runs' states. What it decides
+// with lives beside it, one file per idea (docs/architecture.md lists them).
 import type { Clock } from '../types';
 import type { SharedCoordinator } from '../coordination/coordinator';
 import type { Consumption } from '../limits/quota-model';
@@ -50,7 +47,6 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   private readonly lanes: ClassLanes;
   private readonly promptBounds: PromptBounds;
   private readonly retryBudget: RetryBudget;
-  private readonly retryBudgetPerMinute: number;
   private readonly coordinator: SharedCoordinator | undefined;
   /** Fallback chains (opt-in): where a held line may go instead. */
   private readonly fallback: FallbackRouter | undefined;
@@ -86,17 +82,14 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     }, options.modelClasses);
     this.apiStop = new ApiStop(this.coordinator);
     this.gate = new LaneGate(this.lanes, this.coordinator, (lane, decision) => {
-      // Debug only (the CLI shows it with --verbose): the ceiling moves with every completion while
-      // ramping, and its reason is the controller's arithmetic (Little's law, ramp, cap), which asks
-      // nothing of the user. A push-back that lowers it is already reported as a warning (429/529);
-      // the dashboard shows the current reason beside the in-flight gauge.
+      // Debug only: the ceiling moves with every completion while ramping, and its reason is arithmetic
+      // that asks nothing of the user (a push-back that lowers it is already a warning).
       this.log('debug', `${this.lanes.size > 1 ? `${lane.modelClass}: ` : ''}in-flight ceiling ${decision.reason}`);
       this.emit('ceiling', decision);
     });
     this.fallback = options.fallback && new FallbackRouter(options.fallback, this.lanes, (lane, consumption, now) => this.gate.holdOf(lane, consumption, now) !== undefined);
     this.wake = new WakeTimer(this.clock, () => this.pump());
     this.snapshots = new SnapshotThrottle(this.clock, o.snapshotIntervalMs, () => this.emit('snapshot', this.snapshot()));
-    this.retryBudgetPerMinute = o.retryBudgetPerMinute;
     this.retryBudget = new RetryBudget({ perMinute: o.retryBudgetPerMinute, ratio: o.retryBudgetRatio }, this.clock);
     // Only what an attempt's answer may touch, and the few things only the dispatcher can do.
     this.lifecycle = new RequestLifecycle({
@@ -121,11 +114,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     return run;
   }
 
-  /**
-   * Drop an ended run from the dispatcher's books and snapshots. A front that keeps its runs on
-   * show (the dashboard) never calls it; a library making one short run per call does, or its
-   * runs would pile up for as long as the process lives.
-   */
+  /** Drop an ended run (a library making a run per call does, or its runs would pile up; the dashboard keeps them). */
   forget(run: Run): void {
     if (!run.isTerminal) throw new Error(`${run.label}: a run is forgotten only once it has ended`);
     this.runs.delete(run);
@@ -170,25 +159,15 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
     this.pump();
   }
 
-  get isPaused(): boolean {
-    return this.paused;
-  }
-
   get activeRuns(): Run[] {
     return [...this.runs].filter((r) => !r.isTerminal);
   }
 
   // ── The admission loop ───────────────────────────────────────────────────
 
+  /** The run reads on in its file; a line that went bad since the scan stops it. */
   private readAhead(run: Run): void {
-    run.readAhead(
-      () => this.pump(),
-      (err) => {
-        this.log('error', `${run.label}: ${err.message}`, run.id);
-        run.fail(err.message);
-        this.pump();
-      },
-    );
+    run.readAhead(() => this.pump(), (err) => this.failLoudly(run, err));
   }
 
   /** Look at everything again. Re-entrant calls are folded into one more pass. */
@@ -360,7 +339,7 @@ export class Dispatcher extends TypedEmitter<DispatcherEvents> {
   snapshot(): DispatcherSnapshot {
     return buildSnapshot({
       hold: this.holds.hold, holdDetail: this.holds.detail, lanes: this.lanes.all(),
-      retryBudget: this.retryBudget, retryBudgetPerMinute: this.retryBudgetPerMinute, runs: this.runs,
+      retryBudget: this.retryBudget, runs: this.runs,
       coordinator: this.coordinator,
     }, this.clock.now());
   }

@@ -18,7 +18,8 @@ export interface RetryBudgetOptions {
 const DEPOSIT_WINDOW_MS = 60_000;
 
 export class RetryBudget {
-  private readonly perMinute: number;
+  /** Retries a minute, the floor of the budget. */
+  readonly perMinute: number;
   /** Retries earned per fresh request. */
   readonly ratio: number;
   private tokens: number;

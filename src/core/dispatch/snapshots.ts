@@ -14,7 +14,6 @@ interface SnapshotSources {
   holdDetail: string | undefined;
   lanes: Iterable<ClassLane>;
   retryBudget: RetryBudget;
-  retryBudgetPerMinute: number;
   runs: Iterable<Run>;
   /** With a shared quota: who else draws on each class, as last read. */
   coordinator?: Pick<SharedCoordinator, 'participants'> | undefined;
@@ -37,7 +36,7 @@ export function buildSnapshot(s: SnapshotSources, now: number): DispatcherSnapsh
     dimensions: tightest?.dimensions ?? {},
     classes,
     tightestClass: tightest?.modelClass,
-    retryBudget: { available: s.retryBudget.available, perMinute: s.retryBudgetPerMinute, ratio: s.retryBudget.ratio },
+    retryBudget: { available: s.retryBudget.available, perMinute: s.retryBudget.perMinute, ratio: s.retryBudget.ratio },
     cooldownUntil: cooldowns.length ? Math.max(...cooldowns) : undefined,
     runs: [...s.runs].map((r) => r.snapshot(now)),
   };
