@@ -1,12 +1,15 @@
-// Streams the lines of a file in constant memory: one read chunk plus the longest line, and no
-// line is held past the API's request limit (a longer one is reported, not kept).
+// A JSONL file's lines as text (the input, and the spend journal and set-aside results that read
+// like it): the lines of the one line scanner (files/line-scanner.ts, which also serves the results
+// file by byte offset), decoded. Constant memory: one read plus the longest line, and no line held
+// past the API's request limit (a longer one is reported by its size, not kept).
 //
-// Own splitting rather than `readline`: on a 1M-line, 215 MB file both read ~1.2M lines/s, but
-// `readline` decodes before we can look at the bytes, so invalid UTF-8 would silently become
-// U+FFFD and be sent to the API. Here each run of complete lines is checked with the native
-// `isUtf8` (near free) and only a region that fails is split byte by byte to find the bad line.
+// Own decoding rather than `readline`: `readline` decodes before we can look at the bytes, so
+// invalid UTF-8 would silently become U+FFFD and be sent to the API. Here each run of complete lines
+// is checked with the native `isUtf8` (near free) and only a run that fails is checked line by line
+// to find the bad line.
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
+import { isBom, type LineChunk, lineChunks, readAt, type ScanEnd } from '../files/line-scanner';
 import { MAX_REQUEST_BYTES, requestTooLargeMessage } from './validate-line';
 
 export interface Line {
@@ -36,13 +39,12 @@ export interface ReadLinesOptions {
   chunkSize?: number;
 }
 
-const LF = 0x0a;
 const CR = 0x0d;
 
 /**
  * The most of one line the reader holds. No longer line can be sent (the API's request limit, which
  * validation applies too), so past it the reader only counts the line's bytes, to say how long it
- * was: a 2 GB line with no line break costs one chunk of memory, not 2 GB and a crash.
+ * was: a 2 GB line with no line break costs at most the limit in memory, not 2 GB and a crash.
  */
 const MAX_LINE_BYTES = MAX_REQUEST_BYTES;
 
@@ -72,7 +74,7 @@ function kindOf(stats: fs.Stats): string {
 }
 
 /** Opens `path` for reading if it is a regular file; otherwise `NotAFileError`, naming what it is. */
-async function openRegularFile(path: string): Promise<fs.promises.FileHandle> {
+async function openRegularFile(path: string): Promise<{ handle: fs.promises.FileHandle; size: number }> {
   let handle: fs.promises.FileHandle;
   try {
     // Non-blocking: opening a named pipe for reading otherwise waits for a writer, forever if none
@@ -96,7 +98,7 @@ async function openRegularFile(path: string): Promise<fs.promises.FileHandle> {
     await handle.close();
     throw new NotAFileError(path, stats);
   }
-  return handle;
+  return { handle, size: stats.size };
 }
 
 /**
@@ -105,100 +107,75 @@ async function openRegularFile(path: string): Promise<fs.promises.FileHandle> {
  * `path` is not a regular file.
  */
 export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
-  const handle = await openRegularFile(path);
-  const stream = handle.createReadStream({ highWaterMark: options.chunkSize ?? 64 * 1024 });
-  let pending: Buffer[] = []; // the start of a line whose end has not been read yet
-  let pendingBytes = 0;
-  // While a line is over MAX_LINE_BYTES: its bytes so far (held no longer), else -1.
-  let overlong = -1;
-  let lastByte = -1; // the previous chunk's last byte: a CR ending a line whose LF starts this chunk
-  let nextLine = 1;
-  let bytesRead = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    bytesRead += chunk.length;
-    const before = lastByte;
-    lastByte = chunk[chunk.length - 1]!;
-    const lastLf = chunk.lastIndexOf(LF);
-    if (lastLf === -1) {
-      if (overlong !== -1) {
-        overlong += chunk.length;
-        continue;
-      }
-      pending.push(chunk);
-      pendingBytes += chunk.length;
-      if (pendingBytes <= MAX_LINE_BYTES) continue;
-      // Too long to ever send: from here on only count it.
-      const bom = nextLine === 1 ? byteOrderMark(Buffer.concat(pending, 3)) : 0;
-      if (bom === -1) {
-        yield unreadable(UTF16_MESSAGE, bytesRead);
-        return;
-      }
-      overlong = pendingBytes - bom;
-      pending = [];
-      pendingBytes = 0;
-      continue;
-    }
-    // A LF byte never occurs inside a multi-byte UTF-8 sequence, so cutting there is always safe.
-    let regionStart = 0;
-    let first: Line | undefined;
-    const firstLf = chunk.indexOf(LF);
-    const endsWithCr = (firstLf > 0 ? chunk[firstLf - 1] : before) === CR ? 1 : 0;
-    if (overlong !== -1 || pendingBytes + firstLf > MAX_LINE_BYTES) {
-      // The line ending at the first LF is too long (a held line can pass the limit in its last chunk).
-      let bytes = overlong;
-      if (overlong === -1) {
-        const bom = nextLine === 1 ? byteOrderMark(Buffer.concat([...pending, chunk], 3)) : 0;
-        if (bom === -1) {
-          yield unreadable(UTF16_MESSAGE, bytesRead);
-          return;
-        }
-        bytes = pendingBytes - bom;
-      }
-      first = tooLong(nextLine++, bytes + firstLf - endsWithCr);
-      overlong = -1;
-      pending = [];
-      pendingBytes = 0;
-      regionStart = firstLf + 1;
-    }
-    let region: Buffer | string = chunk.subarray(regionStart, lastLf + 1);
-    if (pending.length > 0) region = Buffer.concat([...pending, region]);
-    pending = lastLf + 1 < chunk.length ? [chunk.subarray(lastLf + 1)] : [];
-    pendingBytes = chunk.length - (lastLf + 1);
-    if (nextLine === 1) region = startOfFile(region);
-    if (typeof region === 'string') {
-      yield unreadable(region, bytesRead);
+  const { handle, size } = await openRegularFile(path);
+  try {
+    const readSize = options.chunkSize ?? 64 * 1024;
+    if (isUtf16(await readAt(handle, 0, 2))) {
+      yield unreadable(UTF16_MESSAGE, Math.min(size, readSize));
       return;
     }
-    const lines = region.length > 0 ? splitLines(region, nextLine, true) : [];
-    nextLine += lines.length;
-    // unshift, not a spread into push: a huge chunk may hold more lines than a call takes arguments.
-    if (first) lines.unshift(first);
-    yield { lines, bytesRead };
+    const chunks = lineChunks(handle, { offset: 0, line: 1 }, { readSize, maxLineBytes: MAX_LINE_BYTES });
+    let read = await chunks.next();
+    for (; !read.done; read = await chunks.next()) yield { lines: decode(read.value), bytesRead: read.value.readTo };
+    if (!read.value.partialTail) return;
+    const end = (await handle.stat()).size;
+    const last = await lastLine(handle, read.value, end);
+    if (last) yield { lines: [last], bytesRead: end, unterminated: true };
+  } finally {
+    await handle.close();
   }
-  if (overlong !== -1) {
-    // The last line, too long and without a line break.
-    yield { lines: [tooLong(nextLine, overlong - (lastByte === CR ? 1 : 0))], bytesRead, unterminated: true };
-    return;
-  }
-  if (pending.length === 0) return;
-  // The last line has no line break.
-  let region: Buffer | string = Buffer.concat(pending);
-  if (nextLine === 1) region = startOfFile(region);
-  if (typeof region === 'string') {
-    yield unreadable(region, bytesRead);
-    return;
-  }
-  if (region.length > 0) yield { lines: splitLines(region, nextLine, false), bytesRead, unterminated: true };
-}
-
-/** A line over MAX_LINE_BYTES, reported without its text (which was never kept). */
-function tooLong(line: number, bytes: number): Line {
-  return { line, text: '', encodingError: requestTooLargeMessage(bytes) };
 }
 
 /** The lines of `path`, one at a time. */
 export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
   for await (const batch of readLineBatches(path, options)) yield* batch.lines;
+}
+
+/** A chunk's lines as text, while its bytes are valid. */
+function decode(chunk: LineChunk): Line[] {
+  const { bytes, line, count, starts, ends, nexts } = chunk;
+  const lines = new Array<Line>(count);
+  for (let i = 0; i < count; ) {
+    if (starts[i] === -1) {
+      lines[i] = tooLong(line + i, ends[i]!);
+      i++;
+      continue;
+    }
+    // A run of lines held whole: one UTF-8 check for all of them, line by line only if it fails.
+    let j = i + 1;
+    while (j < count && starts[j] !== -1) j++;
+    if (isUtf8(bytes.subarray(starts[i]!, nexts[j - 1]!))) {
+      for (let k = i; k < j; k++) lines[k] = { line: line + k, text: bytes.toString('utf8', starts[k]!, ends[k]!) };
+    } else {
+      for (let k = i; k < j; k++) lines[k] = decodeLine(bytes.subarray(starts[k]!, ends[k]!), line + k);
+    }
+    i = j;
+  }
+  return lines;
+}
+
+function decodeLine(bytes: Buffer, line: number): Line {
+  const decoded: Line = { line, text: bytes.toString('utf8') };
+  if (!isUtf8(bytes)) decoded.encodingError = describeBadUtf8(bytes);
+  return decoded;
+}
+
+/** The last line, which has no line break (undefined if it is only a byte-order mark). */
+async function lastLine(handle: fs.promises.FileHandle, end: ScanEnd, size: number): Promise<Line | undefined> {
+  const bom = end.offset === 0 && isBom(await readAt(handle, 0, 3), 0) ? 3 : 0;
+  const length = size - end.offset - bom;
+  if (length === 0) return undefined;
+  // Longer than a request even without a final CR: count it without reading it.
+  if (length > MAX_LINE_BYTES + 1) return tooLong(end.line, length - ((await readAt(handle, size - 1, 1))[0] === CR ? 1 : 0));
+  let bytes = await readAt(handle, end.offset + bom, length);
+  if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
+  if (bytes.length > MAX_LINE_BYTES) return tooLong(end.line, bytes.length);
+  return decodeLine(bytes, end.line);
+}
+
+/** A line over MAX_LINE_BYTES, reported without its text (which was never kept). */
+function tooLong(line: number, bytes: number): Line {
+  return { line, text: '', encodingError: requestTooLargeMessage(bytes) };
 }
 
 /** A file that cannot be read as UTF-8 at all: one problem on line 1 instead of one per line. */
@@ -208,48 +185,9 @@ function unreadable(reason: string, bytesRead: number): LineBatch {
 
 const UTF16_MESSAGE = 'the file is UTF-16 (it starts with a UTF-16 byte-order mark); Floorline reads UTF-8 — save the file as UTF-8';
 
-/** The length of a UTF-8 byte-order mark at the start of `head` (3, or 0 for none); -1 for a UTF-16 one. */
-function byteOrderMark(head: Buffer): number {
-  if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 3;
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)) return -1;
-  return 0;
-}
-
-/** Drops a UTF-8 byte-order mark; a UTF-16 one gets a message, since every line would be garbage. */
-function startOfFile(region: Buffer): Buffer | string {
-  const bom = byteOrderMark(region);
-  if (bom === -1) return UTF16_MESSAGE;
-  return region.subarray(bom);
-}
-
-/** `region` holds whole lines; when `terminated` its last byte is the LF ending the last one. */
-function splitLines(region: Buffer, firstLine: number, terminated: boolean): Line[] {
-  if (!isUtf8(region)) return splitBadRegion(region, firstLine);
-  const texts = region.toString('utf8').split('\n');
-  if (terminated) texts.pop(); // the empty string after the final LF
-  const lines = new Array<Line>(texts.length);
-  for (let i = 0; i < texts.length; i++) lines[i] = { line: firstLine + i, text: withoutCr(texts[i]!) };
-  return lines;
-}
-
-/** The slow path, for a region with invalid UTF-8 somewhere: find which lines. */
-function splitBadRegion(region: Buffer, firstLine: number): Line[] {
-  const lines: Line[] = [];
-  for (let start = 0, n = firstLine; start < region.length; n++) {
-    let end = region.indexOf(LF, start);
-    if (end === -1) end = region.length;
-    let bytes = region.subarray(start, end);
-    if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
-    const line: Line = { line: n, text: bytes.toString('utf8') };
-    if (!isUtf8(bytes)) line.encodingError = describeBadUtf8(bytes);
-    lines.push(line);
-    start = end + 1;
-  }
-  return lines;
-}
-
-function withoutCr(text: string): string {
-  return text.charCodeAt(text.length - 1) === CR ? text.slice(0, -1) : text;
+/** Starts with a UTF-16 byte-order mark: every line would be garbage. */
+function isUtf16(head: Buffer): boolean {
+  return (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
 }
 
 function describeBadUtf8(bytes: Uint8Array): string {

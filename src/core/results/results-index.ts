@@ -9,7 +9,7 @@ import type { FileHandle } from 'node:fs/promises';
 import type { ResultDetail, ErrorGroup, ResultRow, ResultsQuery, ResultsTotals } from './result-rows';
 import { RESULT_STATUSES } from './result-rows';
 import { parseResultLine, previewOf, type ResultFields } from './result-fields';
-import { type ScanPosition, readRanges, scanLines } from './results-lines';
+import { type ScanPosition, readRanges, scanLines } from '../files/line-scanner';
 import { filterRows, searchRows, sortRows } from './results-query';
 import { NO_ERROR, RowColumns } from './row-columns';
 import type { ResultLine } from '../types';

@@ -3,7 +3,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { ResultsQuery } from './result-rows';
 import { matchesSearch, mayMatch, parseResultLine, searchPieces } from './result-fields';
-import { type LineRange, readRanges } from './results-lines';
+import { type LineRange, readRanges } from '../files/line-scanner';
 import { type RowColumns, statusCode } from './row-columns';
 
 /** Lines read per search batch: bounded memory whatever the file's size. */

@@ -18,7 +18,7 @@ import { dirname } from 'node:path';
 import { refuseSymlinkSync, replaceFileAtomically } from '../files/atomic-write';
 import { FingerprintDigest, fingerprintKey } from '../input/fingerprint';
 import { ExactIdMap, type IdSet } from '../input/id-set';
-import { readAt, scanLines } from './results-lines';
+import { readAt, scanLines } from '../files/line-scanner';
 
 export interface ResumeState {
   /**
@@ -140,9 +140,10 @@ interface RawLine {
 }
 
 /**
- * Streams `path` line by line with byte offsets (the results file's one line scanner), holding one
- * chunk and one line at a time. `afterChunk` runs between chunks and is awaited: the place for a
- * consumer to write (backpressure) what it kept of them, before their buffer is read into again.
+ * Streams `path` line by line with byte offsets (with files/line-scanner.ts, the one line scanner),
+ * holding one chunk and one line at a time. `afterChunk` runs between chunks and is awaited: the
+ * place for a consumer to write (backpressure) what it kept of them, before their buffer is read
+ * into again.
  */
 async function forEachLine(
   path: string,
