@@ -18,6 +18,7 @@ import { keyId } from '../key-id';
 import type { ParticipantView, SharedCoordinator, SharedReserveOutcome, SharedReserveRequest, SharedSettlement, SharedView } from './coordinator';
 import { COOL_DOWN, OBSERVE, RELEASE, RENEW, RESERVE, SETTLE, VIEW } from './redis-scripts';
 import { redactUrl, redactUrlsIn } from '../redact';
+import { equalJitterMs, exponentialMs } from '../backoff';
 
 export type RedisFallback = 'hold' | 'local';
 
@@ -130,7 +131,7 @@ export class RedisCoordinator implements SharedCoordinator {
       maxRetriesPerRequest: 0,
       connectTimeout: options.connectTimeoutMs ?? 3_000,
       // Reconnect for ever, backing off to 5 s with jitter, so a restarted Redis is found again.
-      retryStrategy: (times) => Math.min(5_000, 100 * 2 ** Math.min(times, 6)) * (0.5 + 0.5 * this.random()),
+      retryStrategy: (times) => equalJitterMs(exponentialMs(times + 1, { baseMs: 100, capMs: 5_000 }), this.random),
     });
     redis.defineCommand('floorlineReserve', { numberOfKeys: 9, lua: RESERVE });
     redis.defineCommand('floorlineSettle', { numberOfKeys: 6, lua: SETTLE });

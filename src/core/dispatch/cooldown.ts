@@ -8,7 +8,7 @@
 // one request goes first, streamed (its headers arrive on admission, ~50 ms), and the rest wait for
 // it: sending a whole window into an overload that may still be on came back as a wave of 529s.
 import { capServerWait, cappedWaitNote } from '../limits/rate-limit-headers';
-import { exponentialMs } from './retry-policy';
+import { equalJitterMs, exponentialMs } from '../backoff';
 import { pushbackWords, type Hold, type PushbackCause } from './hold';
 
 /**
@@ -170,7 +170,7 @@ export class Cooldown<Probe> {
     // with every other process through the coordinator, must stay bounded whoever calls it).
     const asked = retryAfterAskedMs ?? retryAfterMs;
     const server = asked === undefined ? undefined : capServerWait(asked);
-    const pauseMs = server?.waitMs ?? Math.ceil(backoffMs * (0.5 + 0.5 * this.random()));
+    const pauseMs = server?.waitMs ?? equalJitterMs(backoffMs, this.random);
     const until = now + pauseMs;
     if (until <= this.until) return undefined;
     this.until = until;

@@ -7,6 +7,7 @@ import {
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 import type { ResultError } from '../types';
+import { type BackoffOptions, exponentialMs, fullJitterMs } from '../backoff';
 import { capServerWait, MAX_SERVER_WAIT_MS, parseRetryAfter } from '../limits/rate-limit-headers';
 import { redactUrlsIn } from '../redact';
 import type { PushbackCause } from './hold';
@@ -237,17 +238,7 @@ export function classifyError(err: unknown, now: number): Verdict {
   return { kind: 'final', error, possiblyBilled: false };
 }
 
-export interface BackoffOptions {
-  baseMs: number;
-  capMs: number;
-}
-
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 1_000, capMs: 60_000 };
-
-/** The one exponential step: `baseMs` for the first time, doubling each time after, never above `capMs`. */
-export function exponentialMs(n: number, { baseMs, capMs }: BackoffOptions): number {
-  return Math.min(capMs, baseMs * 2 ** Math.max(0, n - 1));
-}
 
 /**
  * Delay before retry number `retry` (1 for the first retry).
@@ -268,5 +259,5 @@ export function retryDelayMs(
     return Math.ceil(wait >= MAX_SERVER_WAIT_MS ? wait - jitter : Math.min(MAX_SERVER_WAIT_MS, wait + jitter));
   }
   const ceiling = Math.min(MAX_SERVER_WAIT_MS, exponentialMs(retry, options));
-  return Math.ceil(random() * ceiling);
+  return fullJitterMs(ceiling, random);
 }

@@ -259,7 +259,10 @@ describe('input: id sets', () => {
       assert.equal(map.size, 1_000_000);
       assert.equal(numbers.get('id-123456'), 2 ** 51 + 123_456);
       assert.ok(map.byteLength < 27 * 2 ** 20, `byteLength ${mb(map.byteLength)}`);
-      assert.ok(grown < 35 * 2 ** 20, `heap + array buffers grew by ${mb(grown)}`);
+      // The live heap is a cross-check that byteLength tells the truth, not a measure of it: it moves
+      // by ~10 MB with what the GC has left of earlier tests (35.2 MB measured 2 runs in 10 at a 35 MB
+      // bound). 45 MB keeps the check (a Set and a Map of these ids grow it by ~95 MB) without flaking.
+      assert.ok(grown < 45 * 2 ** 20, `heap + array buffers grew by ${mb(grown)}`);
     });
   });
 });
