@@ -35,7 +35,11 @@ export interface LineBatch {
 }
 
 export interface ReadLinesOptions {
-  /** Read size; 64 KiB measured as fast as 1 MiB and keeps the batches small. */
+  /**
+   * Read size (default 256 KiB). The reads are awaited one after another, so a read costs a round
+   * trip to the thread pool: on a 530 MB file 64 KiB reads took 0.51 s, 256 KiB 0.29 s, 1 MiB 0.26 s
+   * (bigger batches past that only hold more lines at once).
+   */
   chunkSize?: number;
 }
 
@@ -109,7 +113,7 @@ async function openRegularFile(path: string): Promise<{ handle: fs.promises.File
 export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const { handle, size } = await openRegularFile(path);
   try {
-    const readSize = options.chunkSize ?? 64 * 1024;
+    const readSize = options.chunkSize ?? 256 * 1024;
     if (isUtf16(await readAt(handle, 0, 2))) {
       yield unreadable(UTF16_MESSAGE, Math.min(size, readSize));
       return;

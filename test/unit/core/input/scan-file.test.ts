@@ -191,11 +191,12 @@ describe('input: scanFile', () => {
   });
 
   it('reports progress after each chunk', async () => {
-    const file = write(Array.from({ length: 2000 }, (_, i) => batch(`r${i}`)));
+    // ~720 KB: more than two reads of the default size.
+    const file = write(Array.from({ length: 6000 }, (_, i) => batch(`r${i}`)));
     const seen: ScanProgress[] = [];
     await scanFile(file, {}, { onProgress: (p) => seen.push(p) });
     assert.ok(seen.length > 1);
-    assert.deepEqual(seen.at(-1), { lines: 2000, bytesRead: fs.statSync(file).size });
+    assert.deepEqual(seen.at(-1), { lines: 6000, bytesRead: fs.statSync(file).size });
   });
 
   it('rejects when the file cannot be read', async () => {
