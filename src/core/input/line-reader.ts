@@ -36,9 +36,10 @@ export interface LineBatch {
 
 export interface ReadLinesOptions {
   /**
-   * Read size (default 256 KiB). The reads are awaited one after another, so a read costs a round
-   * trip to the thread pool: on a 530 MB file 64 KiB reads took 0.51 s, 256 KiB 0.29 s, 1 MiB 0.26 s
-   * (bigger batches past that only hold more lines at once).
+   * Read size (default 128 KiB). The reads are awaited one after another, so a read costs a round
+   * trip to the thread pool: a 530 MB file took 0.51 s in 64 KiB reads, 0.39 s in 128 KiB, 0.29 s in
+   * 256 KiB. Bigger batches hold more lines at once, and a million-line resume peaks within ~1 MB
+   * of 100 MB: 128 KiB is as fast as the stream reader this replaced, at 64 KiB's memory.
    */
   chunkSize?: number;
 }
@@ -113,7 +114,7 @@ async function openRegularFile(path: string): Promise<{ handle: fs.promises.File
 export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<LineBatch> {
   const { handle, size } = await openRegularFile(path);
   try {
-    const readSize = options.chunkSize ?? 256 * 1024;
+    const readSize = options.chunkSize ?? 128 * 1024;
     if (isUtf16(await readAt(handle, 0, 2))) {
       yield unreadable(UTF16_MESSAGE, Math.min(size, readSize));
       return;
