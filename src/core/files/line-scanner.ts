@@ -28,6 +28,11 @@ export interface ChunkOptions {
   readSize?: number;
   /** A longer line (without its CR, LF or byte-order mark) is reported by its length, not held (default 64 MiB). */
   maxLineBytes?: number;
+  /**
+   * Pass on a last line without a line break too, in a chunk of its own marked `unterminated`
+   * (default false: it is a tail still being written, or cut by a crash, for the caller to read).
+   */
+  lastLine?: boolean;
 }
 
 export interface ScanPosition {
@@ -58,6 +63,8 @@ export interface LineChunk {
   nexts: number[];
   /** The file offset just past this read (for progress). */
   readTo: number;
+  /** Its one line is the file's last and had no line break (only with `lastLine`). */
+  unterminated: boolean;
 }
 
 /**
@@ -78,7 +85,7 @@ export async function* lineChunks(handle: FileHandle, from: ScanPosition, option
   let overlongStart = -1; // while skipping an over-long line: where it started
   let overlongBom = 0; // ... and the byte-order mark before it, not counted in its length
   let lastByte = -1; // the previous read's last byte (a CR before a LF that starts this read)
-  const chunk: LineChunk = { bytes: buf, origin, line, count: 0, starts: [], ends: [], nexts: [], readTo: origin };
+  const chunk: LineChunk = { bytes: buf, origin, line, count: 0, starts: [], ends: [], nexts: [], readTo: origin, unterminated: false };
   const { starts, ends, nexts } = chunk;
   for (;;) {
     if (held >= maxHeld) {
@@ -148,12 +155,33 @@ export async function* lineChunks(handle: FileHandle, from: ScanPosition, option
     if (held > 0 && next > 0) buf.copyWithin(0, next, length);
     origin += next;
   }
-  if (overlongStart !== -1) return { offset: overlongStart, line, partialTail: true };
-  return { offset: origin, line, partialTail: held > 0 };
+  const end: ScanEnd = overlongStart !== -1 ? { offset: overlongStart, line, partialTail: true } : { offset: origin, line, partialTail: held > 0 };
+  if (!end.partialTail || !options.lastLine) return end;
+  // The last line ends with the file: the same trimming as a line that ends at a line break.
+  const crs = (held > 0 ? buf[held - 1] : lastByte) === CR ? 1 : 0;
+  if (overlongStart !== -1) {
+    starts[0] = -1;
+    ends[0] = origin - overlongStart - overlongBom - crs;
+  } else {
+    const start = origin === 0 && held >= 3 && isBom(buf, 0) ? 3 : 0;
+    if (start === held) return end; // a byte-order mark alone is no line
+    const stop = held - crs;
+    starts[0] = stop - start > maxLine ? -1 : start;
+    ends[0] = stop - start > maxLine ? stop - start : stop;
+  }
+  nexts[0] = held;
+  chunk.bytes = buf.subarray(0, held);
+  chunk.origin = origin;
+  chunk.line = line;
+  chunk.count = 1;
+  chunk.readTo = origin + held;
+  chunk.unterminated = true;
+  yield chunk;
+  return end;
 }
 
 /** A UTF-8 byte-order mark at `at`. */
-export function isBom(bytes: Uint8Array, at: number): boolean {
+function isBom(bytes: Uint8Array, at: number): boolean {
   return bytes[at] === 0xef && bytes[at + 1] === 0xbb && bytes[at + 2] === 0xbf;
 }
 

@@ -9,7 +9,7 @@
 // to find the bad line.
 import { isUtf8 } from 'node:buffer';
 import * as fs from 'node:fs';
-import { isBom, type LineChunk, lineChunks, readAt, type ScanEnd } from '../files/line-scanner';
+import { type LineChunk, lineChunks, readAt } from '../files/line-scanner';
 import { MAX_REQUEST_BYTES, requestTooLargeMessage } from './validate-line';
 
 export interface Line {
@@ -43,8 +43,6 @@ export interface ReadLinesOptions {
    */
   chunkSize?: number;
 }
-
-const CR = 0x0d;
 
 /**
  * The most of one line the reader holds. No longer line can be sent (the API's request limit, which
@@ -119,13 +117,9 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
       yield unreadable(UTF16_MESSAGE, Math.min(size, readSize));
       return;
     }
-    const chunks = lineChunks(handle, { offset: 0, line: 1 }, { readSize, maxLineBytes: MAX_LINE_BYTES });
-    let read = await chunks.next();
-    for (; !read.done; read = await chunks.next()) yield { lines: decode(read.value), bytesRead: read.value.readTo };
-    if (!read.value.partialTail) return;
-    const end = (await handle.stat()).size;
-    const last = await lastLine(handle, read.value, end);
-    if (last) yield { lines: [last], bytesRead: end, unterminated: true };
+    for await (const chunk of lineChunks(handle, { offset: 0, line: 1 }, { readSize, maxLineBytes: MAX_LINE_BYTES, lastLine: true })) {
+      yield { lines: decode(chunk), bytesRead: chunk.readTo, ...(chunk.unterminated ? { unterminated: true } : {}) };
+    }
   } finally {
     await handle.close();
   }
@@ -163,19 +157,6 @@ function decodeLine(bytes: Buffer, line: number): Line {
   const decoded: Line = { line, text: bytes.toString('utf8') };
   if (!isUtf8(bytes)) decoded.encodingError = describeBadUtf8(bytes);
   return decoded;
-}
-
-/** The last line, which has no line break (undefined if it is only a byte-order mark). */
-async function lastLine(handle: fs.promises.FileHandle, end: ScanEnd, size: number): Promise<Line | undefined> {
-  const bom = end.offset === 0 && isBom(await readAt(handle, 0, 3), 0) ? 3 : 0;
-  const length = size - end.offset - bom;
-  if (length === 0) return undefined;
-  // Longer than a request even without a final CR: count it without reading it.
-  if (length > MAX_LINE_BYTES + 1) return tooLong(end.line, length - ((await readAt(handle, size - 1, 1))[0] === CR ? 1 : 0));
-  let bytes = await readAt(handle, end.offset + bom, length);
-  if (bytes[bytes.length - 1] === CR) bytes = bytes.subarray(0, -1);
-  if (bytes.length > MAX_LINE_BYTES) return tooLong(end.line, bytes.length);
-  return decodeLine(bytes, end.line);
 }
 
 /** A line over MAX_LINE_BYTES, reported without its text (which was never kept). */

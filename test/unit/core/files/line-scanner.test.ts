@@ -72,4 +72,31 @@ describe('files: line scanner', () => {
       await handle.close();
     }
   });
+  it('with lastLine, passes on a last line without a line break, trimmed the same way, in a chunk marked unterminated', async () => {
+    const last = async (content: string, readSize: number): Promise<Array<[number, string | number, boolean]>> => {
+      const file = path.join(dir, 'last.jsonl');
+      fs.writeFileSync(file, content);
+      const handle = await fs.promises.open(file, 'r');
+      try {
+        const seen: Array<[number, string | number, boolean]> = [];
+        for await (const chunk of lineChunks(handle, { offset: 0, line: 1 }, { readSize, maxLineBytes: 9, lastLine: true })) {
+          for (let i = 0; i < chunk.count; i++) {
+            const text = chunk.starts[i] === -1 ? chunk.ends[i]! : chunk.bytes.toString('utf8', chunk.starts[i], chunk.ends[i]);
+            seen.push([chunk.line + i, text, chunk.unterminated]);
+          }
+        }
+        return seen;
+      } finally {
+        await handle.close();
+      }
+    };
+    for (const readSize of [1, 2, 5, 64]) {
+      assert.deepEqual(await last('a\nbc\r', readSize), [[1, 'a', false], [2, 'bc', true]], `readSize ${readSize}`);
+      assert.deepEqual(await last('\uFEFFonly', readSize), [[1, 'only', true]], `readSize ${readSize}`);
+      assert.deepEqual(await last('\uFEFF', readSize), [], `a byte-order mark alone, readSize ${readSize}`);
+      assert.deepEqual(await last('ok\n', readSize), [[1, 'ok', false]], `readSize ${readSize}`);
+      assert.deepEqual(await last(`ok\n${'x'.repeat(30)}\r`, readSize), [[1, 'ok', false], [2, 30, true]], `too long, readSize ${readSize}`);
+      assert.deepEqual(await last(`\uFEFF${'x'.repeat(10)}`, readSize), [[1, 10, true]], `just too long, readSize ${readSize}`);
+    }
+  });
 });
